@@ -1,0 +1,6 @@
+export * from './users';
+export * from './sessions';
+export * from './clients';
+export * from './grants';
+export * from './keys';
+export * from './rp';

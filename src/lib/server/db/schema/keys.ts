@@ -1,0 +1,23 @@
+import { sql } from 'drizzle-orm';
+import { jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/**
+ * Signing keys (the guide's `jwks` table). Empty on a fresh database: the first JWKS request
+ * or signature creates the key. The partial unique index is what makes that race-free: of
+ * many concurrent first requests, on any number of instances, exactly one insert wins.
+ */
+export const signingKeys = pgTable(
+	'jwks',
+	{
+		id: text('id').primaryKey(),
+		alg: text('alg').notNull(),
+		publicKey: jsonb('public_key').$type<Record<string, unknown>>().notNull(),
+		/** The private JWK as a compact JWE (dir + A256GCM) under a key derived from AUTH_SECRET. */
+		privateKey: text('private_key').notNull(),
+		/** `active` signs; `retired` only verifies until the tokens it signed have expired. */
+		status: text('status').notNull(),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+		retiredAt: timestamp('retired_at', { withTimezone: true })
+	},
+	(t) => [uniqueIndex('jwks_one_active_key_per_alg').on(t.alg).where(sql`status = 'active'`)]
+);

@@ -1,0 +1,81 @@
+/**
+ * OAuth 2.0 / OIDC protocol errors, one class per error code (RFC 6749 §4.1.2.1, §5.2;
+ * OIDC Core §3.1.2.6). They are rendered in one place (http.ts), never as a page.
+ */
+export class OAuthError extends Error {
+	constructor(
+		readonly code: string,
+		readonly description: string,
+		readonly status = 400
+	) {
+		super(`${code}: ${description}`);
+	}
+}
+
+export class InvalidRequest extends OAuthError {
+	constructor(description: string) {
+		super('invalid_request', description);
+	}
+}
+
+/** RFC 6749 §5.2: 401 (with WWW-Authenticate when the client used Basic). */
+export class InvalidClient extends OAuthError {
+	constructor(description = 'client authentication failed') {
+		super('invalid_client', description, 401);
+	}
+}
+
+export class InvalidGrant extends OAuthError {
+	constructor(description: string) {
+		super('invalid_grant', description);
+	}
+}
+
+export class UnauthorizedClient extends OAuthError {
+	constructor(description: string) {
+		super('unauthorized_client', description);
+	}
+}
+
+export class UnsupportedGrantType extends OAuthError {
+	constructor(grantType: string) {
+		super('unsupported_grant_type', `grant_type "${grantType}" is not supported`);
+	}
+}
+
+export class InvalidScope extends OAuthError {
+	constructor(description: string) {
+		super('invalid_scope', description);
+	}
+}
+
+export class UnsupportedResponseType extends OAuthError {
+	constructor(responseType: string) {
+		super('unsupported_response_type', `response_type "${responseType}" is not supported; use "code"`);
+	}
+}
+
+export class LoginRequired extends OAuthError {
+	constructor() {
+		super('login_required', 'the user is not signed in');
+	}
+}
+
+export class RequestNotSupported extends OAuthError {
+	constructor() {
+		super('request_not_supported', 'request objects are not supported');
+	}
+}
+
+export class RequestURINotSupported extends OAuthError {
+	constructor() {
+		super('request_uri_not_supported', 'request_uri is not supported');
+	}
+}
+
+/** RFC 6750 §3.1: a bearer token that is missing, expired, revoked or malformed. */
+export class InvalidToken extends OAuthError {
+	constructor(description = 'the access token is invalid or has expired') {
+		super('invalid_token', description, 401);
+	}
+}

@@ -1,0 +1,56 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { createServer } from 'node:http';
+import { defineConfig, loadEnv, type Plugin } from 'vite';
+import { resolveListeners } from './src/lib/origins.js';
+
+/**
+ * `vite dev` listens on the provider's port; this adds the demo sites' ports to the same
+ * dev server, so one process (and one embedded database) serves all three origins, as the
+ * production launcher scripts/serve.js does.
+ */
+function demoSiteListeners(env: Record<string, string>): Plugin {
+	return {
+		name: 'demo-site-listeners',
+		apply: 'serve',
+		configureServer(server) {
+			if (process.env.VITEST) return;
+			const sites = resolveListeners(env).filter((l) => l.name !== 'provider');
+			const servers = sites.map(({ url, port }) => {
+				const http = createServer((req, res) => {
+					req.headers.host = url.host;
+					server.middlewares(req, res);
+				});
+				// Hot reload on the sites' pages goes to Vite's websocket on the provider port.
+				http.on('upgrade', (req, socket, head) => server.httpServer?.emit('upgrade', req, socket, head));
+				http.listen(port);
+				return http;
+			});
+			server.httpServer?.on('close', () => servers.forEach((s) => s.close()));
+		}
+	};
+}
+
+export default defineConfig(({ mode }) => {
+	const env = { ...loadEnv(mode, process.cwd(), ''), ...process.env } as Record<string, string>;
+	const provider = resolveListeners({ ...env, SERVE: 'provider' })[0];
+	return {
+		plugins: [sveltekit(), demoSiteListeners(env)],
+		server: { port: provider?.port ?? 3000, strictPort: true },
+		preview: { port: provider?.port ?? 3000, strictPort: true },
+		// PGlite ships WebAssembly and data files that Vite's pre-bundler would break.
+		optimizeDeps: { exclude: ['@electric-sql/pglite'] },
+		ssr: { external: ['@electric-sql/pglite', '@node-rs/argon2', 'postgres'] },
+		test: {
+			// One PGlite per test file; the Postgres project only exists when a server is given.
+			fileParallelism: true,
+			testTimeout: 20_000,
+			hookTimeout: 60_000,
+			projects: [
+				{ extends: true, test: { name: 'pglite', include: ['src/**/*.test.ts', 'tests/integration/**/*.test.ts'], env: { TEST_DB: 'pglite' } } },
+				...(process.env.TEST_DATABASE_URL
+					? [{ extends: true, test: { name: 'postgres', include: ['src/**/*.db.test.ts', 'tests/integration/**/*.test.ts'], env: { TEST_DB: 'postgres' } } }]
+					: [])
+			]
+		}
+	};
+});
