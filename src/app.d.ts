@@ -4,6 +4,11 @@ import type { RPSession } from '$lib/server/rp/session';
 
 declare global {
 	namespace App {
+		interface Error {
+			message: string;
+			/** OAuth error code, when the error page explains a rejected authorization request. */
+			code?: string;
+		}
 		interface Locals {
 			/** Which of the three origins this request came in on. */
 			origin: OriginName;

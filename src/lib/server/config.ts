@@ -16,7 +16,7 @@ export interface AppConfig {
 	/** Provider origin, also the OIDC issuer (no trailing slash). */
 	issuer: string;
 	origins: Record<OriginName, URL>;
-	database: { url?: string; dataDir: string };
+	database: { url?: string; dataDir: string; maxConnections: number };
 	migrationsFolder: string;
 	/** Server secret: encrypts the private signing keys at rest. */
 	secret: string;
@@ -31,7 +31,7 @@ function loadConfig(vars: Record<string, string | undefined>): AppConfig {
 	return {
 		issuer: origins.provider.origin,
 		origins,
-		database: { url: databaseURL, dataDir },
+		database: { url: databaseURL, dataDir, maxConnections: Number(vars.DATABASE_POOL_SIZE || 10) },
 		// adapter-node does not copy drizzle/ into build/: resolve it from the working directory.
 		migrationsFolder: resolve(vars.MIGRATIONS_DIR || 'drizzle'),
 		secret: vars.AUTH_SECRET || embeddedSecret(databaseURL, dataDir),

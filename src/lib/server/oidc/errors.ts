@@ -79,3 +79,15 @@ export class InvalidToken extends OAuthError {
 		super('invalid_token', description, 401);
 	}
 }
+
+export class ConsentRequired extends OAuthError {
+	constructor() {
+		super('consent_required', 'the user has not authorized this client');
+	}
+}
+
+export class AccessDenied extends OAuthError {
+	constructor(description = 'the user denied the request') {
+		super('access_denied', description);
+	}
+}

@@ -43,6 +43,7 @@ export class KeyStore {
 	private readonly active = new Map<SigningAlgorithm, { key: SigningKey; checkedAt: number }>();
 	private readonly pending = new Map<SigningAlgorithm, Promise<SigningKey>>();
 	private published: { json: string; keys: JWK[]; builtAt: number } | undefined;
+	private readonly imported = new Map<string, CryptoKey>();
 
 	constructor(
 		private readonly db: Database,
@@ -73,15 +74,22 @@ export class KeyStore {
 		return (await this.publishedKeys()).json;
 	}
 
-	/** Public keys by `kid`, for verifying tokens this provider issued. */
-	async verificationKey(kid: string): Promise<JWK | undefined> {
-		let found = (await this.publishedKeys()).keys.find((k) => k.kid === kid);
-		if (!found) {
+	/** The public key for `kid`, for verifying tokens this provider issued; undefined if unknown. */
+	async verificationKey(kid: string | undefined): Promise<CryptoKey | undefined> {
+		if (!kid) return undefined;
+		const imported = this.imported.get(kid);
+		if (imported) return imported;
+		let jwk = (await this.publishedKeys()).keys.find((k) => k.kid === kid);
+		if (!jwk) {
 			// A key another instance created since our last look.
 			this.published = undefined;
-			found = (await this.publishedKeys()).keys.find((k) => k.kid === kid);
+			jwk = (await this.publishedKeys()).keys.find((k) => k.kid === kid);
 		}
-		return found;
+		if (!jwk) return undefined;
+		const key = await importJWK(jwk, jwk.alg);
+		if (key instanceof Uint8Array) return undefined;
+		this.imported.set(kid, key);
+		return key;
 	}
 
 	private async publishedKeys() {

@@ -1,0 +1,93 @@
+import { redirect, type Handle, type ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import type { OriginName } from '$lib/origins.js';
+import { config } from '$lib/server/config';
+import { database } from '$lib/server/db/instance';
+import { deleteSessionCookie, SESSION_COOKIE, setSessionCookie } from '$lib/server/auth/cookies';
+import { isForgedBrowserRequest } from '$lib/server/auth/csrf';
+import { validateSessionToken } from '$lib/server/auth/session';
+import { DEMO_USER, seedDemoData } from '$lib/server/seed';
+import { deleteRPCookie, rpSessionCookie } from '$lib/server/rp/cookies';
+import { validateRPSession } from '$lib/server/rp/session';
+
+export const init: ServerInit = async () => {
+	const settings = config();
+	const { db, driver } = await database();
+	const where = driver === 'pglite' ? `embedded PGlite at ${settings.database.dataDir}` : 'Postgres (DATABASE_URL)';
+	console.log(`[sso] database: ${where}, migrations applied`);
+	if (!settings.seedDemoData) return;
+	const sites = [settings.sites.site1, settings.sites.site2];
+	await seedDemoData(db, sites);
+	console.log(
+		[
+			`[sso] provider        ${settings.issuer}`,
+			...sites.map((s) => `[sso] ${s.title.padEnd(15)} ${s.url.origin}  (client ${s.clientId})`),
+			`[sso] demo sign-in    ${DEMO_USER.email} / ${DEMO_USER.password}`
+		].join('\n')
+	);
+};
+
+/** Which origin a request arrived on; by port when the host name differs (e.g. 127.0.0.1). */
+function originOf(url: URL): OriginName {
+	const { origins } = config();
+	const names = Object.keys(origins) as OriginName[];
+	return names.find((n) => origins[n].origin === url.origin) ?? names.find((n) => origins[n].port === url.port) ?? 'provider';
+}
+
+const identifyOrigin: Handle = ({ event, resolve }) => {
+	const origin = originOf(event.url);
+	event.locals.origin = origin;
+	event.locals.session = null;
+	event.locals.rpSession = null;
+	return resolve(event, { transformPageChunk: ({ html }) => html.replace('%origin%', origin) });
+};
+
+/** Keeps each side's routes on its own origin: route ids carry the group name. */
+const guardRouteGroups: Handle = ({ event, resolve }) => {
+	const routeId = event.route.id ?? '';
+	const onProvider = event.locals.origin === 'provider';
+	if (onProvider && routeId === '/(rp)') redirect(303, '/account');
+	if ((routeId.startsWith('/(provider)') && !onProvider) || (routeId.startsWith('/(rp)') && onProvider)) {
+		return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } });
+	}
+	return resolve(event);
+};
+
+// Endpoints called cross-origin by design: servers (token, back-channel) or other sites'
+// pages (an authorization request sent by form POST). They authenticate the caller instead.
+const CROSS_ORIGIN_ENDPOINTS = new Set(['/api/auth/token', '/api/auth/authorize', '/api/auth/userinfo', '/auth/backchannel-logout']);
+
+const refuseForgedRequests: Handle = ({ event, resolve }) => {
+	if (!CROSS_ORIGIN_ENDPOINTS.has(event.url.pathname) && isForgedBrowserRequest(event.request, event.url.origin)) {
+		return new Response('Cross-site request refused', { status: 403, headers: { 'content-type': 'text/plain' } });
+	}
+	return resolve(event);
+};
+
+const loadSessions: Handle = async ({ event, resolve }) => {
+	const { cookies, locals, url } = event;
+	const secure = url.protocol === 'https:';
+	if (locals.origin === 'provider') {
+		const token = cookies.get(SESSION_COOKIE);
+		if (token) {
+			const { db } = await database();
+			const result = await validateSessionToken(db, token);
+			if (!result) deleteSessionCookie(cookies, secure);
+			else {
+				locals.session = result.session;
+				if (result.renewed) setSessionCookie(cookies, token, result.session.expiresAt, secure);
+			}
+		}
+	} else {
+		const name = rpSessionCookie(locals.origin);
+		const token = cookies.get(name);
+		if (token) {
+			const { db } = await database();
+			locals.rpSession = await validateRPSession(db, locals.origin, token);
+			if (!locals.rpSession) deleteRPCookie(cookies, name, secure);
+		}
+	}
+	return resolve(event);
+};
+
+export const handle = sequence(identifyOrigin, guardRouteGroups, refuseForgedRequests, loadSessions);

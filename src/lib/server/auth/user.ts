@@ -1,0 +1,66 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db';
+import { users } from '../db/schema';
+import { generateSecret } from '../secrets';
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password';
+
+export interface User {
+	id: string;
+	email: string;
+	emailVerified: boolean;
+	name: string;
+}
+
+export type FieldErrors<K extends string> = Partial<Record<K, string>>;
+
+export interface SignUpInput {
+	name: string;
+	email: string;
+	password: string;
+}
+
+export const PASSWORD_MIN_LENGTH = 8;
+// Argon2 hashes the whole input: an unbounded password is a cheap denial of service.
+export const PASSWORD_MAX_LENGTH = 256;
+
+/** Reads and checks the sign-up fields; errors are keyed by field, worded for people. */
+export function parseSignUp(input: Record<string, unknown>): { value: SignUpInput } | { errors: FieldErrors<keyof SignUpInput> } {
+	const name = typeof input.name === 'string' ? input.name.trim() : '';
+	const email = normalizeEmail(input.email);
+	const password = typeof input.password === 'string' ? input.password : '';
+	const errors: FieldErrors<keyof SignUpInput> = {};
+	if (!name) errors.name = 'Enter your name.';
+	else if (name.length > 100) errors.name = 'Use at most 100 characters.';
+	if (!email) errors.email = 'Enter an email address like name@example.com.';
+	if (password.length < PASSWORD_MIN_LENGTH) errors.password = `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
+	else if (password.length > PASSWORD_MAX_LENGTH) errors.password = `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
+	if (Object.keys(errors).length > 0 || !email) return { errors };
+	return { value: { name, email, password } };
+}
+
+/** Lower-cased, trimmed email, or null when it does not look like one. */
+export function normalizeEmail(value: unknown): string | null {
+	if (typeof value !== 'string') return null;
+	const email = value.trim().toLowerCase();
+	return email.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email : null;
+}
+
+/** Creates an account; null when the email is already registered. */
+export async function createUser(db: Database, input: SignUpInput, now = new Date()): Promise<User | null> {
+	const passwordHash = await hashPassword(input.password);
+	const [row] = await db
+		.insert(users)
+		.values({ id: generateSecret(), email: input.email, name: input.name, emailVerified: false, passwordHash, createdAt: now, updatedAt: now })
+		.onConflictDoNothing({ target: users.email })
+		.returning({ id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name });
+	return row ?? null;
+}
+
+/** The user whose email and password match, or null (same timing either way). */
+export async function authenticateWithPassword(db: Database, emailInput: unknown, password: string): Promise<User | null> {
+	const email = normalizeEmail(emailInput);
+	const [row] = email ? await db.select().from(users).where(eq(users.email, email)).limit(1) : [];
+	if (!row?.passwordHash) return verifyAgainstDecoy(password).then(() => null);
+	if (!(await verifyPassword(row.passwordHash, password))) return null;
+	return { id: row.id, email: row.email, emailVerified: row.emailVerified, name: row.name };
+}

@@ -1,0 +1,168 @@
+import type { Database } from '../db';
+import { parseScope } from './claims';
+import { findClient, type Client } from './clients';
+import {
+	ConsentRequired,
+	InvalidRequest,
+	InvalidScope,
+	LoginRequired,
+	OAuthError,
+	RequestNotSupported,
+	RequestURINotSupported,
+	UnsupportedResponseType
+} from './errors';
+import { singleValued } from './http';
+import { isValidS256Challenge } from './pkce';
+import { isCoveredByConsent } from './consent';
+
+/** A checked authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1). */
+export interface AuthorizationRequest {
+	client: Client;
+	redirectURI: string;
+	scope: string;
+	state?: string;
+	nonce?: string;
+	codeChallenge?: string;
+	prompt: Set<'none' | 'login' | 'consent'>;
+	maxAge?: number;
+	loginHint?: string;
+}
+
+/**
+ * A request that failed validation. `redirectURI` is set only once client and redirect URI
+ * are verified; before that the error must be shown to the user, never sent anywhere
+ * (RFC 6749 §4.1.2.1, RFC 9700 §4.11).
+ */
+export interface RejectedAuthorizationRequest {
+	error: OAuthError;
+	redirectURI?: string;
+	state?: string;
+}
+
+const PROMPTS = new Set(['none', 'login', 'consent']);
+
+/** Validates the parameters in spec order: client, redirect URI, then everything else. */
+export async function validateAuthorizationRequest(
+	db: Database,
+	query: URLSearchParams
+): Promise<{ request: AuthorizationRequest } | { rejected: RejectedAuthorizationRequest }> {
+	let params: Map<string, string>;
+	try {
+		params = singleValued(query);
+	} catch (error) {
+		return { rejected: { error: error as OAuthError } };
+	}
+	const clientId = params.get('client_id');
+	if (!clientId) return { rejected: { error: new InvalidRequest('client_id is required') } };
+	const client = await findClient(db, clientId);
+	if (!client) return { rejected: { error: new InvalidRequest(`unknown client_id "${clientId}"`) } };
+	const redirectURI = params.get('redirect_uri');
+	// OIDC Core §3.1.2.1 makes redirect_uri required; it must match a registered one exactly.
+	if (!redirectURI) return { rejected: { error: new InvalidRequest('redirect_uri is required') } };
+	if (!client.redirectURIs.includes(redirectURI)) {
+		return { rejected: { error: new InvalidRequest(`redirect_uri "${redirectURI}" is not registered for this client`) } };
+	}
+
+	const state = params.get('state');
+	const reject = (error: OAuthError) => ({ rejected: { error, redirectURI, state } });
+	if (params.has('request')) return reject(new RequestNotSupported());
+	if (params.has('request_uri')) return reject(new RequestURINotSupported());
+	const responseType = params.get('response_type');
+	if (!responseType) return reject(new InvalidRequest('response_type is required'));
+	if (responseType !== 'code') return reject(new UnsupportedResponseType(responseType));
+	const responseMode = params.get('response_mode');
+	if (responseMode && responseMode !== 'query') return reject(new InvalidRequest(`response_mode "${responseMode}" is not supported`));
+	const scopes = parseScope(params.get('scope'));
+	if (!scopes) return reject(new InvalidScope('the scope must include "openid"'));
+
+	const codeChallenge = params.get('code_challenge');
+	const method = params.get('code_challenge_method');
+	if (codeChallenge) {
+		// RFC 9700 §2.1.1: "plain" offers no protection against a leaked request.
+		if ((method ?? 'plain') !== 'S256') return reject(new InvalidRequest('code_challenge_method must be S256'));
+		if (!isValidS256Challenge(codeChallenge)) return reject(new InvalidRequest('code_challenge is not a valid S256 challenge'));
+	} else if (method) {
+		return reject(new InvalidRequest('code_challenge_method was sent without code_challenge'));
+	} else if (client.tokenEndpointAuthMethod === 'none') {
+		// RFC 9700 §2.1.1: public clients must use PKCE.
+		return reject(new InvalidRequest('code_challenge is required for public clients'));
+	}
+
+	const prompt = new Set((params.get('prompt') ?? '').split(' ').filter(Boolean));
+	for (const value of prompt) {
+		if (!PROMPTS.has(value)) return reject(new InvalidRequest(`prompt "${value}" is not supported`));
+	}
+	if (prompt.has('none') && prompt.size > 1) return reject(new InvalidRequest('prompt=none cannot be combined with other values'));
+	let maxAge: number | undefined;
+	const maxAgeParam = params.get('max_age');
+	if (maxAgeParam !== undefined) {
+		if (!/^\d{1,9}$/.test(maxAgeParam)) return reject(new InvalidRequest('max_age must be a non-negative integer'));
+		maxAge = Number(maxAgeParam);
+	}
+
+	return {
+		request: {
+			client,
+			redirectURI,
+			scope: scopes.join(' '),
+			state,
+			nonce: params.get('nonce'),
+			codeChallenge,
+			prompt: prompt as AuthorizationRequest['prompt'],
+			maxAge,
+			loginHint: params.get('login_hint')
+		}
+	};
+}
+
+export interface SignedInUser {
+	sessionId: string;
+	userId: string;
+	authTime: Date;
+}
+
+/** What the authorization endpoint does next for a valid request. */
+export type AuthorizationDecision = { next: 'issue-code' } | { next: 'login' } | { next: 'consent' } | { next: 'error'; error: OAuthError };
+
+/**
+ * OIDC Core §3.1.2.3: decides whether the user must sign in (again) or consent before a code
+ * can be issued; `prompt=none` turns every interaction into an error instead.
+ */
+export function decideAuthorization(
+	request: AuthorizationRequest,
+	user: SignedInUser | null,
+	consentedScope: string | null,
+	now: Date
+): AuthorizationDecision {
+	const tooOld =
+		user !== null && request.maxAge !== undefined && now.getTime() - user.authTime.getTime() > request.maxAge * 1000;
+	if (!user || tooOld || request.prompt.has('login')) {
+		return request.prompt.has('none') ? { next: 'error', error: new LoginRequired() } : { next: 'login' };
+	}
+	const consented = request.client.trusted || isCoveredByConsent(request.scope, consentedScope);
+	if (!consented || request.prompt.has('consent')) {
+		return request.prompt.has('none') ? { next: 'error', error: new ConsentRequired() } : { next: 'consent' };
+	}
+	return { next: 'issue-code' };
+}
+
+/**
+ * The redirect back to the client: `code` or `error`/`error_description`, with `state` and
+ * RFC 9207's `iss` so the client can tell which provider answered.
+ */
+export function authorizationResponseURL(
+	redirectURI: string,
+	issuer: string,
+	result: { code: string } | { error: OAuthError },
+	state?: string
+): string {
+	const url = new URL(redirectURI);
+	if ('code' in result) url.searchParams.set('code', result.code);
+	else {
+		url.searchParams.set('error', result.error.code);
+		url.searchParams.set('error_description', result.error.description);
+	}
+	if (state !== undefined) url.searchParams.set('state', state);
+	url.searchParams.set('iss', issuer);
+	return url.href;
+}

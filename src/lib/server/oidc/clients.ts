@@ -1,0 +1,124 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db';
+import { clients } from '../db/schema';
+import { hashSecret, secretMatchesHash } from '../secrets';
+import { InvalidClient, InvalidRequest } from './errors';
+
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+export interface Client {
+	id: string;
+	name: string;
+	redirectURIs: string[];
+	postLogoutRedirectURIs: string[];
+	tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+	backchannelLogoutURI: string | null;
+	logoURI: string | null;
+	clientURI: string | null;
+	policyURI: string | null;
+	tosURI: string | null;
+	trusted: boolean;
+}
+
+export interface NewClient {
+	id: string;
+	/** Plain secret; only its hash is stored. Omit for public clients. */
+	secret?: string;
+	name: string;
+	redirectURIs: string[];
+	postLogoutRedirectURIs?: string[];
+	tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+	backchannelLogoutURI?: string;
+	logoURI?: string;
+	clientURI?: string;
+	policyURI?: string;
+	tosURI?: string;
+	trusted?: boolean;
+}
+
+const CLIENT_COLUMNS = {
+	id: clients.id,
+	name: clients.name,
+	redirectURIs: clients.redirectURIs,
+	postLogoutRedirectURIs: clients.postLogoutRedirectURIs,
+	tokenEndpointAuthMethod: clients.tokenEndpointAuthMethod,
+	backchannelLogoutURI: clients.backchannelLogoutURI,
+	logoURI: clients.logoURI,
+	clientURI: clients.clientURI,
+	policyURI: clients.policyURI,
+	tosURI: clients.tosURI,
+	trusted: clients.trusted
+};
+
+export async function findClient(db: Database, clientId: string): Promise<Client | undefined> {
+	const [row] = await db.select(CLIENT_COLUMNS).from(clients).where(eq(clients.id, clientId)).limit(1);
+	return row as Client | undefined;
+}
+
+/** Registers a client, or replaces the registration with the same id (used by the seed). */
+export async function saveClient(db: Database, client: NewClient, now = new Date()): Promise<void> {
+	const values = {
+		id: client.id,
+		secretHash: client.secret ? hashSecret(client.secret) : null,
+		name: client.name,
+		redirectURIs: client.redirectURIs,
+		postLogoutRedirectURIs: client.postLogoutRedirectURIs ?? [],
+		tokenEndpointAuthMethod: client.tokenEndpointAuthMethod ?? (client.secret ? 'client_secret_basic' : 'none'),
+		backchannelLogoutURI: client.backchannelLogoutURI ?? null,
+		logoURI: client.logoURI ?? null,
+		clientURI: client.clientURI ?? null,
+		policyURI: client.policyURI ?? null,
+		tosURI: client.tosURI ?? null,
+		trusted: client.trusted ?? false
+	};
+	await db.insert(clients).values({ ...values, createdAt: now }).onConflictDoUpdate({ target: clients.id, set: values });
+}
+
+/**
+ * RFC 6749 §2.3 client authentication at the token endpoint: HTTP Basic or credentials in
+ * the body (never both, §2.3.1), or only `client_id` for public clients.
+ */
+export async function authenticateClient(db: Database, authorization: string | null, params: Map<string, string>): Promise<Client> {
+	const basic = parseBasicCredentials(authorization);
+	const bodyId = params.get('client_id');
+	const bodySecret = params.get('client_secret');
+	if (basic && bodySecret !== undefined) throw new InvalidRequest('use either HTTP Basic or client_secret in the body, not both');
+	if (basic && bodyId !== undefined && bodyId !== basic.id) throw new InvalidRequest('client_id does not match the Basic credentials');
+	const clientId = basic?.id ?? bodyId;
+	if (!clientId) throw new InvalidClient('client authentication is required');
+	const [row] = await db
+		.select({ ...CLIENT_COLUMNS, secretHash: clients.secretHash })
+		.from(clients)
+		.where(eq(clients.id, clientId))
+		.limit(1);
+	if (!row) throw new InvalidClient();
+	const { secretHash, ...client } = row;
+	const secret = basic?.secret ?? bodySecret;
+	if (client.tokenEndpointAuthMethod === 'none') {
+		if (secret !== undefined) throw new InvalidClient('this client is public and has no secret');
+		return client as Client;
+	}
+	if (secret === undefined || !secretHash || !secretMatchesHash(secret, secretHash)) throw new InvalidClient();
+	return client as Client;
+}
+
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded before being joined with ':'. */
+function parseBasicCredentials(header: string | null): { id: string; secret: string } | null {
+	if (!header || !/^basic /i.test(header)) return null;
+	let decoded: string;
+	try {
+		decoded = atob(header.slice(6).trim());
+	} catch {
+		throw new InvalidClient('malformed Basic credentials');
+	}
+	const colon = decoded.indexOf(':');
+	if (colon < 0) throw new InvalidClient('malformed Basic credentials');
+	try {
+		return {
+			id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+			secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '))
+		};
+	} catch {
+		throw new InvalidClient('malformed Basic credentials');
+	}
+}

@@ -1,0 +1,38 @@
+import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from './claims';
+import { SIGNING_ALGORITHMS } from './keys';
+
+/** The provider's endpoint paths, relative to the issuer. */
+export const ENDPOINTS = {
+	authorization: '/api/auth/authorize',
+	token: '/api/auth/token',
+	userinfo: '/api/auth/userinfo',
+	jwks: '/api/auth/jwks'
+} as const;
+
+/**
+ * OpenID Connect Discovery 1.0 §3 metadata. It lists only what this provider implements:
+ * a client that trusts it must never be led to a feature that is not there.
+ */
+export function discoveryDocument(issuer: string) {
+	return {
+		issuer,
+		authorization_endpoint: issuer + ENDPOINTS.authorization,
+		token_endpoint: issuer + ENDPOINTS.token,
+		userinfo_endpoint: issuer + ENDPOINTS.userinfo,
+		jwks_uri: issuer + ENDPOINTS.jwks,
+		scopes_supported: SUPPORTED_SCOPES,
+		response_types_supported: ['code'],
+		response_modes_supported: ['query'],
+		grant_types_supported: ['authorization_code', 'refresh_token'],
+		subject_types_supported: ['public'],
+		id_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],
+		token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+		code_challenge_methods_supported: ['S256'],
+		claims_supported: SUPPORTED_CLAIMS,
+		prompt_values_supported: ['none', 'login', 'consent'],
+		claims_parameter_supported: false,
+		request_parameter_supported: false,
+		request_uri_parameter_supported: false,
+		authorization_response_iss_parameter_supported: true
+	};
+}

@@ -1,0 +1,212 @@
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase64urlNoPadding } from '@oslojs/encoding';
+import { and, eq, isNull } from 'drizzle-orm';
+import { SignJWT } from 'jose';
+import type { Database } from '../db';
+import { grants, refreshTokens, users } from '../db/schema';
+import { generateSecret, hashSecret } from '../secrets';
+import { userClaims, type ClaimSource } from './claims';
+import { authenticateClient, type Client } from './clients';
+import { consumeAuthorizationCode } from './codes';
+import { InvalidGrant, InvalidRequest, InvalidScope, UnsupportedGrantType } from './errors';
+import { revokeGrant } from './grants';
+import type { KeyStore } from './keys';
+import { verifierMatchesChallenge } from './pkce';
+
+export interface TokenSettings {
+	db: Database;
+	keys: KeyStore;
+	issuer: string;
+	now?: () => Date;
+	accessTokenTTLSeconds?: number;
+	idTokenTTLSeconds?: number;
+	refreshTokenTTLSeconds?: number;
+	/** How long the refresh token just rotated away may still be used (see refreshTokens()). */
+	refreshReuseGraceSeconds?: number;
+}
+
+/** RFC 6749 §5.1 successful token response. */
+export interface TokenResponse {
+	access_token: string;
+	token_type: 'Bearer';
+	expires_in: number;
+	scope: string;
+	id_token?: string;
+	refresh_token?: string;
+}
+
+/** The resource access tokens are for: this provider's UserInfo endpoint (RFC 9068 `aud`). */
+export function accessTokenAudience(issuer: string): string {
+	return `${issuer}/api/auth/userinfo`;
+}
+
+/**
+ * The token endpoint (RFC 6749 §3.2), as a pipeline in spec order: parse, authenticate the
+ * client, then validate and redeem the grant.
+ */
+export async function handleTokenRequest(settings: TokenSettings, authorization: string | null, params: Map<string, string>): Promise<TokenResponse> {
+	const grantType = params.get('grant_type');
+	if (!grantType) throw new InvalidRequest('grant_type is required');
+	const client = await authenticateClient(settings.db, authorization, params);
+	switch (grantType) {
+		case 'authorization_code':
+			return exchangeAuthorizationCode(settings, client, params);
+		case 'refresh_token':
+			return exchangeRefreshToken(settings, client, params);
+		default:
+			throw new UnsupportedGrantType(grantType);
+	}
+}
+
+/** RFC 6749 §4.1.3 with RFC 7636 §4.6 (PKCE) and OIDC Core §3.1.3. */
+async function exchangeAuthorizationCode(settings: TokenSettings, client: Client, params: Map<string, string>): Promise<TokenResponse> {
+	const now = settings.now?.() ?? new Date();
+	const code = params.get('code');
+	if (!code) throw new InvalidRequest('code is required');
+	const redirectURI = params.get('redirect_uri');
+	const verifier = params.get('code_verifier');
+	const redeemed = await consumeAuthorizationCode(settings.db, code, now);
+	const refuse = async (description: string) => {
+		// A code used wrongly may be a stolen one: nothing issued from it should survive.
+		await revokeGrant(settings.db, redeemed.grantId, now);
+		return new InvalidGrant(description);
+	};
+	if (redeemed.clientId !== client.id) throw await refuse('the authorization code was issued to another client');
+	if (redirectURI !== redeemed.redirectURI) throw await refuse('redirect_uri does not match the authorization request');
+	if (redeemed.codeChallenge) {
+		if (!verifier) throw await refuse('code_verifier is required');
+		if (!verifierMatchesChallenge(verifier, redeemed.codeChallenge)) throw await refuse('code_verifier does not match the code_challenge');
+	} else if (verifier) {
+		// RFC 9700 §4.8.2: a verifier without a challenge is a PKCE downgrade attempt.
+		throw await refuse('code_verifier was sent but the authorization request had no code_challenge');
+	}
+	const grant = { id: redeemed.grantId, scope: redeemed.scope, authTime: redeemed.authTime, sessionId: redeemed.sessionId };
+	return issueTokens(settings, client, grant, redeemed.user, grant.scope, now, { nonce: redeemed.nonce, withRefreshToken: offersRefresh(client, grant.scope) });
+}
+
+/** Refresh tokens go to first-party clients and to clients granted `offline_access` (OIDC Core §11). */
+function offersRefresh(client: Client, scope: string): boolean {
+	return client.trusted || scope.split(' ').includes('offline_access');
+}
+
+/**
+ * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): each refresh token works once. Presenting
+ * one that was already rotated means two parties hold it, so the whole grant is revoked, with
+ * one exception: the token rotated within the last few seconds is accepted again, because
+ * two tabs refreshing at the same moment is ordinary behaviour, not theft.
+ */
+async function exchangeRefreshToken(settings: TokenSettings, client: Client, params: Map<string, string>): Promise<TokenResponse> {
+	const now = settings.now?.() ?? new Date();
+	const { db } = settings;
+	const token = params.get('refresh_token');
+	if (!token) throw new InvalidRequest('refresh_token is required');
+	const tokenHash = hashSecret(token);
+	const [row] = await db
+		.select({
+			grantId: refreshTokens.grantId,
+			expiresAt: refreshTokens.expiresAt,
+			rotatedAt: refreshTokens.rotatedAt,
+			grant: { id: grants.id, clientId: grants.clientId, scope: grants.scope, authTime: grants.authTime, sessionId: grants.sessionId, revokedAt: grants.revokedAt },
+			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
+		})
+		.from(refreshTokens)
+		.innerJoin(grants, eq(grants.id, refreshTokens.grantId))
+		.innerJoin(users, eq(users.id, grants.userId))
+		.where(eq(refreshTokens.tokenHash, tokenHash))
+		.limit(1);
+	if (!row || row.grant.clientId !== client.id) throw new InvalidGrant('the refresh token is invalid');
+	if (row.grant.revokedAt) throw new InvalidGrant('the refresh token has been revoked');
+	if (row.expiresAt <= now) throw new InvalidGrant('the refresh token has expired');
+	const graceMs = (settings.refreshReuseGraceSeconds ?? 10) * 1000;
+	if (row.rotatedAt && now.getTime() - row.rotatedAt.getTime() > graceMs) {
+		await revokeGrant(db, row.grantId, now);
+		throw new InvalidGrant('the refresh token was already used; the authorization has been revoked');
+	}
+	if (!row.rotatedAt) {
+		// A concurrent refresh of the same token may rotate it first; that is the grace case.
+		await db
+			.update(refreshTokens)
+			.set({ rotatedAt: now })
+			.where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.rotatedAt)));
+	}
+	let scope = row.grant.scope;
+	const requested = params.get('scope');
+	if (requested !== undefined) {
+		const granted = new Set(row.grant.scope.split(' '));
+		const narrowed = requested.split(' ').filter(Boolean);
+		// RFC 6749 §6: the scope may only narrow what the user granted.
+		const extra = narrowed.find((s) => !granted.has(s));
+		if (extra) throw new InvalidScope(`scope "${extra}" was not granted`);
+		scope = narrowed.join(' ');
+	}
+	return issueTokens(settings, client, row.grant, row.user, scope, now, { nonce: null, withRefreshToken: true });
+}
+
+interface GrantForTokens {
+	id: string;
+	scope: string;
+	authTime: Date;
+	sessionId: string;
+}
+
+async function issueTokens(
+	settings: TokenSettings,
+	client: Client,
+	grant: GrantForTokens,
+	user: ClaimSource,
+	scope: string,
+	now: Date,
+	options: { nonce: string | null; withRefreshToken: boolean }
+): Promise<TokenResponse> {
+	const key = await settings.keys.signingKey();
+	const iat = Math.floor(now.getTime() / 1000);
+	const accessTTL = settings.accessTokenTTLSeconds ?? 3600;
+	const idTTL = settings.idTokenTTLSeconds ?? 3600;
+	// The jti carries the grant id, so a resource server asking us (UserInfo, introspection)
+	// can check the grant is still in force without a table of access tokens.
+	const accessToken = await new SignJWT({ client_id: client.id, scope, sid: grant.sessionId })
+		.setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+		.setIssuer(settings.issuer)
+		.setSubject(user.id)
+		.setAudience(accessTokenAudience(settings.issuer))
+		.setIssuedAt(iat)
+		.setExpirationTime(iat + accessTTL)
+		.setJti(`${grant.id}.${generateSecret(10)}`)
+		.sign(key.privateKey);
+	const scopes = scope.split(' ');
+	const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: accessTTL, scope };
+	if (scopes.includes('openid')) {
+		response.id_token = await new SignJWT({
+			...userClaims(user, scope),
+			auth_time: Math.floor(grant.authTime.getTime() / 1000),
+			...(options.nonce ? { nonce: options.nonce } : {}),
+			at_hash: leftHalfHash(accessToken),
+			sid: grant.sessionId
+		})
+			.setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+			.setIssuer(settings.issuer)
+			.setSubject(user.id)
+			.setAudience(client.id)
+			.setIssuedAt(iat)
+			.setExpirationTime(iat + idTTL)
+			.sign(key.privateKey);
+	}
+	if (options.withRefreshToken) {
+		const refreshToken = generateSecret();
+		await settings.db.insert(refreshTokens).values({
+			tokenHash: hashSecret(refreshToken),
+			grantId: grant.id,
+			createdAt: now,
+			expiresAt: new Date(now.getTime() + (settings.refreshTokenTTLSeconds ?? 30 * 24 * 3600) * 1000)
+		});
+		response.refresh_token = refreshToken;
+	}
+	return response;
+}
+
+/** OIDC Core §3.1.3.6 `at_hash`: left half of the SHA-256 of the token (RS256/ES256). */
+function leftHalfHash(token: string): string {
+	const digest = sha256(new TextEncoder().encode(token));
+	return encodeBase64urlNoPadding(digest.subarray(0, digest.length / 2));
+}
+

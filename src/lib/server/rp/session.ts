@@ -1,0 +1,46 @@
+import { and, eq } from 'drizzle-orm';
+import type { Database } from '../db';
+import { rpSessions } from '../db/schema';
+import { generateSecret, hashSecret, secretMatchesHash } from '../secrets';
+
+/** A demo site's own session: what it learned from the verified ID token. */
+export interface RPSession {
+	id: string;
+	site: string;
+	subject: string;
+	claims: Record<string, unknown>;
+	idToken: string;
+	expiresAt: Date;
+}
+
+export const RP_SESSION_TTL_MS = 8 * 3600 * 1000;
+
+export async function createRPSession(
+	db: Database,
+	site: string,
+	claims: Record<string, unknown> & { sub: string },
+	idToken: string,
+	now = new Date()
+): Promise<{ token: string; session: RPSession }> {
+	const id = generateSecret();
+	const secret = generateSecret();
+	const session: RPSession = { id, site, subject: claims.sub, claims, idToken, expiresAt: new Date(now.getTime() + RP_SESSION_TTL_MS) };
+	await db.insert(rpSessions).values({ ...session, secretHash: hashSecret(secret), createdAt: now });
+	return { token: `${id}.${secret}`, session };
+}
+
+export async function validateRPSession(db: Database, site: string, token: string, now = new Date()): Promise<RPSession | null> {
+	const [id, secret, extra] = token.split('.');
+	if (!id || !secret || extra !== undefined) return null;
+	const [row] = await db.select().from(rpSessions).where(and(eq(rpSessions.id, id), eq(rpSessions.site, site))).limit(1);
+	if (!row || !secretMatchesHash(secret, row.secretHash)) return null;
+	if (row.expiresAt <= now) {
+		await deleteRPSession(db, id);
+		return null;
+	}
+	return { id: row.id, site: row.site, subject: row.subject, claims: row.claims, idToken: row.idToken, expiresAt: row.expiresAt };
+}
+
+export async function deleteRPSession(db: Database, id: string): Promise<void> {
+	await db.delete(rpSessions).where(eq(rpSessions.id, id));
+}

@@ -1,0 +1,39 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+
+const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+/** The provider's published keys, fetched over HTTP and cached by jose (refetched on an unknown `kid`). */
+function remoteKeySet(jwksURI: string) {
+	let set = keySets.get(jwksURI);
+	if (!set) {
+		set = createRemoteJWKSet(new URL(jwksURI));
+		keySets.set(jwksURI, set);
+	}
+	return set;
+}
+
+export interface ExpectedIDToken {
+	issuer: string;
+	clientId: string;
+	jwksURI: string;
+	nonce: string;
+}
+
+/**
+ * OIDC Core §3.1.3.7 ID token validation, as a relying party does it: signature through the
+ * provider's JWKS only, pinned `iss` and `aud`, `exp`/`iat`, and the `nonce` we sent.
+ */
+export async function verifyIDToken(idToken: string, expected: ExpectedIDToken): Promise<JWTPayload> {
+	const { payload } = await jwtVerify(idToken, remoteKeySet(expected.jwksURI), {
+		issuer: expected.issuer,
+		audience: expected.clientId,
+		algorithms: ['RS256', 'ES256', 'EdDSA'],
+		requiredClaims: ['sub', 'iat', 'exp', 'nonce']
+	});
+	if (payload.nonce !== expected.nonce) throw new Error('the ID token nonce does not match this sign-in');
+	// §3.1.3.7 rule 4-5: with several audiences, `azp` must name us.
+	if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== expected.clientId) {
+		throw new Error('the ID token was issued for another client');
+	}
+	return payload;
+}

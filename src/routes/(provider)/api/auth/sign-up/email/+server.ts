@@ -1,0 +1,21 @@
+import type { RequestHandler } from './$types';
+import { setSessionCookie } from '$lib/server/auth/cookies';
+import { readJSONObject } from '$lib/server/auth/json-body';
+import { createSession } from '$lib/server/auth/session';
+import { createUser, parseSignUp } from '$lib/server/auth/user';
+import { jsonNoStore } from '$lib/server/oidc/http';
+import { database } from '$lib/server/db/instance';
+
+/** JSON sign-up (`{ email, password, name }`), as in the guide's curl example. Signs the user in. */
+export const POST: RequestHandler = async ({ request, cookies, url }) => {
+	const body = await readJSONObject(request);
+	if (!body) return jsonNoStore({ error: 'invalid_request', message: 'Send a JSON object: { "email", "password", "name" }.' }, 400);
+	const parsed = parseSignUp(body);
+	if ('errors' in parsed) return jsonNoStore({ error: 'invalid_request', message: 'Some fields need attention.', fields: parsed.errors }, 400);
+	const { db } = await database();
+	const user = await createUser(db, parsed.value);
+	if (!user) return jsonNoStore({ error: 'user_exists', message: 'An account with this email already exists.', fields: { email: 'An account with this email already exists.' } }, 422);
+	const { token, session } = await createSession(db, user.id);
+	setSessionCookie(cookies, token, session.expiresAt, url.protocol === 'https:');
+	return jsonNoStore({ user, session: { expiresAt: session.expiresAt.toISOString() } });
+};

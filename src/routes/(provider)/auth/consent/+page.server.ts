@@ -1,0 +1,41 @@
+import { error, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { safeReturnTo } from '$lib/server/auth/return-to';
+import { authorizationResponseURL, validateAuthorizationRequest } from '$lib/server/oidc/authorize';
+import { saveConsent, SCOPE_DESCRIPTIONS } from '$lib/server/oidc/consent';
+import { AccessDenied } from '$lib/server/oidc/errors';
+import { provider } from '$lib/server/provider';
+
+/** The authorization request the consent is for, re-validated from its continuation URL. */
+async function pendingRequest(returnTo: unknown) {
+	const path = safeReturnTo(returnTo);
+	if (!path?.startsWith('/api/auth/authorize?')) error(400, { message: 'There is no sign-in request to approve.' });
+	const { db, issuer } = await provider();
+	const validated = await validateAuthorizationRequest(db, new URL(path, issuer).searchParams);
+	if ('rejected' in validated) error(400, { message: validated.rejected.error.description, code: validated.rejected.error.code });
+	return { path, request: validated.request, db, issuer };
+}
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+	const { path, request } = await pendingRequest(url.searchParams.get('return_to'));
+	if (!locals.session) redirect(303, `/auth/login?${new URLSearchParams({ return_to: path })}`);
+	const { client } = request;
+	return {
+		returnTo: path,
+		client: { name: client.name, logoURI: client.logoURI, clientURI: client.clientURI, policyURI: client.policyURI, tosURI: client.tosURI, redirectHost: new URL(request.redirectURI).host },
+		scopes: request.scope.split(' ').map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope] ?? scope }))
+	};
+};
+
+export const actions: Actions = {
+	default: async ({ request: httpRequest, locals }) => {
+		const form = await httpRequest.formData();
+		const { path, request, db, issuer } = await pendingRequest(form.get('return_to'));
+		if (!locals.session) redirect(303, `/auth/login?${new URLSearchParams({ return_to: path })}`);
+		if (form.get('decision') !== 'allow') {
+			redirect(303, authorizationResponseURL(request.redirectURI, issuer, { error: new AccessDenied() }, request.state));
+		}
+		await saveConsent(db, locals.session.userId, request.client.id, request.scope);
+		redirect(303, path);
+	}
+};

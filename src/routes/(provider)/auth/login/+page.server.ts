@@ -1,0 +1,36 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { setSessionCookie } from '$lib/server/auth/cookies';
+import { safeReturnTo } from '$lib/server/auth/return-to';
+import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { authenticateWithPassword } from '$lib/server/auth/user';
+import { database } from '$lib/server/db/instance';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	const returnTo = safeReturnTo(url.searchParams.get('return_to'));
+	// prompt=login (or an expired max_age) asks for a fresh sign-in even with a session.
+	const reauthenticate = url.searchParams.get('prompt') === 'login';
+	if (locals.session && !reauthenticate) redirect(303, returnTo ?? '/account');
+	return { returnTo, reauthenticate, email: url.searchParams.get('login_hint') ?? locals.session?.user.email ?? '' };
+};
+
+export const actions: Actions = {
+	default: async ({ request, cookies, locals, url }) => {
+		const form = await request.formData();
+		const email = String(form.get('email') ?? '').trim();
+		const password = String(form.get('password') ?? '');
+		const returnTo = safeReturnTo(form.get('return_to'));
+		const errors: { email?: string; password?: string } = {};
+		if (!email) errors.email = 'Enter your email address.';
+		if (!password) errors.password = 'Enter your password.';
+		if (errors.email || errors.password) return fail(400, { email, errors, message: null });
+		const { db } = await database();
+		const user = await authenticateWithPassword(db, email, password);
+		if (!user) return fail(400, { email, errors, message: 'Email or password is incorrect.' });
+		// A new session id on every sign-in: a session fixed before sign-in is never promoted.
+		if (locals.session) await invalidateSession(db, locals.session.id);
+		const { token, session } = await createSession(db, user.id);
+		setSessionCookie(cookies, token, session.expiresAt, url.protocol === 'https:');
+		redirect(303, returnTo ?? '/account');
+	}
+};

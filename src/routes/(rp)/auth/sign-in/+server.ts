@@ -1,0 +1,17 @@
+import { redirect } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { rpFlowCookie, setRPCookie } from '$lib/server/rp/cookies';
+import { discoverProvider } from '$lib/server/rp/discovery';
+import { serializePendingSignIn, startSignIn } from '$lib/server/rp/flow';
+import { demoSite } from '$lib/server/rp/site';
+
+/** Sends the browser to the provider's authorization endpoint; state, nonce and PKCE verifier wait in a cookie. */
+const signIn: RequestHandler = async ({ locals, cookies, url }) => {
+	const { rp, issuer } = demoSite(locals.origin);
+	const { url: authorizationURL, pending } = startSignIn(rp, await discoverProvider(issuer));
+	setRPCookie(cookies, rpFlowCookie(locals.origin), serializePendingSignIn(pending), url.protocol === 'https:');
+	redirect(303, authorizationURL.href);
+};
+
+export const GET = signIn;
+export const POST = signIn;
