@@ -22,6 +22,7 @@ function demoSiteListeners(env: Record<string, string>): Plugin {
 				});
 				// Hot reload on the sites' pages goes to Vite's websocket on the provider port.
 				http.on('upgrade', (req, socket, head) => server.httpServer?.emit('upgrade', req, socket, head));
+				http.on('error', (error) => server.config.logger.error(`[sso] demo site port ${port} (${url.origin}): ${error.message}`));
 				http.listen(port);
 				return http;
 			});

@@ -1,0 +1,43 @@
+// Production launcher: one process serves the provider and both demo sites from the built
+// SvelteKit handler, one HTTP listener per origin (`node build` runs this; see
+// scripts/write-build-entry.js). Which origin a request belongs to is decided from the
+// configured public URL of the listener it arrived on, not from the client's Host header.
+import { createServer } from 'node:http';
+import { resolveListeners } from '../src/lib/origins.js';
+
+const PROTOCOL_HEADER = 'x-sso-forwarded-proto';
+const HOST_HEADER = 'x-sso-forwarded-host';
+
+// adapter-node reads these when its handler is first imported.
+process.env.PROTOCOL_HEADER ??= PROTOCOL_HEADER;
+process.env.HOST_HEADER ??= HOST_HEADER;
+const trustProxy = process.env.PROTOCOL_HEADER !== PROTOCOL_HEADER;
+
+/** Starts one listener per configured origin around the built handler at `handlerURL`. */
+export async function serve(handlerURL) {
+	const { handler } = await import(handlerURL.href);
+	const servers = [];
+	for (const { name, url, port } of resolveListeners(process.env)) {
+		const server = createServer((req, res) => {
+			// Behind a reverse proxy that sets PROTOCOL_HEADER/HOST_HEADER itself, keep its values.
+			if (!trustProxy) {
+				req.headers[PROTOCOL_HEADER] = url.protocol.slice(0, -1);
+				req.headers[HOST_HEADER] = url.host;
+			}
+			handler(req, res);
+		});
+		server.on('error', (error) => {
+			console.error(`[sso] cannot listen on port ${port} for ${name} (${url.origin}): ${error.message}`);
+			process.exit(1);
+		});
+		server.listen(port, process.env.HOST, () => console.log(`[sso] ${name.padEnd(8)} listening on :${port} as ${url.origin}`));
+		servers.push(server);
+	}
+	const stop = () => {
+		for (const server of servers) server.close();
+		// Open keep-alive connections would hold the process; every write is already committed.
+		setTimeout(() => process.exit(0), 500).unref();
+	};
+	process.once('SIGTERM', stop);
+	process.once('SIGINT', stop);
+}
