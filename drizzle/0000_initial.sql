@@ -108,4 +108,5 @@ CREATE INDEX "oauth_grant_user_id_idx" ON "oauth_grant" USING btree ("user_id");
 CREATE INDEX "oauth_grant_session_id_idx" ON "oauth_grant" USING btree ("session_id");--> statement-breakpoint
 CREATE INDEX "refresh_token_grant_id_idx" ON "refresh_token" USING btree ("grant_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "jwks_one_active_key_per_alg" ON "jwks" USING btree ("alg") WHERE status = 'active';--> statement-breakpoint
+CREATE UNIQUE INDEX "jwks_one_next_key_per_alg" ON "jwks" USING btree ("alg") WHERE status = 'next';--> statement-breakpoint
 CREATE INDEX "rp_session_subject_idx" ON "rp_session" USING btree ("site","subject");

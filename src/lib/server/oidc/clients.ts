@@ -3,6 +3,7 @@ import type { Database } from '../db';
 import { clients } from '../db/schema';
 import { hashSecret, secretMatchesHash } from '../secrets';
 import { InvalidClient, InvalidRequest } from './errors';
+import type { SigningAlgorithm } from './keys';
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
@@ -13,6 +14,8 @@ export interface Client {
 	postLogoutRedirectURIs: string[];
 	tokenEndpointAuthMethod: TokenEndpointAuthMethod;
 	backchannelLogoutURI: string | null;
+	idTokenSignedResponseAlg: SigningAlgorithm;
+	grantTypes: string[];
 	logoURI: string | null;
 	clientURI: string | null;
 	policyURI: string | null;
@@ -29,6 +32,8 @@ export interface NewClient {
 	postLogoutRedirectURIs?: string[];
 	tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
 	backchannelLogoutURI?: string;
+	idTokenSignedResponseAlg?: SigningAlgorithm;
+	grantTypes?: string[];
 	logoURI?: string;
 	clientURI?: string;
 	policyURI?: string;
@@ -43,6 +48,8 @@ const CLIENT_COLUMNS = {
 	postLogoutRedirectURIs: clients.postLogoutRedirectURIs,
 	tokenEndpointAuthMethod: clients.tokenEndpointAuthMethod,
 	backchannelLogoutURI: clients.backchannelLogoutURI,
+	idTokenSignedResponseAlg: clients.idTokenSignedResponseAlg,
+	grantTypes: clients.grantTypes,
 	logoURI: clients.logoURI,
 	clientURI: clients.clientURI,
 	policyURI: clients.policyURI,
@@ -65,6 +72,8 @@ export async function saveClient(db: Database, client: NewClient, now = new Date
 		postLogoutRedirectURIs: client.postLogoutRedirectURIs ?? [],
 		tokenEndpointAuthMethod: client.tokenEndpointAuthMethod ?? (client.secret ? 'client_secret_basic' : 'none'),
 		backchannelLogoutURI: client.backchannelLogoutURI ?? null,
+		idTokenSignedResponseAlg: client.idTokenSignedResponseAlg ?? 'RS256',
+		grantTypes: client.grantTypes ?? ['authorization_code', 'refresh_token'],
 		logoURI: client.logoURI ?? null,
 		clientURI: client.clientURI ?? null,
 		policyURI: client.policyURI ?? null,

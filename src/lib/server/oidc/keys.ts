@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, or } from 'drizzle-orm';
+import { and, eq, gt, inArray, or } from 'drizzle-orm';
 import {
 	calculateJwkThumbprint,
 	CompactEncrypt,
@@ -13,7 +13,12 @@ import type { Database } from '../db';
 import { signingKeys } from '../db/schema';
 
 export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
-export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['RS256'];
+/** RS256 first: OIDC Core §15.1 requires it, and it is every client's default. */
+export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
+
+export function isSigningAlgorithm(value: unknown): value is SigningAlgorithm {
+	return SIGNING_ALGORITHMS.includes(value as SigningAlgorithm);
+}
 
 export interface SigningKey {
 	kid: string;
@@ -21,24 +26,45 @@ export interface SigningKey {
 	privateKey: CryptoKey;
 }
 
+/**
+ * When keys change. A key's life: `next` (published, not yet signing) → `active` (signing) →
+ * `retired` (published, no longer signing) → gone.
+ */
+export interface KeyPolicy {
+	/** Age after which the active key gets a successor. */
+	rotateAfterSeconds: number;
+	/**
+	 * How long a successor is published before it signs. Longer than any relying party's
+	 * JWKS cache (jose: 10 minutes; our Cache-Control: 5), so nobody meets an unknown `kid`.
+	 */
+	publishBeforeUseSeconds: number;
+	/** How long a retired key stays published: the longest lifetime of anything it signed. */
+	keepRetiredSeconds: number;
+}
+
+export const DEFAULT_KEY_POLICY: KeyPolicy = {
+	rotateAfterSeconds: 90 * 24 * 3600,
+	publishBeforeUseSeconds: 15 * 60,
+	keepRetiredSeconds: 3600 + 5 * 60
+};
+
 export interface KeyStoreOptions {
 	now?: () => Date;
 	/** How long this instance trusts its cached view of the key table (other instances may rotate). */
 	refreshSeconds?: number;
-	/** How long a retired key stays published: the longest lifetime of anything it signed. */
-	retiredKeyGraceSeconds?: number;
+	policy?: Partial<KeyPolicy>;
 }
 
 /**
  * The provider's signing keys (RFC 7517 JWKS). Keys are created on first need and stored in
  * the `jwks` table with the private half encrypted (JWE, dir + A256GCM) under a key derived
  * from the server secret. The active key is decrypted once and kept in memory; the public
- * JWKS document is serialized once and rebuilt only when the key table changes.
+ * JWKS document is serialized once and rebuilt only when this instance re-reads the table.
  */
 export class KeyStore {
 	private readonly now: () => Date;
 	private readonly refreshMs: number;
-	private readonly graceMs: number;
+	readonly policy: KeyPolicy;
 	private readonly encryptionKey: Promise<Uint8Array>;
 	private readonly active = new Map<SigningAlgorithm, { key: SigningKey; checkedAt: number }>();
 	private readonly pending = new Map<SigningAlgorithm, Promise<SigningKey>>();
@@ -52,7 +78,7 @@ export class KeyStore {
 	) {
 		this.now = options.now ?? (() => new Date());
 		this.refreshMs = (options.refreshSeconds ?? 60) * 1000;
-		this.graceMs = (options.retiredKeyGraceSeconds ?? 24 * 3600) * 1000;
+		this.policy = { ...DEFAULT_KEY_POLICY, ...options.policy };
 		this.encryptionKey = deriveEncryptionKey(secret);
 	}
 
@@ -69,7 +95,7 @@ export class KeyStore {
 		return pending;
 	}
 
-	/** The public JWKS document, serialized; creates the first key on a fresh database. */
+	/** The public JWKS document, serialized; creates the first keys on a fresh database. */
 	async publicJWKS(): Promise<string> {
 		return (await this.publishedKeys()).json;
 	}
@@ -92,15 +118,38 @@ export class KeyStore {
 		return key;
 	}
 
+	/**
+	 * Publishes a successor for each algorithm now; it starts signing after
+	 * `publishBeforeUseSeconds` (`npm run keys:rotate`). Returns the new kids.
+	 */
+	async scheduleRotation(): Promise<string[]> {
+		const kids: string[] = [];
+		for (const alg of SIGNING_ALGORITHMS) {
+			await this.signingKey(alg);
+			const kid = await this.insertKey(alg, 'next');
+			if (kid) kids.push(kid);
+		}
+		this.forget();
+		return kids;
+	}
+
+	/** Drops every cached view, so the next call re-reads the table. */
+	forget(): void {
+		this.active.clear();
+		this.published = undefined;
+	}
+
 	private async publishedKeys() {
 		const now = this.now().getTime();
 		if (this.published && now - this.published.builtAt < this.refreshMs) return this.published;
-		await this.signingKey();
-		const cutoff = new Date(now - this.graceMs);
+		// Every algorithm's key exists before the first JWKS goes out, so no relying party
+		// caches a set that lacks the key its first token is signed with.
+		await Promise.all(SIGNING_ALGORITHMS.map((alg) => this.signingKey(alg)));
+		const cutoff = new Date(now - this.policy.keepRetiredSeconds * 1000);
 		const rows = await this.db
 			.select({ publicKey: signingKeys.publicKey })
 			.from(signingKeys)
-			.where(or(eq(signingKeys.status, 'active'), and(eq(signingKeys.status, 'retired'), gt(signingKeys.retiredAt, cutoff))))
+			.where(or(inArray(signingKeys.status, ['active', 'next']), and(eq(signingKeys.status, 'retired'), gt(signingKeys.retiredAt, cutoff))))
 			.orderBy(signingKeys.createdAt);
 		const keys = rows.map((r) => r.publicKey as JWK);
 		this.published = { json: JSON.stringify({ keys }), keys, builtAt: now };
@@ -108,52 +157,70 @@ export class KeyStore {
 	}
 
 	private async loadOrCreate(alg: SigningAlgorithm, current: SigningKey | undefined): Promise<SigningKey> {
-		let row = await this.activeRow(alg);
-		if (!row) {
-			await this.insertNewKey(alg);
-			row = await this.activeRow(alg);
-			if (!row) throw new Error(`no active ${alg} key after generation`);
+		let { active, next } = await this.currentRows(alg);
+		const now = this.now();
+		if (!active) {
+			await this.insertKey(alg, 'active');
+			({ active, next } = await this.currentRows(alg));
+			if (!active) throw new Error(`no active ${alg} key after generation`);
+			this.published = undefined;
+		} else if (next && now.getTime() - next.createdAt.getTime() >= this.policy.publishBeforeUseSeconds * 1000) {
+			await this.promote(active.id, next.id, now);
+			({ active } = await this.currentRows(alg));
+			if (!active) throw new Error(`no active ${alg} key after rotation`);
+			this.published = undefined;
+		} else if (!next && now.getTime() - active.createdAt.getTime() >= this.policy.rotateAfterSeconds * 1000) {
+			await this.insertKey(alg, 'next');
 			this.published = undefined;
 		}
 		const key =
-			current?.kid === row.id
-				? current
-				: { kid: row.id, alg, privateKey: await this.decryptPrivateKey(row.privateKey, alg) };
+			current?.kid === active.id ? current : { kid: active.id, alg, privateKey: await this.decryptPrivateKey(active.privateKey, alg) };
 		this.active.set(alg, { key, checkedAt: this.now().getTime() });
 		return key;
 	}
 
-	private async activeRow(alg: SigningAlgorithm) {
-		const [row] = await this.db
-			.select({ id: signingKeys.id, privateKey: signingKeys.privateKey })
+	private async currentRows(alg: SigningAlgorithm) {
+		const rows = await this.db
+			.select({ id: signingKeys.id, status: signingKeys.status, createdAt: signingKeys.createdAt, privateKey: signingKeys.privateKey })
 			.from(signingKeys)
-			.where(and(eq(signingKeys.alg, alg), eq(signingKeys.status, 'active'), isNull(signingKeys.retiredAt)))
-			.limit(1);
-		return row;
+			.where(and(eq(signingKeys.alg, alg), inArray(signingKeys.status, ['active', 'next'])));
+		return { active: rows.find((r) => r.status === 'active'), next: rows.find((r) => r.status === 'next') };
 	}
 
 	/**
-	 * Inserts a fresh active key unless one exists. The partial unique index
-	 * `jwks_one_active_key_per_alg` decides races between instances: losers insert nothing.
+	 * The successor starts signing and the old key retires, atomically. Of several instances
+	 * doing this at once, the first commits and the others find nothing left to retire.
 	 */
-	private async insertNewKey(alg: SigningAlgorithm): Promise<void> {
+	private async promote(activeId: string, nextId: string, now: Date): Promise<void> {
+		await this.db.transaction(async (tx) => {
+			const retired = await tx
+				.update(signingKeys)
+				.set({ status: 'retired', retiredAt: now })
+				.where(and(eq(signingKeys.id, activeId), eq(signingKeys.status, 'active')))
+				.returning({ id: signingKeys.id });
+			if (retired.length === 0) return;
+			await tx.update(signingKeys).set({ status: 'active' }).where(and(eq(signingKeys.id, nextId), eq(signingKeys.status, 'next')));
+		});
+	}
+
+	/**
+	 * Inserts a fresh key unless one with that status exists. The partial unique indexes
+	 * (one `active` and one `next` per algorithm) decide races between instances: losers
+	 * insert nothing. Returns the new kid, or undefined when another insert won.
+	 */
+	private async insertKey(alg: SigningAlgorithm, status: 'active' | 'next'): Promise<string | undefined> {
 		const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, crv: 'Ed25519', modulusLength: 2048 });
 		const publicJWK = await exportJWK(publicKey);
 		const kid = await calculateJwkThumbprint(publicJWK);
 		const privateJWE = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(await exportJWK(privateKey))))
 			.setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
 			.encrypt(await this.encryptionKey);
-		await this.db
+		const inserted = await this.db
 			.insert(signingKeys)
-			.values({
-				id: kid,
-				alg,
-				publicKey: { ...publicJWK, kid, alg, use: 'sig' },
-				privateKey: privateJWE,
-				status: 'active',
-				createdAt: this.now()
-			})
-			.onConflictDoNothing();
+			.values({ id: kid, alg, publicKey: { ...publicJWK, kid, alg, use: 'sig' }, privateKey: privateJWE, status, createdAt: this.now() })
+			.onConflictDoNothing()
+			.returning({ id: signingKeys.id });
+		return inserted[0]?.id;
 	}
 
 	private async decryptPrivateKey(jwe: string, alg: SigningAlgorithm): Promise<CryptoKey> {

@@ -1,4 +1,4 @@
-import { sha256 } from '@oslojs/crypto/sha2';
+import { sha256, sha512 } from '@oslojs/crypto/sha2';
 import { encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { and, eq, isNull } from 'drizzle-orm';
 import { SignJWT } from 'jose';
@@ -10,7 +10,7 @@ import { authenticateClient, type Client } from './clients';
 import { consumeAuthorizationCode } from './codes';
 import { InvalidGrant, InvalidRequest, InvalidScope, UnsupportedGrantType } from './errors';
 import { revokeGrant } from './grants';
-import type { KeyStore } from './keys';
+import type { KeyStore, SigningAlgorithm } from './keys';
 import { verifierMatchesChallenge } from './pkce';
 
 export interface TokenSettings {
@@ -158,7 +158,10 @@ async function issueTokens(
 	now: Date,
 	options: { nonce: string | null; withRefreshToken: boolean }
 ): Promise<TokenResponse> {
-	const key = await settings.keys.signingKey();
+	// Access tokens are for resource servers, which all understand RS256; the ID token is
+	// signed with the algorithm the client registered (id_token_signed_response_alg).
+	const key = await settings.keys.signingKey('RS256');
+	const idTokenKey = client.idTokenSignedResponseAlg === 'RS256' ? key : await settings.keys.signingKey(client.idTokenSignedResponseAlg);
 	const iat = Math.floor(now.getTime() / 1000);
 	const accessTTL = settings.accessTokenTTLSeconds ?? 3600;
 	const idTTL = settings.idTokenTTLSeconds ?? 3600;
@@ -180,16 +183,16 @@ async function issueTokens(
 			...userClaims(user, scope),
 			auth_time: Math.floor(grant.authTime.getTime() / 1000),
 			...(options.nonce ? { nonce: options.nonce } : {}),
-			at_hash: leftHalfHash(accessToken),
+			at_hash: leftHalfHash(accessToken, idTokenKey.alg),
 			sid: grant.sessionId
 		})
-			.setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+			.setProtectedHeader({ alg: idTokenKey.alg, kid: idTokenKey.kid, typ: 'JWT' })
 			.setIssuer(settings.issuer)
 			.setSubject(user.id)
 			.setAudience(client.id)
 			.setIssuedAt(iat)
 			.setExpirationTime(iat + idTTL)
-			.sign(key.privateKey);
+			.sign(idTokenKey.privateKey);
 	}
 	if (options.withRefreshToken) {
 		const refreshToken = generateSecret();
@@ -204,9 +207,13 @@ async function issueTokens(
 	return response;
 }
 
-/** OIDC Core §3.1.3.6 `at_hash`: left half of the SHA-256 of the token (RS256/ES256). */
-function leftHalfHash(token: string): string {
-	const digest = sha256(new TextEncoder().encode(token));
+/**
+ * OIDC Core §3.1.3.6 `at_hash`: the left half of the token's hash, with the hash of the ID
+ * token's algorithm: SHA-256 for RS256/ES256, SHA-512 for EdDSA with Ed25519.
+ */
+export function leftHalfHash(token: string, alg: SigningAlgorithm): string {
+	const bytes = new TextEncoder().encode(token);
+	const digest = alg === 'EdDSA' ? sha512(bytes) : sha256(bytes);
 	return encodeBase64urlNoPadding(digest.subarray(0, digest.length / 2));
 }
 

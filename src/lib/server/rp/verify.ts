@@ -37,3 +37,18 @@ export async function verifyIDToken(idToken: string, expected: ExpectedIDToken):
 	}
 	return payload;
 }
+
+/**
+ * How any backend verifies a provider session JWT: JWKS signature, `iss`, `aud` (the
+ * issuer) and `typ: JWT`, which an access token (`at+jwt`) does not have.
+ */
+export async function verifySessionJWT(token: string, expected: { issuer: string; jwksURI: string }): Promise<JWTPayload> {
+	const { payload } = await jwtVerify(token, remoteKeySet(expected.jwksURI), {
+		issuer: expected.issuer,
+		audience: expected.issuer,
+		typ: 'JWT',
+		algorithms: ['RS256', 'ES256', 'EdDSA'],
+		requiredClaims: ['sub', 'exp']
+	});
+	return payload;
+}

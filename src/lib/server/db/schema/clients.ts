@@ -12,7 +12,7 @@ export const clients = pgTable('oauth_client', {
 	/** `client_secret_basic`, `client_secret_post` or `none` (RFC 7591 §2). */
 	tokenEndpointAuthMethod: text('token_endpoint_auth_method').notNull(),
 	grantTypes: jsonb('grant_types').$type<string[]>().notNull().default(['authorization_code', 'refresh_token']),
-	idTokenSignedResponseAlg: text('id_token_signed_response_alg').notNull().default('RS256'),
+	idTokenSignedResponseAlg: text('id_token_signed_response_alg').$type<'RS256' | 'ES256' | 'EdDSA'>().notNull().default('RS256'),
 	backchannelLogoutURI: text('backchannel_logout_uri'),
 	logoURI: text('logo_uri'),
 	clientURI: text('client_uri'),

@@ -14,10 +14,13 @@ export const signingKeys = pgTable(
 		publicKey: jsonb('public_key').$type<Record<string, unknown>>().notNull(),
 		/** The private JWK as a compact JWE (dir + A256GCM) under a key derived from AUTH_SECRET. */
 		privateKey: text('private_key').notNull(),
-		/** `active` signs; `retired` only verifies until the tokens it signed have expired. */
+		/** `next` is published before it signs; `active` signs; `retired` only verifies until what it signed has expired. */
 		status: text('status').notNull(),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 		retiredAt: timestamp('retired_at', { withTimezone: true })
 	},
-	(t) => [uniqueIndex('jwks_one_active_key_per_alg').on(t.alg).where(sql`status = 'active'`)]
+	(t) => [
+		uniqueIndex('jwks_one_active_key_per_alg').on(t.alg).where(sql`status = 'active'`),
+		uniqueIndex('jwks_one_next_key_per_alg').on(t.alg).where(sql`status = 'next'`)
+	]
 );

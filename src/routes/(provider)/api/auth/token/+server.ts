@@ -1,5 +1,7 @@
 import type { RequestHandler } from './$types';
 import { jsonNoStore, readFormParameters, runEndpoint } from '$lib/server/oidc/http';
+import { firstPartyOrigins } from '$lib/server/oidc/first-party';
+import { issueSessionJWT } from '$lib/server/oidc/session-jwt';
 import { handleTokenRequest } from '$lib/server/oidc/tokens';
 import { provider } from '$lib/server/provider';
 
@@ -10,3 +12,20 @@ export const POST: RequestHandler = ({ request }) =>
 		const params = await readFormParameters(request);
 		return jsonNoStore(await handleTokenRequest(tokens, request.headers.get('authorization'), params));
 	}, 'Basic');
+
+/**
+ * The session JWT (`{ "token": "<JWT>" }`) for the provider session cookie: what a
+ * first-party frontend hands to a separate API. Readable cross-origin only by first-party
+ * client origins.
+ */
+export const GET: RequestHandler = async ({ locals, request }) => {
+	const { db, keys, issuer } = await provider();
+	const origin = request.headers.get('origin');
+	const cors: Record<string, string> =
+		origin && (await firstPartyOrigins(db)).has(origin)
+			? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' }
+			: { Vary: 'Origin' };
+	if (!locals.session) return jsonNoStore({ error: 'unauthenticated', message: 'Sign in at the provider first.' }, 401, cors);
+	const { token, expiresIn } = await issueSessionJWT(keys, issuer, locals.session);
+	return jsonNoStore({ token, expires_in: expiresIn }, 200, cors);
+};
