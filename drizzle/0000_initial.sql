@@ -89,6 +89,7 @@ CREATE TABLE "rp_session" (
 	"secret_hash" text NOT NULL,
 	"site" text NOT NULL,
 	"subject" text NOT NULL,
+	"provider_session_id" text,
 	"claims" jsonb NOT NULL,
 	"id_token" text NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
@@ -109,4 +110,5 @@ CREATE INDEX "oauth_grant_session_id_idx" ON "oauth_grant" USING btree ("session
 CREATE INDEX "refresh_token_grant_id_idx" ON "refresh_token" USING btree ("grant_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "jwks_one_active_key_per_alg" ON "jwks" USING btree ("alg") WHERE status = 'active';--> statement-breakpoint
 CREATE UNIQUE INDEX "jwks_one_next_key_per_alg" ON "jwks" USING btree ("alg") WHERE status = 'next';--> statement-breakpoint
-CREATE INDEX "rp_session_subject_idx" ON "rp_session" USING btree ("site","subject");
+CREATE INDEX "rp_session_subject_idx" ON "rp_session" USING btree ("site","subject");--> statement-breakpoint
+CREATE INDEX "rp_session_sid_idx" ON "rp_session" USING btree ("site","provider_session_id");

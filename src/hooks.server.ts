@@ -55,7 +55,16 @@ const guardRouteGroups: Handle = ({ event, resolve }) => {
 
 // Endpoints called cross-origin by design: servers (token, back-channel) or other sites'
 // pages (an authorization request sent by form POST). They authenticate the caller instead.
-const CROSS_ORIGIN_ENDPOINTS = new Set(['/api/auth/token', '/api/auth/authorize', '/api/auth/userinfo', '/auth/backchannel-logout']);
+const CROSS_ORIGIN_ENDPOINTS = new Set([
+	'/api/auth/token',
+	'/api/auth/authorize',
+	'/api/auth/userinfo',
+	'/api/auth/end-session',
+	'/api/auth/introspect',
+	'/api/auth/revoke',
+	'/api/auth/register',
+	'/auth/backchannel-logout'
+]);
 
 const refuseForgedRequests: Handle = ({ event, resolve }) => {
 	if (!CROSS_ORIGIN_ENDPOINTS.has(event.url.pathname) && isForgedBrowserRequest(event.request, event.url.origin)) {

@@ -11,14 +11,15 @@ export interface Provider {
 	tokens: TokenSettings;
 }
 
-const store = globalThis as typeof globalThis & { __ssoProvider?: Promise<Provider> };
+// Module-level (not globalThis, unlike the database): hot reload should rebuild it.
+let instance: Promise<Provider> | undefined;
 
 export function provider(): Promise<Provider> {
-	store.__ssoProvider ??= (async () => {
+	instance ??= (async () => {
 		const { db } = await database();
 		const { issuer, secret } = config();
 		const keys = new KeyStore(db, secret);
 		return { issuer, db, keys, tokens: { db, keys, issuer } };
 	})();
-	return store.__ssoProvider;
+	return instance;
 }

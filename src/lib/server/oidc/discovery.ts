@@ -6,7 +6,8 @@ export const ENDPOINTS = {
 	authorization: '/api/auth/authorize',
 	token: '/api/auth/token',
 	userinfo: '/api/auth/userinfo',
-	jwks: '/api/auth/jwks'
+	jwks: '/api/auth/jwks',
+	endSession: '/api/auth/end-session'
 } as const;
 
 /**
@@ -20,6 +21,7 @@ export function discoveryDocument(issuer: string) {
 		token_endpoint: issuer + ENDPOINTS.token,
 		userinfo_endpoint: issuer + ENDPOINTS.userinfo,
 		jwks_uri: issuer + ENDPOINTS.jwks,
+		end_session_endpoint: issuer + ENDPOINTS.endSession,
 		scopes_supported: SUPPORTED_SCOPES,
 		response_types_supported: ['code'],
 		response_modes_supported: ['query'],
@@ -33,6 +35,8 @@ export function discoveryDocument(issuer: string) {
 		claims_parameter_supported: false,
 		request_parameter_supported: false,
 		request_uri_parameter_supported: false,
-		authorization_response_iss_parameter_supported: true
+		authorization_response_iss_parameter_supported: true,
+		backchannel_logout_supported: true,
+		backchannel_logout_session_supported: true
 	};
 }

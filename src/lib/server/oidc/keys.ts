@@ -209,7 +209,7 @@ export class KeyStore {
 	 * insert nothing. Returns the new kid, or undefined when another insert won.
 	 */
 	private async insertKey(alg: SigningAlgorithm, status: 'active' | 'next'): Promise<string | undefined> {
-		const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, crv: 'Ed25519', modulusLength: 2048 });
+		const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : alg === 'RS256' ? { modulusLength: 2048 } : {}) });
 		const publicJWK = await exportJWK(publicKey);
 		const kid = await calculateJwkThumbprint(publicJWK);
 		const privateJWE = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(await exportJWK(privateKey))))

@@ -5,6 +5,7 @@ export interface ProviderMetadata {
 	token_endpoint: string;
 	userinfo_endpoint: string;
 	jwks_uri: string;
+	end_session_endpoint?: string;
 }
 
 const cache = new Map<string, Promise<ProviderMetadata>>();

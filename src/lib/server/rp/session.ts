@@ -25,7 +25,8 @@ export async function createRPSession(
 	const id = generateSecret();
 	const secret = generateSecret();
 	const session: RPSession = { id, site, subject: claims.sub, claims, idToken, expiresAt: new Date(now.getTime() + RP_SESSION_TTL_MS) };
-	await db.insert(rpSessions).values({ ...session, secretHash: hashSecret(secret), createdAt: now });
+	const providerSessionId = typeof claims.sid === 'string' ? claims.sid : null;
+	await db.insert(rpSessions).values({ ...session, providerSessionId, secretHash: hashSecret(secret), createdAt: now });
 	return { token: `${id}.${secret}`, session };
 }
 
@@ -39,6 +40,16 @@ export async function validateRPSession(db: Database, site: string, token: strin
 		return null;
 	}
 	return { id: row.id, site: row.site, subject: row.subject, claims: row.claims, idToken: row.idToken, expiresAt: row.expiresAt };
+}
+
+/**
+ * Back-Channel Logout 1.0 §2.7: ends this site's sessions for the provider session `sid`,
+ * or, when the token names only a user, all of that user's sessions here.
+ */
+export async function deleteRPSessionsForLogout(db: Database, site: string, logout: { sid?: string; sub?: string }): Promise<number> {
+	const match = logout.sid ? eq(rpSessions.providerSessionId, logout.sid) : eq(rpSessions.subject, logout.sub!);
+	const deleted = await db.delete(rpSessions).where(and(eq(rpSessions.site, site), match)).returning({ id: rpSessions.id });
+	return deleted.length;
 }
 
 export async function deleteRPSession(db: Database, id: string): Promise<void> {

@@ -52,3 +52,27 @@ export async function verifySessionJWT(token: string, expected: { issuer: string
 	});
 	return payload;
 }
+
+const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+/**
+ * Back-Channel Logout 1.0 §2.6 logout token validation: JWKS signature, `iss`, `aud`,
+ * `iat`, `typ: logout+jwt`, the logout event, `sid` or `sub`, and no `nonce`.
+ */
+export async function verifyLogoutToken(token: string, expected: { issuer: string; clientId: string; jwksURI: string }): Promise<{ sid?: string; sub?: string }> {
+	const { payload } = await jwtVerify(token, remoteKeySet(expected.jwksURI), {
+		issuer: expected.issuer,
+		audience: expected.clientId,
+		typ: 'logout+jwt',
+		algorithms: ['RS256', 'ES256', 'EdDSA'],
+		requiredClaims: ['iat', 'jti', 'events'],
+		maxTokenAge: '5 minutes'
+	});
+	const events = payload.events;
+	if (typeof events !== 'object' || events === null || !(LOGOUT_EVENT in events)) throw new Error('not a logout token: the logout event is missing');
+	if ('nonce' in payload) throw new Error('a logout token must not contain a nonce');
+	const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
+	const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
+	if (!sid && !sub) throw new Error('a logout token must contain sid or sub');
+	return { sid, sub };
+}

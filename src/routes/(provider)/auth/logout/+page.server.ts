@@ -1,8 +1,9 @@
-import { redirect } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { deleteSessionCookie } from '$lib/server/auth/cookies';
-import { invalidateSession } from '$lib/server/auth/session';
-import { database } from '$lib/server/db/instance';
+import { validateEndSessionRequest } from '$lib/server/oidc/end-session';
+import { endProviderSession } from '$lib/server/oidc/logout';
+import { provider } from '$lib/server/provider';
 
 export const load: PageServerLoad = ({ locals }) => {
 	if (!locals.session) redirect(303, '/auth/login');
@@ -10,12 +11,20 @@ export const load: PageServerLoad = ({ locals }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ locals, cookies, url }) => {
-		if (locals.session) {
-			const { db } = await database();
-			await invalidateSession(db, locals.session.id);
+	/** Sign-out at the provider: ends the session here and, by back-channel, at the clients. */
+	default: async ({ request, locals, cookies, url }) => {
+		const { db, keys, issuer } = await provider();
+		const form = await request.formData();
+		// Set when the user confirms an RP-initiated logout (/api/auth/end-session).
+		const logoutRequest = form.get('logout_request');
+		let redirectTo = '/auth/login';
+		if (typeof logoutRequest === 'string') {
+			const result = await validateEndSessionRequest(db, keys, issuer, new URLSearchParams(logoutRequest));
+			if ('error' in result) error(400, { message: result.error.description, code: result.error.code });
+			redirectTo = result.request.redirectTo ?? '/auth/logout/done';
 		}
+		if (locals.session) await endProviderSession(db, keys, issuer, locals.session);
 		deleteSessionCookie(cookies, url.protocol === 'https:');
-		redirect(303, '/auth/login');
+		redirect(303, redirectTo);
 	}
 };

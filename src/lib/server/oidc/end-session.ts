@@ -1,0 +1,53 @@
+import type { Database } from '../db';
+import { findClient, type Client } from './clients';
+import { InvalidRequest, OAuthError } from './errors';
+import { singleValued } from './http';
+import type { KeyStore } from './keys';
+import { isRegisteredPostLogoutRedirect, verifyIDTokenHint, type IDTokenHint } from './logout';
+
+/** A checked RP-Initiated Logout 1.0 request. */
+export interface EndSessionRequest {
+	hint: IDTokenHint | null;
+	client: Client | null;
+	/** Where to send the browser afterwards (registered URI + `state`), if anywhere. */
+	redirectTo: string | null;
+}
+
+/**
+ * RP-Initiated Logout 1.0 §2-3: validates `id_token_hint`, `client_id`,
+ * `post_logout_redirect_uri` and `state`. A redirect target is accepted only when it is
+ * registered for the client the request identifies; otherwise there is no redirect at all.
+ */
+export async function validateEndSessionRequest(
+	db: Database,
+	keys: KeyStore,
+	issuer: string,
+	query: URLSearchParams
+): Promise<{ request: EndSessionRequest } | { error: OAuthError }> {
+	let params: Map<string, string>;
+	try {
+		params = singleValued(query);
+	} catch (error) {
+		return { error: error as OAuthError };
+	}
+	const hintParam = params.get('id_token_hint');
+	const hint = hintParam ? await verifyIDTokenHint(keys, issuer, hintParam) : null;
+	if (hintParam && !hint) return { error: new InvalidRequest('id_token_hint is not an ID token issued by this provider') };
+	const clientId = params.get('client_id') ?? hint?.aud[0];
+	if (hint && clientId && !hint.aud.includes(clientId)) return { error: new InvalidRequest('client_id does not match the id_token_hint') };
+	const client = clientId ? ((await findClient(db, clientId)) ?? null) : null;
+	if (clientId && !client) return { error: new InvalidRequest(`unknown client_id "${clientId}"`) };
+	const postLogout = params.get('post_logout_redirect_uri');
+	let redirectTo: string | null = null;
+	if (postLogout) {
+		if (!client) return { error: new InvalidRequest('post_logout_redirect_uri needs client_id or id_token_hint to identify the client') };
+		if (!isRegisteredPostLogoutRedirect(client, postLogout)) {
+			return { error: new InvalidRequest(`post_logout_redirect_uri "${postLogout}" is not registered for this client`) };
+		}
+		const url = new URL(postLogout);
+		const state = params.get('state');
+		if (state !== undefined) url.searchParams.set('state', state);
+		redirectTo = url.href;
+	}
+	return { request: { hint, client, redirectTo } };
+}

@@ -1,0 +1,109 @@
+import { and, eq, isNotNull, isNull, not, like } from 'drizzle-orm';
+import { compactVerify, SignJWT } from 'jose';
+import type { Database } from '../db';
+import { clients, grants } from '../db/schema';
+import { invalidateSession } from '../auth/session';
+import { generateSecret } from '../secrets';
+import type { Client } from './clients';
+import type { KeyStore } from './keys';
+
+export interface IDTokenHint {
+	sub: string;
+	/** The clients the token was issued to. */
+	aud: string[];
+	sid?: string;
+}
+
+/**
+ * RP-Initiated Logout 1.0 §2: `id_token_hint` is an ID token we issued; it may have expired
+ * (the RP often logs out long after sign-in), so only signature and issuer are checked.
+ */
+export async function verifyIDTokenHint(keys: KeyStore, issuer: string, hint: string): Promise<IDTokenHint | null> {
+	try {
+		const { payload, protectedHeader } = await compactVerify(hint, async (header) => {
+			const key = await keys.verificationKey(header.kid);
+			if (!key) throw new Error('unknown kid');
+			return key;
+		});
+		if (protectedHeader.typ && protectedHeader.typ !== 'JWT') return null;
+		const claims: unknown = JSON.parse(new TextDecoder().decode(payload));
+		if (typeof claims !== 'object' || claims === null) return null;
+		const { iss, sub, aud, sid } = claims as Record<string, unknown>;
+		const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+		if (iss !== issuer || typeof sub !== 'string' || audiences.length === 0) return null;
+		return { sub, aud: audiences, sid: typeof sid === 'string' ? sid : undefined };
+	} catch {
+		return null;
+	}
+}
+
+/** §3: only a registered post_logout_redirect_uri, compared exactly, is ever redirected to. */
+export function isRegisteredPostLogoutRedirect(client: Client, uri: string): boolean {
+	return client.postLogoutRedirectURIs.includes(uri);
+}
+
+export const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+/** Back-Channel Logout 1.0 §2.4 logout token: `typ: logout+jwt`, `events`, `sid`, never a `nonce`. */
+export async function createLogoutToken(keys: KeyStore, issuer: string, clientId: string, subject: string, sessionId: string, now = new Date()): Promise<string> {
+	const key = await keys.signingKey('RS256');
+	const iat = Math.floor(now.getTime() / 1000);
+	return new SignJWT({ events: { [LOGOUT_EVENT]: {} }, sid: sessionId })
+		.setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'logout+jwt' })
+		.setIssuer(issuer)
+		.setAudience(clientId)
+		.setSubject(subject)
+		.setIssuedAt(iat)
+		.setExpirationTime(iat + 120)
+		.setJti(generateSecret())
+		.sign(key.privateKey);
+}
+
+export interface BackchannelResult {
+	clientId: string;
+	ok: boolean;
+	detail?: string;
+}
+
+/**
+ * Ends a provider session everywhere: the session row, the grants made from it (except
+ * `offline_access` ones, which are meant to outlive it) and, through Back-Channel Logout
+ * (§2.5), each client's own session, by POSTing a logout token to its registered URI.
+ */
+export async function endProviderSession(
+	db: Database,
+	keys: KeyStore,
+	issuer: string,
+	session: { id: string; userId: string },
+	options: { fetch?: typeof fetch; timeoutMs?: number; now?: Date } = {}
+): Promise<BackchannelResult[]> {
+	const now = options.now ?? new Date();
+	const targets = await db
+		.selectDistinct({ clientId: clients.id, uri: clients.backchannelLogoutURI })
+		.from(grants)
+		.innerJoin(clients, eq(clients.id, grants.clientId))
+		.where(and(eq(grants.sessionId, session.id), isNotNull(clients.backchannelLogoutURI)));
+	await invalidateSession(db, session.id);
+	await db
+		.update(grants)
+		.set({ revokedAt: now })
+		.where(and(eq(grants.sessionId, session.id), isNull(grants.revokedAt), not(like(grants.scope, '%offline_access%'))));
+	const fetchFn = options.fetch ?? fetch;
+	return Promise.all(
+		targets.map(async ({ clientId, uri }): Promise<BackchannelResult> => {
+			try {
+				const logoutToken = await createLogoutToken(keys, issuer, clientId, session.userId, session.id, now);
+				const response = await fetchFn(uri!, {
+					method: 'POST',
+					headers: { 'content-type': 'application/x-www-form-urlencoded' },
+					body: new URLSearchParams({ logout_token: logoutToken }),
+					signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
+					redirect: 'manual'
+				});
+				return { clientId, ok: response.ok, detail: response.ok ? undefined : `HTTP ${response.status}` };
+			} catch (error) {
+				return { clientId, ok: false, detail: (error as Error).message };
+			}
+		})
+	);
+}

@@ -1,0 +1,40 @@
+import { error, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import type { SessionWithUser } from '$lib/server/auth/session';
+import { deleteSessionCookie } from '$lib/server/auth/cookies';
+import { validateEndSessionRequest } from '$lib/server/oidc/end-session';
+import { endProviderSession } from '$lib/server/oidc/logout';
+import { provider } from '$lib/server/provider';
+import type { Cookies } from '@sveltejs/kit';
+
+/**
+ * RP-Initiated Logout 1.0 end_session_endpoint. With a valid `id_token_hint` for the signed-in
+ * user, signs out at once; otherwise the user is asked first (a logout link anyone can send
+ * must not sign people out unasked).
+ */
+async function endSession(query: URLSearchParams, session: SessionWithUser | null, cookies: Cookies, secure: boolean, status: 302 | 303) {
+	const { db, keys, issuer } = await provider();
+	const result = await validateEndSessionRequest(db, keys, issuer, query);
+	if ('error' in result) error(400, { message: result.error.description, code: result.error.code });
+	const { hint, client, redirectTo } = result.request;
+	if (session && hint?.sub === session.userId) {
+		await endProviderSession(db, keys, issuer, session);
+		deleteSessionCookie(cookies, secure);
+	} else if (session) {
+		return { clientName: client?.name ?? null, logoutRequest: query.toString() };
+	}
+	redirect(status, redirectTo ?? '/auth/logout/done');
+}
+
+export const load: PageServerLoad = ({ url, locals, cookies }) =>
+	endSession(url.searchParams, locals.session, cookies, url.protocol === 'https:', 302);
+
+export const actions: Actions = {
+	// §2: the endpoint accepts POST too; a POST without a usable hint is shown the same question.
+	default: async ({ request, locals, cookies, url }) => {
+		const params = new URLSearchParams();
+		for (const [key, value] of await request.formData()) if (typeof value === 'string') params.append(key, value);
+		const outcome = await endSession(params, locals.session, cookies, url.protocol === 'https:', 303);
+		redirect(303, `/api/auth/end-session?${outcome.logoutRequest}`);
+	}
+};
