@@ -74,6 +74,11 @@ CREATE TABLE "refresh_token" (
 	"rotated_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE TABLE "revoked_access_token" (
+	"jti" text PRIMARY KEY NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "jwks" (
 	"id" text PRIMARY KEY NOT NULL,
 	"alg" text NOT NULL,

@@ -1,32 +1,55 @@
-import { errors, jwtVerify } from 'jose';
+import { eq } from 'drizzle-orm';
+import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Database } from '../db';
+import { clients, revokedAccessTokens } from '../db/schema';
 import { InvalidToken } from './errors';
 import { findActiveGrant } from './grants';
 import type { KeyStore } from './keys';
-import { accessTokenAudience } from './tokens';
+
+/** The resource access tokens are for: this provider's UserInfo endpoint (RFC 9068 `aud`). */
+export function accessTokenAudience(issuer: string): string {
+	return `${issuer}/api/auth/userinfo`;
+}
+
+// client_credentials tokens act for a client, not a user; their jti says so.
+export const CLIENT_TOKEN_JTI_PREFIX = 'cc.';
+
+export type VerifiedAccessToken =
+	| { kind: 'user'; payload: JWTPayload; scope: string; clientId: string; grant: NonNullable<Awaited<ReturnType<typeof findActiveGrant>>> }
+	| { kind: 'client'; payload: JWTPayload; scope: string; clientId: string };
 
 /**
- * Verifies one of our RFC 9068 access tokens and checks its grant is still in force.
- * An ID token is refused by its `typ` (RFC 9068 §4: `at+jwt` is what tells them apart).
+ * Verifies one of our RFC 9068 access tokens and checks it is still in force (grant not
+ * revoked, token not revoked, client still registered). An ID token or session JWT is refused
+ * by its `typ` (RFC 9068 §4: `at+jwt` is what tells them apart).
  */
-export async function verifyAccessToken(db: Database, keys: KeyStore, issuer: string, token: string, now = new Date()) {
-	let payload;
+export async function verifyAccessToken(db: Database, keys: KeyStore, issuer: string, token: string, now = new Date()): Promise<VerifiedAccessToken> {
+	let payload: JWTPayload;
 	try {
 		({ payload } = await jwtVerify(token, (header) => keys.verificationKey(header.kid).then((k) => k ?? Promise.reject(new InvalidToken())), {
 			issuer,
 			audience: accessTokenAudience(issuer),
 			typ: 'at+jwt',
-			currentDate: now
+			currentDate: now,
+			requiredClaims: ['sub', 'jti', 'client_id']
 		}));
 	} catch (error) {
 		if (error instanceof InvalidToken || error instanceof errors.JOSEError || error instanceof TypeError) throw new InvalidToken();
 		throw error;
 	}
-	const grantId = typeof payload.jti === 'string' ? payload.jti.split('.')[0] : undefined;
-	const grant = grantId ? await findActiveGrant(db, grantId) : undefined;
-	if (!grant || grant.user.id !== payload.sub) throw new InvalidToken('the access token has been revoked');
+	const jti = String(payload.jti);
+	const clientId = String(payload.client_id);
 	const scope = typeof payload.scope === 'string' ? payload.scope : '';
-	return { grant, scope, payload };
+	const [revoked] = await db.select({ jti: revokedAccessTokens.jti }).from(revokedAccessTokens).where(eq(revokedAccessTokens.jti, jti)).limit(1);
+	if (revoked) throw new InvalidToken('the access token has been revoked');
+	if (jti.startsWith(CLIENT_TOKEN_JTI_PREFIX)) {
+		const [client] = await db.select({ id: clients.id }).from(clients).where(eq(clients.id, clientId)).limit(1);
+		if (!client || payload.sub !== clientId) throw new InvalidToken('the client of this access token is no longer registered');
+		return { kind: 'client', payload, scope, clientId };
+	}
+	const grant = await findActiveGrant(db, jti.split('.')[0]);
+	if (!grant || grant.user.id !== payload.sub || grant.clientId !== clientId) throw new InvalidToken('the access token has been revoked');
+	return { kind: 'user', payload, scope, clientId, grant };
 }
 
 /** RFC 6750 §2.1: the token from `Authorization: Bearer ...`, or from a POST body (§2.2). */

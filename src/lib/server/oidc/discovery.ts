@@ -1,5 +1,6 @@
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from './claims';
 import { SIGNING_ALGORITHMS } from './keys';
+import { GRANT_TYPES } from './tokens';
 
 /** The provider's endpoint paths, relative to the issuer. */
 export const ENDPOINTS = {
@@ -7,7 +8,9 @@ export const ENDPOINTS = {
 	token: '/api/auth/token',
 	userinfo: '/api/auth/userinfo',
 	jwks: '/api/auth/jwks',
-	endSession: '/api/auth/end-session'
+	endSession: '/api/auth/end-session',
+	introspection: '/api/auth/introspect',
+	revocation: '/api/auth/revoke'
 } as const;
 
 /**
@@ -22,13 +25,17 @@ export function discoveryDocument(issuer: string) {
 		userinfo_endpoint: issuer + ENDPOINTS.userinfo,
 		jwks_uri: issuer + ENDPOINTS.jwks,
 		end_session_endpoint: issuer + ENDPOINTS.endSession,
+		introspection_endpoint: issuer + ENDPOINTS.introspection,
+		revocation_endpoint: issuer + ENDPOINTS.revocation,
 		scopes_supported: SUPPORTED_SCOPES,
 		response_types_supported: ['code'],
 		response_modes_supported: ['query'],
-		grant_types_supported: ['authorization_code', 'refresh_token'],
+		grant_types_supported: GRANT_TYPES,
 		subject_types_supported: ['public'],
 		id_token_signing_alg_values_supported: [...SIGNING_ALGORITHMS],
 		token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+		introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+		revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
 		code_challenge_methods_supported: ['S256'],
 		claims_supported: SUPPORTED_CLAIMS,
 		prompt_values_supported: ['none', 'login', 'consent'],

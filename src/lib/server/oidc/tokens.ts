@@ -3,12 +3,14 @@ import { encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { and, eq, isNull } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import type { Database } from '../db';
-import { grants, refreshTokens, users } from '../db/schema';
+import { refreshTokens } from '../db/schema';
 import { generateSecret, hashSecret } from '../secrets';
-import { userClaims, type ClaimSource } from './claims';
+import { SUPPORTED_SCOPES, userClaims, type ClaimSource } from './claims';
 import { authenticateClient, type Client } from './clients';
 import { consumeAuthorizationCode } from './codes';
-import { InvalidGrant, InvalidRequest, InvalidScope, UnsupportedGrantType } from './errors';
+import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType } from './errors';
+import { findRefreshToken } from './token-lookup';
+import { accessTokenAudience, CLIENT_TOKEN_JTI_PREFIX } from './access-tokens';
 import { revokeGrant } from './grants';
 import type { KeyStore, SigningAlgorithm } from './keys';
 import { verifierMatchesChallenge } from './pkce';
@@ -35,10 +37,6 @@ export interface TokenResponse {
 	refresh_token?: string;
 }
 
-/** The resource access tokens are for: this provider's UserInfo endpoint (RFC 9068 `aud`). */
-export function accessTokenAudience(issuer: string): string {
-	return `${issuer}/api/auth/userinfo`;
-}
 
 /**
  * The token endpoint (RFC 6749 §3.2), as a pipeline in spec order: parse, authenticate the
@@ -48,14 +46,45 @@ export async function handleTokenRequest(settings: TokenSettings, authorization:
 	const grantType = params.get('grant_type');
 	if (!grantType) throw new InvalidRequest('grant_type is required');
 	const client = await authenticateClient(settings.db, authorization, params);
+	if (!GRANT_TYPES.includes(grantType)) throw new UnsupportedGrantType(grantType);
+	// RFC 7591 §2: a client uses only the grant types it registered.
+	if (!client.grantTypes.includes(grantType)) throw new UnauthorizedClient(`this client is not registered for grant_type "${grantType}"`);
 	switch (grantType) {
 		case 'authorization_code':
 			return exchangeAuthorizationCode(settings, client, params);
 		case 'refresh_token':
 			return exchangeRefreshToken(settings, client, params);
 		default:
-			throw new UnsupportedGrantType(grantType);
+			return issueClientCredentialsToken(settings, client, params);
 	}
+}
+
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'];
+
+/**
+ * RFC 6749 §4.4: a confidential client acting for itself. The token names the client as
+ * `sub`; user scopes (OIDC's) mean nothing here and are left out.
+ */
+async function issueClientCredentialsToken(settings: TokenSettings, client: Client, params: Map<string, string>): Promise<TokenResponse> {
+	if (client.tokenEndpointAuthMethod === 'none') throw new UnauthorizedClient('public clients cannot use client_credentials');
+	const now = settings.now?.() ?? new Date();
+	const key = await settings.keys.signingKey('RS256');
+	const iat = Math.floor(now.getTime() / 1000);
+	const accessTTL = settings.accessTokenTTLSeconds ?? 3600;
+	const scope = (params.get('scope') ?? '')
+		.split(' ')
+		.filter((s) => s && !SUPPORTED_SCOPES.includes(s))
+		.join(' ');
+	const accessToken = await new SignJWT({ client_id: client.id, scope })
+		.setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+		.setIssuer(settings.issuer)
+		.setSubject(client.id)
+		.setAudience(accessTokenAudience(settings.issuer))
+		.setIssuedAt(iat)
+		.setExpirationTime(iat + accessTTL)
+		.setJti(`${CLIENT_TOKEN_JTI_PREFIX}${generateSecret()}`)
+		.sign(key.privateKey);
+	return { access_token: accessToken, token_type: 'Bearer', expires_in: accessTTL, scope };
 }
 
 /** RFC 6749 §4.1.3 with RFC 7636 §4.6 (PKCE) and OIDC Core §3.1.3. */
@@ -100,26 +129,13 @@ async function exchangeRefreshToken(settings: TokenSettings, client: Client, par
 	const { db } = settings;
 	const token = params.get('refresh_token');
 	if (!token) throw new InvalidRequest('refresh_token is required');
-	const tokenHash = hashSecret(token);
-	const [row] = await db
-		.select({
-			grantId: refreshTokens.grantId,
-			expiresAt: refreshTokens.expiresAt,
-			rotatedAt: refreshTokens.rotatedAt,
-			grant: { id: grants.id, clientId: grants.clientId, scope: grants.scope, authTime: grants.authTime, sessionId: grants.sessionId, revokedAt: grants.revokedAt },
-			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
-		})
-		.from(refreshTokens)
-		.innerJoin(grants, eq(grants.id, refreshTokens.grantId))
-		.innerJoin(users, eq(users.id, grants.userId))
-		.where(eq(refreshTokens.tokenHash, tokenHash))
-		.limit(1);
+	const row = await findRefreshToken(db, token);
 	if (!row || row.grant.clientId !== client.id) throw new InvalidGrant('the refresh token is invalid');
 	if (row.grant.revokedAt) throw new InvalidGrant('the refresh token has been revoked');
 	if (row.expiresAt <= now) throw new InvalidGrant('the refresh token has expired');
 	const graceMs = (settings.refreshReuseGraceSeconds ?? 10) * 1000;
 	if (row.rotatedAt && now.getTime() - row.rotatedAt.getTime() > graceMs) {
-		await revokeGrant(db, row.grantId, now);
+		await revokeGrant(db, row.grant.id, now);
 		throw new InvalidGrant('the refresh token was already used; the authorization has been revoked');
 	}
 	if (!row.rotatedAt) {
@@ -127,7 +143,7 @@ async function exchangeRefreshToken(settings: TokenSettings, client: Client, par
 		await db
 			.update(refreshTokens)
 			.set({ rotatedAt: now })
-			.where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.rotatedAt)));
+			.where(and(eq(refreshTokens.tokenHash, row.tokenHash), isNull(refreshTokens.rotatedAt)));
 	}
 	let scope = row.grant.scope;
 	const requested = params.get('scope');

@@ -63,3 +63,12 @@ export const refreshTokens = pgTable(
 	},
 	(t) => [index('refresh_token_grant_id_idx').on(t.grantId)]
 );
+
+/**
+ * Access tokens revoked before their expiry (RFC 7009). Access tokens are self-contained
+ * JWTs, so only the exceptions are stored; a row can go once `expires_at` has passed.
+ */
+export const revokedAccessTokens = pgTable('revoked_access_token', {
+	jti: text('jti').primaryKey(),
+	expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
+});

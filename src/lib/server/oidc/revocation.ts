@@ -1,0 +1,28 @@
+import type { Database } from '../db';
+import { revokedAccessTokens } from '../db/schema';
+import type { Client } from './clients';
+import { InvalidRequest, UnauthorizedClient } from './errors';
+import { revokeGrant } from './grants';
+import type { KeyStore } from './keys';
+import { findActiveToken } from './token-lookup';
+
+/**
+ * RFC 7009 token revocation. Revoking a refresh token revokes its grant, and with it every
+ * access token issued under it (§2.1); revoking an access token revokes that token only.
+ * Unknown or already invalid tokens are answered like successes (§2.2).
+ */
+export async function revokeToken(db: Database, keys: KeyStore, issuer: string, caller: Client, params: Map<string, string>, now = new Date()): Promise<void> {
+	const token = params.get('token');
+	if (!token) throw new InvalidRequest('token is required');
+	const found = await findActiveToken(db, keys, issuer, token, params.get('token_type_hint'), now);
+	if (!found) return;
+	const owner = found.type === 'access_token' ? found.token.clientId : found.row.grant.clientId;
+	// §2.1: the token must have been issued to the client asking.
+	if (owner !== caller.id) throw new UnauthorizedClient('the token was not issued to this client');
+	if (found.type === 'refresh_token') return revokeGrant(db, found.row.grant.id, now);
+	const { jti, exp } = found.token.payload;
+	await db
+		.insert(revokedAccessTokens)
+		.values({ jti: String(jti), expiresAt: new Date(Number(exp) * 1000) })
+		.onConflictDoNothing();
+}
