@@ -21,6 +21,8 @@ export interface AppConfig {
 	/** Server secret: encrypts the private signing keys at rest. */
 	secret: string;
 	seedDemoData: boolean;
+	/** RFC 7591 registration endpoint on/off (the guide's `allowDynamicClientRegistration`). */
+	allowDynamicClientRegistration: boolean;
 	sites: Record<'site1' | 'site2', SiteConfig>;
 }
 
@@ -36,6 +38,7 @@ function loadConfig(vars: Record<string, string | undefined>): AppConfig {
 		migrationsFolder: resolve(vars.MIGRATIONS_DIR || 'drizzle'),
 		secret: vars.AUTH_SECRET || embeddedSecret(databaseURL, dataDir),
 		seedDemoData: (vars.SEED_DEMO_DATA ?? 'true') !== 'false',
+		allowDynamicClientRegistration: (vars.ALLOW_DYNAMIC_CLIENT_REGISTRATION ?? 'true') !== 'false',
 		sites: {
 			site1: {
 				name: 'site1',

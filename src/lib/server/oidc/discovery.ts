@@ -10,14 +10,15 @@ export const ENDPOINTS = {
 	jwks: '/api/auth/jwks',
 	endSession: '/api/auth/end-session',
 	introspection: '/api/auth/introspect',
-	revocation: '/api/auth/revoke'
+	revocation: '/api/auth/revoke',
+	registration: '/api/auth/register'
 } as const;
 
 /**
  * OpenID Connect Discovery 1.0 §3 metadata. It lists only what this provider implements:
  * a client that trusts it must never be led to a feature that is not there.
  */
-export function discoveryDocument(issuer: string) {
+export function discoveryDocument(issuer: string, options: { registration: boolean }) {
 	return {
 		issuer,
 		authorization_endpoint: issuer + ENDPOINTS.authorization,
@@ -27,6 +28,7 @@ export function discoveryDocument(issuer: string) {
 		end_session_endpoint: issuer + ENDPOINTS.endSession,
 		introspection_endpoint: issuer + ENDPOINTS.introspection,
 		revocation_endpoint: issuer + ENDPOINTS.revocation,
+		...(options.registration ? { registration_endpoint: issuer + ENDPOINTS.registration } : {}),
 		scopes_supported: SUPPORTED_SCOPES,
 		response_types_supported: ['code'],
 		response_modes_supported: ['query'],

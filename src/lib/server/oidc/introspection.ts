@@ -1,6 +1,6 @@
 import type { Database } from '../db';
 import type { Client } from './clients';
-import { InvalidRequest } from './errors';
+import { InvalidClient, InvalidRequest } from './errors';
 import type { KeyStore } from './keys';
 import { findActiveToken } from './token-lookup';
 
@@ -10,6 +10,9 @@ import { findActiveToken } from './token-lookup';
  * unknown, expired or revoked, the answer is `{ "active": false }` and nothing more (§2.2).
  */
 export async function introspect(db: Database, keys: KeyStore, issuer: string, caller: Client, params: Map<string, string>, now = new Date()) {
+	// Only confidential clients (resource servers among them) may ask; a public client's
+	// "authentication" is just a client_id anyone can send.
+	if (caller.tokenEndpointAuthMethod === 'none') throw new InvalidClient('introspection requires client authentication');
 	const token = params.get('token');
 	if (!token) throw new InvalidRequest('token is required');
 	const found = await findActiveToken(db, keys, issuer, token, params.get('token_type_hint'), now);
