@@ -26,7 +26,8 @@ export interface AppConfig {
 	sites: Record<'site1' | 'site2', SiteConfig>;
 }
 
-function loadConfig(vars: Record<string, string | undefined>): AppConfig {
+/** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
+export function loadConfig(vars: Record<string, string | undefined>): AppConfig {
 	const origins = resolveOriginURLs(vars);
 	const dataDir = resolve(vars.PGLITE_DIR || '.data/pglite');
 	const databaseURL = vars.DATABASE_URL || undefined;
