@@ -5,13 +5,15 @@
 import { createServer } from 'node:http';
 import { resolveListeners } from '../src/lib/origins.js';
 
-const PROTOCOL_HEADER = 'x-sso-forwarded-proto';
-const HOST_HEADER = 'x-sso-forwarded-host';
-
-// adapter-node reads these when its handler is first imported.
-process.env.PROTOCOL_HEADER ??= PROTOCOL_HEADER;
-process.env.HOST_HEADER ??= HOST_HEADER;
-const trustProxy = process.env.PROTOCOL_HEADER !== PROTOCOL_HEADER;
+// adapter-node reads PROTOCOL_HEADER / HOST_HEADER when its handler is first imported. When
+// a reverse proxy is configured to set them, its values are kept; otherwise each listener
+// sets its own from the configured public URL.
+const ownProtocol = !process.env.PROTOCOL_HEADER;
+const ownHost = !process.env.HOST_HEADER;
+process.env.PROTOCOL_HEADER ||= 'x-sso-forwarded-proto';
+process.env.HOST_HEADER ||= 'x-sso-forwarded-host';
+const PROTOCOL_HEADER = process.env.PROTOCOL_HEADER;
+const HOST_HEADER = process.env.HOST_HEADER;
 
 /** Starts one listener per configured origin around the built handler at `handlerURL`. */
 export async function serve(handlerURL) {
@@ -19,11 +21,8 @@ export async function serve(handlerURL) {
 	const servers = [];
 	for (const { name, url, port } of resolveListeners(process.env)) {
 		const server = createServer((req, res) => {
-			// Behind a reverse proxy that sets PROTOCOL_HEADER/HOST_HEADER itself, keep its values.
-			if (!trustProxy) {
-				req.headers[PROTOCOL_HEADER] = url.protocol.slice(0, -1);
-				req.headers[HOST_HEADER] = url.host;
-			}
+			if (ownProtocol) req.headers[PROTOCOL_HEADER] = url.protocol.slice(0, -1);
+			if (ownHost) req.headers[HOST_HEADER] = url.host;
 			handler(req, res);
 		});
 		server.on('error', (error) => {

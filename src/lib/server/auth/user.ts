@@ -3,6 +3,7 @@ import type { Database } from '../db';
 import { users } from '../db/schema';
 import { generateSecret } from '../secrets';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password';
+import { countEvent, FAILED_SIGN_INS, retryAfterSeconds } from './rate-limit';
 
 export interface User {
 	id: string;
@@ -56,11 +57,23 @@ export async function createUser(db: Database, input: SignUpInput, now = new Dat
 	return row ?? null;
 }
 
-/** The user whose email and password match, or null (same timing either way). */
-export async function authenticateWithPassword(db: Database, emailInput: unknown, password: string): Promise<User | null> {
+export type PasswordSignIn = { user: User } | { failure: 'invalid' } | { failure: 'rate-limited'; retryAfterSeconds: number };
+
+/**
+ * The user whose email and password match (same timing whether or not the email exists).
+ * Failed attempts are counted per email, in the database, so guessing is slowed on every
+ * instance alike.
+ */
+export async function authenticateWithPassword(db: Database, emailInput: unknown, password: string, now = new Date()): Promise<PasswordSignIn> {
 	const email = normalizeEmail(emailInput);
+	const limitKey = `sign-in:${email ?? String(emailInput).slice(0, 254)}`;
+	const wait = await retryAfterSeconds(db, limitKey, FAILED_SIGN_INS, now);
+	if (wait > 0) return { failure: 'rate-limited', retryAfterSeconds: wait };
 	const [row] = email ? await db.select().from(users).where(eq(users.email, email)).limit(1) : [];
-	if (!row?.passwordHash) return verifyAgainstDecoy(password).then(() => null);
-	if (!(await verifyPassword(row.passwordHash, password))) return null;
-	return { id: row.id, email: row.email, emailVerified: row.emailVerified, name: row.name };
+	const matches = row?.passwordHash ? await verifyPassword(row.passwordHash, password) : await verifyAgainstDecoy(password);
+	if (!row || !matches) {
+		await countEvent(db, limitKey, FAILED_SIGN_INS, now);
+		return { failure: 'invalid' };
+	}
+	return { user: { id: row.id, email: row.email, emailVerified: row.emailVerified, name: row.name } };
 }

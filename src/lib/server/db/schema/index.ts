@@ -4,3 +4,4 @@ export * from './clients';
 export * from './grants';
 export * from './keys';
 export * from './rp';
+export * from './rate-limits';

@@ -25,8 +25,15 @@ export const actions: Actions = {
 		if (!password) errors.password = 'Enter your password.';
 		if (errors.email || errors.password) return fail(400, { email, errors, message: null });
 		const { db } = await database();
-		const user = await authenticateWithPassword(db, email, password);
-		if (!user) return fail(400, { email, errors, message: 'Email or password is incorrect.' });
+		const result = await authenticateWithPassword(db, email, password);
+		if ('failure' in result) {
+			const message =
+				result.failure === 'rate-limited'
+					? `Too many failed attempts for this account. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`
+					: 'Email or password is incorrect.';
+			return fail(result.failure === 'rate-limited' ? 429 : 400, { email, errors, message });
+		}
+		const { user } = result;
 		// A new session id on every sign-in: a session fixed before sign-in is never promoted.
 		if (locals.session) await invalidateSession(db, locals.session.id);
 		const { token, session } = await createSession(db, user.id);

@@ -11,8 +11,13 @@ export const POST: RequestHandler = async ({ request, cookies, url }) => {
 	const body = await readJSONObject(request);
 	if (!body || typeof body.password !== 'string') return jsonNoStore({ error: 'invalid_request', message: 'Send a JSON object: { "email", "password" }.' }, 400);
 	const { db } = await database();
-	const user = await authenticateWithPassword(db, body.email, body.password);
-	if (!user) return jsonNoStore({ error: 'invalid_credentials', message: 'Email or password is incorrect.' }, 401);
+	const result = await authenticateWithPassword(db, body.email, body.password);
+	if ('failure' in result) {
+		return result.failure === 'rate-limited'
+			? jsonNoStore({ error: 'rate_limited', message: 'Too many failed attempts for this account.' }, 429, { 'Retry-After': String(result.retryAfterSeconds) })
+			: jsonNoStore({ error: 'invalid_credentials', message: 'Email or password is incorrect.' }, 401);
+	}
+	const { user } = result;
 	const { token, session } = await createSession(db, user.id);
 	setSessionCookie(cookies, token, session.expiresAt, url.protocol === 'https:');
 	return jsonNoStore({ user, session: { expiresAt: session.expiresAt.toISOString() } });
