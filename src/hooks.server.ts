@@ -73,6 +73,37 @@ const refuseForgedRequests: Handle = ({ event, resolve }) => {
 	return resolve(event);
 };
 
+// Endpoints that browser-based (public) clients call from their own origins. They never rely
+// on cookies, so any origin may read them (no credentials). GET /api/auth/token sets its own,
+// credentialed CORS headers for first-party origins.
+const PUBLIC_CORS_ENDPOINTS = new Set([
+	'/.well-known/openid-configuration',
+	'/api/auth/jwks',
+	'/api/auth/token',
+	'/api/auth/userinfo',
+	'/api/auth/revoke'
+]);
+
+const allowPublicCORS: Handle = async ({ event, resolve }) => {
+	if (event.locals.origin !== 'provider' || !PUBLIC_CORS_ENDPOINTS.has(event.url.pathname)) return resolve(event);
+	if (event.request.method === 'OPTIONS') {
+		return new Response(null, {
+			status: 204,
+			headers: {
+				'Access-Control-Allow-Origin': '*',
+				'Access-Control-Allow-Methods': 'GET, POST',
+				'Access-Control-Allow-Headers': 'Authorization, Content-Type, DPoP',
+				'Access-Control-Max-Age': '600'
+			}
+		});
+	}
+	const response = await resolve(event);
+	if (!response.headers.has('Access-Control-Allow-Origin') && !(event.request.method === 'GET' && event.url.pathname === '/api/auth/token')) {
+		response.headers.set('Access-Control-Allow-Origin', '*');
+	}
+	return response;
+};
+
 const loadSessions: Handle = async ({ event, resolve }) => {
 	const { cookies, locals, url } = event;
 	const secure = url.protocol === 'https:';
@@ -99,4 +130,4 @@ const loadSessions: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(identifyOrigin, guardRouteGroups, refuseForgedRequests, loadSessions);
+export const handle = sequence(identifyOrigin, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);

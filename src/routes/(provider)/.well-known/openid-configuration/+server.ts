@@ -9,6 +9,6 @@ export const GET: RequestHandler = () => {
 	const { issuer, allowDynamicClientRegistration } = config();
 	document ??= JSON.stringify(discoveryDocument(issuer, { registration: allowDynamicClientRegistration }));
 	return new Response(document, {
-		headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=3600', 'Access-Control-Allow-Origin': '*' }
+		headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=3600' }
 	});
 };

@@ -9,8 +9,7 @@ export const GET: RequestHandler = async () => {
 			'Content-Type': 'application/jwk-set+json',
 			// Shorter than the time a new key is published before it signs (keys.ts), so a
 			// relying party's cache always knows the next key before it is used.
-			'Cache-Control': 'public, max-age=300',
-			'Access-Control-Allow-Origin': '*'
+			'Cache-Control': 'public, max-age=300'
 		}
 	});
 };
