@@ -47,9 +47,29 @@ export default defineConfig(({ mode }) => {
 			testTimeout: 20_000,
 			hookTimeout: 60_000,
 			projects: [
-				{ extends: true, test: { name: 'pglite', include: ['src/**/*.test.ts', 'tests/integration/**/*.test.ts'], env: { TEST_DB: 'pglite' } } },
+				{
+					extends: true,
+					test: {
+						name: 'pglite',
+						include: ['src/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+						env: { TEST_DB: 'pglite' },
+						// The production build on ports 4100-4102 with a fresh PGlite, for tests/integration.
+						globalSetup: ['tests/support/server.global-setup.ts']
+					}
+				},
 				...(process.env.TEST_DATABASE_URL
-					? [{ extends: true, test: { name: 'postgres', include: ['src/**/*.db.test.ts', 'tests/integration/**/*.test.ts'], env: { TEST_DB: 'postgres' } } }]
+					? [
+							{
+								extends: true,
+								test: {
+									name: 'postgres',
+									include: ['src/**/*.db.test.ts', 'tests/integration/**/*.test.ts'],
+									env: { TEST_DB: 'postgres' },
+									// The production build on ports 4200-4202 with a fresh Postgres database.
+									globalSetup: ['tests/support/server.global-setup.ts']
+								}
+							}
+						]
 					: [])
 			]
 		}

@@ -1,0 +1,430 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+	basicAuthorization,
+	createTestClient,
+	createTestUser,
+	TEST_REDIRECT_URI,
+	testClock,
+	type TestClient,
+	type TestUser
+} from '../../../../tests/support/fixtures';
+import { useTestDatabase } from '../../../../tests/support/database';
+import {
+	atHash,
+	form,
+	issueTestCode,
+	PKCE_CHALLENGE,
+	PKCE_VERIFIER,
+	rejectionOf,
+	TEST_ISSUER,
+	verifyWithPublishedJWKS
+} from '../../../../tests/support/oidc';
+import { KeyStore } from './keys';
+import { accessTokenAudience, handleTokenRequest, type TokenResponse, type TokenSettings } from './tokens';
+import { userInfo } from './userinfo';
+
+const database = useTestDatabase();
+const clock = testClock();
+let keys: KeyStore;
+let settings: TokenSettings;
+let client: TestClient;
+let otherClient: TestClient;
+let untrustedClient: TestClient;
+let user: TestUser;
+
+beforeAll(async () => {
+	keys = new KeyStore(database.db, 'tokens-test-secret');
+	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
+	client = await createTestClient(database.db, { trusted: true });
+	otherClient = await createTestClient(database.db, { trusted: true });
+	untrustedClient = await createTestClient(database.db, { trusted: false });
+	user = await createTestUser(database.db, { name: 'Ada Lovelace', email: 'ada-tokens@example.com' });
+});
+
+type CodeOptions = Partial<Parameters<typeof issueTestCode>[1]>;
+
+async function newCode(options: CodeOptions = {}) {
+	return issueTestCode(database.db, { client, userId: user.id, now: clock.now(), nonce: 'nonce-1', ...options });
+}
+
+/** The guide's exchange: client_secret_post. */
+function postExchange(code: string, extra: Record<string, string | undefined> = {}, as: TestClient = client) {
+	return handleTokenRequest(
+		settings,
+		null,
+		form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, client_id: as.id, client_secret: as.secret, ...extra })
+	);
+}
+
+function basicExchange(code: string, extra: Record<string, string | undefined> = {}, as: TestClient = client) {
+	return handleTokenRequest(settings, basicAuthorization(as.id, as.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, ...extra }));
+}
+
+function refresh(refreshToken: string, extra: Record<string, string | undefined> = {}, as: TestClient = client) {
+	return handleTokenRequest(settings, basicAuthorization(as.id, as.secret!), form({ grant_type: 'refresh_token', refresh_token: refreshToken, ...extra }));
+}
+
+async function verifyIDToken(tokens: TokenResponse, audience = client.id) {
+	expect(tokens.id_token).toBeTypeOf('string');
+	return verifyWithPublishedJWKS(keys, tokens.id_token!, { issuer: TEST_ISSUER, audience, now: clock.now() });
+}
+
+describe('client authentication at the token endpoint (RFC 6749 §2.3)', () => {
+	it('client_secret_basic: the code is exchanged', async () => {
+		const { code } = await newCode();
+		const tokens = await basicExchange(code);
+		expect(tokens).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'openid profile email' });
+		expect(tokens.access_token).toBeTypeOf('string');
+	});
+
+	it('client_secret_post (the guide\'s form body): the code is exchanged', async () => {
+		const { code } = await newCode();
+		const tokens = await postExchange(code);
+		expect(tokens.token_type).toBe('Bearer');
+		expect(tokens.id_token).toBeTypeOf('string');
+	});
+
+	it('Basic with a matching client_id in the body is fine', async () => {
+		const { code } = await newCode();
+		await expect(basicExchange(code, { client_id: client.id })).resolves.toMatchObject({ token_type: 'Bearer' });
+	});
+
+	it('§2.3.1: Basic and client_secret in the body at once → invalid_request', async () => {
+		const { code } = await newCode();
+		const error = await rejectionOf(() => basicExchange(code, { client_id: client.id, client_secret: client.secret }));
+		expect(error.code).toBe('invalid_request');
+		expect(error.status).toBe(400);
+	});
+
+	it('Basic for one client and client_id of another in the body → invalid_request', async () => {
+		const { code } = await newCode();
+		expect((await rejectionOf(() => basicExchange(code, { client_id: otherClient.id }))).code).toBe('invalid_request');
+	});
+
+	it('a wrong secret → invalid_client with status 401 (post and Basic)', async () => {
+		const { code } = await newCode();
+		const viaPost = await rejectionOf(() => postExchange(code, { client_secret: 'wrong' }));
+		expect(viaPost.code).toBe('invalid_client');
+		expect(viaPost.status).toBe(401);
+		const viaBasic = await rejectionOf(() =>
+			handleTokenRequest(settings, basicAuthorization(client.id, 'wrong'), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }))
+		);
+		expect(viaBasic.code).toBe('invalid_client');
+		expect(viaBasic.status).toBe(401);
+	});
+
+	it('a failed client authentication does not use up the code', async () => {
+		const { code } = await newCode();
+		await rejectionOf(() => postExchange(code, { client_secret: 'wrong' }));
+		await expect(postExchange(code)).resolves.toMatchObject({ token_type: 'Bearer' });
+	});
+
+	it('an unknown client, no credentials, a missing secret, or malformed Basic → invalid_client (401)', async () => {
+		const { code } = await newCode();
+		const cases: [string | null, Record<string, string>][] = [
+			[null, { client_id: 'no-such-client', client_secret: 'x' }],
+			[null, {}],
+			[null, { client_id: client.id }],
+			['Basic !!!not-base64', {}],
+			[`Basic ${Buffer.from('no-colon').toString('base64')}`, {}],
+			[`Basic ${Buffer.from('%E0%A4%A:x').toString('base64')}`, {}]
+		];
+		for (const [authorization, extra] of cases) {
+			const error = await rejectionOf(() =>
+				handleTokenRequest(settings, authorization, form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, ...extra }))
+			);
+			expect(error.code, JSON.stringify([authorization, extra])).toBe('invalid_client');
+			expect(error.status).toBe(401);
+		}
+	});
+
+	it('Basic credentials are form-urlencoded before base64 (RFC 6749 §2.3.1)', async () => {
+		const odd = await createTestClient(database.db, { id: `odd client:${Date.now()}`, secret: 'p@ss:wörd +%' });
+		const { code } = await newCode({ client: odd });
+		const tokens = await handleTokenRequest(settings, basicAuthorization(odd.id, odd.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+		expect(tokens.token_type).toBe('Bearer');
+	});
+
+	it('missing grant_type → invalid_request; an unknown one → unsupported_grant_type', async () => {
+		expect((await rejectionOf(() => handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({})))).code).toBe('invalid_request');
+		for (const grantType of ['password', 'client_credentials', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code']) {
+			const error = await rejectionOf(() => handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: grantType })));
+			expect(error.code, grantType).toBe('unsupported_grant_type');
+		}
+	});
+
+	it('missing code → invalid_request', async () => {
+		expect((await rejectionOf(() => basicExchange(undefined as unknown as string))).code).toBe('invalid_request');
+	});
+});
+
+describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636 §4.6)', () => {
+	it('a code is single use: the replay → invalid_grant, and the tokens from the first exchange stop working', async () => {
+		const { code } = await newCode();
+		const first = await basicExchange(code);
+		await expect(userInfo(database.db, keys, TEST_ISSUER, first.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+		clock.advance(2);
+		const replay = await rejectionOf(() => basicExchange(code));
+		expect(replay.code).toBe('invalid_grant');
+		const revoked = await rejectionOf(() => userInfo(database.db, keys, TEST_ISSUER, first.access_token, clock.now()));
+		expect(revoked.code).toBe('invalid_token');
+		expect(first.refresh_token).toBeTypeOf('string');
+		expect((await rejectionOf(() => refresh(first.refresh_token!))).code).toBe('invalid_grant');
+	});
+
+	it('an expired code (+61 s) → invalid_grant', async () => {
+		const { code } = await newCode();
+		clock.advance(61);
+		const error = await rejectionOf(() => basicExchange(code));
+		expect(error.code).toBe('invalid_grant');
+	});
+
+	it('a wrong redirect_uri → invalid_grant', async () => {
+		const { code } = await newCode();
+		expect((await rejectionOf(() => basicExchange(code, { redirect_uri: 'https://rp.example.com/other' }))).code).toBe('invalid_grant');
+	});
+
+	it('a missing redirect_uri when the request had one → invalid_grant', async () => {
+		const { code } = await newCode();
+		expect((await rejectionOf(() => basicExchange(code, { redirect_uri: undefined }))).code).toBe('invalid_grant');
+	});
+
+	it('a code issued to another client → invalid_grant (even with valid credentials)', async () => {
+		const { code } = await newCode({ client: otherClient });
+		const error = await rejectionOf(() => basicExchange(code));
+		expect(error.code).toBe('invalid_grant');
+		// The rightful client cannot use it afterwards: a misused code may be a stolen one.
+		expect((await rejectionOf(() => basicExchange(code, {}, otherClient))).code).toBe('invalid_grant');
+	});
+
+	it('PKCE: the right code_verifier is required when a challenge was sent', async () => {
+		const { code } = await newCode({ codeChallenge: PKCE_CHALLENGE });
+		await expect(basicExchange(code, { code_verifier: PKCE_VERIFIER })).resolves.toMatchObject({ token_type: 'Bearer' });
+	});
+
+	it('PKCE: a missing code_verifier → invalid_grant', async () => {
+		const { code } = await newCode({ codeChallenge: PKCE_CHALLENGE });
+		expect((await rejectionOf(() => basicExchange(code))).code).toBe('invalid_grant');
+	});
+
+	it('PKCE: a wrong code_verifier → invalid_grant, and the code cannot be retried', async () => {
+		const { code } = await newCode({ codeChallenge: PKCE_CHALLENGE });
+		expect((await rejectionOf(() => basicExchange(code, { code_verifier: PKCE_VERIFIER.replace('d', 'e') }))).code).toBe('invalid_grant');
+		expect((await rejectionOf(() => basicExchange(code, { code_verifier: PKCE_VERIFIER }))).code).toBe('invalid_grant');
+	});
+
+	it('RFC 9700 §4.8.2: a code_verifier for a request without code_challenge → invalid_grant (PKCE downgrade)', async () => {
+		const { code } = await newCode();
+		expect((await rejectionOf(() => basicExchange(code, { code_verifier: PKCE_VERIFIER }))).code).toBe('invalid_grant');
+	});
+
+	it('an unknown code → invalid_grant', async () => {
+		expect((await rejectionOf(() => basicExchange('no-such-code'))).code).toBe('invalid_grant');
+	});
+});
+
+describe('ID token (OIDC Core §2, §3.1.3.6)', () => {
+	it('verifies against the published JWKS, with kid, iss, aud=client_id, sub, exp, iat, auth_time, nonce, at_hash and the scope\'s claims', async () => {
+		const authTime = new Date(clock.now().getTime() - 120_000);
+		const { code, sessionId } = await newCode({ nonce: 'n-0S6_WzA2Mj', authTime });
+		const tokens = await basicExchange(code);
+		const { payload, header } = await verifyIDToken(tokens);
+		const published = JSON.parse(await keys.publicJWKS()) as { keys: { kid: string }[] };
+		expect(header.alg).toBe('RS256');
+		expect(published.keys.map((k) => k.kid)).toContain(header.kid);
+		const iat = Math.floor(clock.now().getTime() / 1000);
+		expect(payload).toMatchObject({
+			iss: TEST_ISSUER,
+			aud: client.id,
+			sub: user.id,
+			iat,
+			exp: iat + 3600,
+			auth_time: Math.floor(authTime.getTime() / 1000),
+			nonce: 'n-0S6_WzA2Mj',
+			at_hash: atHash(tokens.access_token),
+			name: 'Ada Lovelace',
+			email: 'ada-tokens@example.com',
+			email_verified: true,
+			sid: sessionId
+		});
+	});
+
+	it('has no nonce when the authorization request sent none', async () => {
+		const { code } = await newCode({ nonce: undefined });
+		const { payload } = await verifyIDToken(await basicExchange(code));
+		expect(payload).not.toHaveProperty('nonce');
+	});
+
+	it('scope openid alone: no name, no email', async () => {
+		const { code } = await newCode({ scope: 'openid' });
+		const { payload } = await verifyIDToken(await basicExchange(code));
+		expect(payload.sub).toBe(user.id);
+		for (const claim of ['name', 'email', 'email_verified']) expect(payload).not.toHaveProperty(claim);
+	});
+
+	it('scope openid email: email and email_verified, no name', async () => {
+		const { code } = await newCode({ scope: 'openid email' });
+		const tokens = await basicExchange(code);
+		expect(tokens.scope).toBe('openid email');
+		const { payload } = await verifyIDToken(tokens);
+		expect(payload).toMatchObject({ email: 'ada-tokens@example.com', email_verified: true });
+		expect(payload).not.toHaveProperty('name');
+	});
+
+	it('scope openid profile: name, no email', async () => {
+		const { code } = await newCode({ scope: 'openid profile' });
+		const { payload } = await verifyIDToken(await basicExchange(code));
+		expect(payload.name).toBe('Ada Lovelace');
+		expect(payload).not.toHaveProperty('email');
+	});
+
+	it('is refused for another audience', async () => {
+		const { code } = await newCode();
+		const tokens = await basicExchange(code);
+		await expect(verifyIDToken(tokens, otherClient.id)).rejects.toThrow();
+	});
+});
+
+describe('access token (RFC 9068)', () => {
+	it('is a JWT with typ at+jwt, our kid, iss, sub, aud (the UserInfo resource), client_id, scope, jti, iat, exp', async () => {
+		const { code } = await newCode();
+		const tokens = await basicExchange(code);
+		const { payload, header } = await verifyWithPublishedJWKS(keys, tokens.access_token, {
+			issuer: TEST_ISSUER,
+			audience: accessTokenAudience(TEST_ISSUER),
+			now: clock.now(),
+			typ: 'at+jwt'
+		});
+		expect(header.typ).toBe('at+jwt');
+		expect(header.kid).toBe(decodeProtectedHeader(tokens.id_token!).kid);
+		const iat = Math.floor(clock.now().getTime() / 1000);
+		expect(payload).toMatchObject({ sub: user.id, client_id: client.id, scope: 'openid profile email', iat, exp: iat + 3600 });
+		expect(payload.jti).toBeTypeOf('string');
+	});
+
+	it('every access token has its own jti', async () => {
+		const a = await basicExchange((await newCode()).code);
+		const b = await basicExchange((await newCode()).code);
+		expect(decodeJwt(a.access_token).jti).not.toBe(decodeJwt(b.access_token).jti);
+	});
+});
+
+describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
+	it('trusted clients get a refresh token; untrusted ones only with offline_access', async () => {
+		expect((await basicExchange((await newCode()).code)).refresh_token).toBeTypeOf('string');
+		const plain = await basicExchange((await newCode({ client: untrustedClient })).code, {}, untrustedClient);
+		expect(plain).not.toHaveProperty('refresh_token');
+		const offline = await basicExchange((await newCode({ client: untrustedClient, scope: 'openid offline_access' })).code, {}, untrustedClient);
+		expect(offline.refresh_token).toBeTypeOf('string');
+	});
+
+	it('a refresh token gives new tokens and a new refresh token', async () => {
+		const first = await basicExchange((await newCode()).code);
+		clock.advance(30);
+		const second = await refresh(first.refresh_token!);
+		expect(second.refresh_token).toBeTypeOf('string');
+		expect(second.refresh_token).not.toBe(first.refresh_token);
+		expect(second.access_token).not.toBe(first.access_token);
+		await expect(userInfo(database.db, keys, TEST_ISSUER, second.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+	});
+
+	it('client_secret_post works for refresh too (the guide\'s Issue 4)', async () => {
+		const first = await basicExchange((await newCode()).code);
+		const second = await handleTokenRequest(
+			settings,
+			null,
+			form({ grant_type: 'refresh_token', refresh_token: first.refresh_token, client_id: client.id, client_secret: client.secret })
+		);
+		expect(second.access_token).toBeTypeOf('string');
+	});
+
+	it('the refreshed ID token keeps sub, aud and auth_time, has a new iat/exp and no nonce', async () => {
+		const authTime = new Date(clock.now().getTime() - 600_000);
+		const first = await basicExchange((await newCode({ authTime, nonce: 'n-1' })).code);
+		const before = (await verifyIDToken(first)).payload;
+		clock.advance(1800);
+		const second = await refresh(first.refresh_token!);
+		const after = (await verifyIDToken(second)).payload;
+		expect(after.sub).toBe(before.sub);
+		expect(after.aud).toBe(client.id);
+		expect(after.auth_time).toBe(Math.floor(authTime.getTime() / 1000));
+		expect(after.iat).toBe(Math.floor(clock.now().getTime() / 1000));
+		expect(after.exp).toBe((after.iat as number) + 3600);
+		expect(after.at_hash).toBe(atHash(second.access_token));
+		expect(after).not.toHaveProperty('nonce');
+	});
+
+	it('reusing a rotated refresh token after the grace window → invalid_grant, and the whole family is revoked', async () => {
+		const first = await basicExchange((await newCode()).code);
+		clock.advance(5);
+		const second = await refresh(first.refresh_token!);
+		clock.advance(11);
+		const reuse = await rejectionOf(() => refresh(first.refresh_token!));
+		expect(reuse.code).toBe('invalid_grant');
+		// The newest refresh token and every access token of the grant are dead too.
+		expect((await rejectionOf(() => refresh(second.refresh_token!))).code).toBe('invalid_grant');
+		for (const accessToken of [first.access_token, second.access_token]) {
+			expect((await rejectionOf(() => userInfo(database.db, keys, TEST_ISSUER, accessToken, clock.now()))).code).toBe('invalid_token');
+		}
+	});
+
+	it('within the grace window (two tabs refreshing at once) both the old and the new refresh token work', async () => {
+		const first = await basicExchange((await newCode()).code);
+		clock.advance(5);
+		const second = await refresh(first.refresh_token!);
+		clock.advance(3);
+		const again = await refresh(first.refresh_token!);
+		expect(again.access_token).toBeTypeOf('string');
+		const third = await refresh(second.refresh_token!);
+		expect(third.access_token).toBeTypeOf('string');
+		await expect(userInfo(database.db, keys, TEST_ISSUER, third.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+	});
+
+	it('the grace window is configurable (refreshReuseGraceSeconds)', async () => {
+		const strict = { ...settings, refreshReuseGraceSeconds: 0 };
+		const first = await basicExchange((await newCode()).code);
+		await handleTokenRequest(strict, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: first.refresh_token }));
+		clock.advance(1);
+		const error = await rejectionOf(() =>
+			handleTokenRequest(strict, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: first.refresh_token }))
+		);
+		expect(error.code).toBe('invalid_grant');
+	});
+
+	it('scope can only narrow: a subset is granted, the ID token follows it', async () => {
+		const first = await basicExchange((await newCode()).code);
+		const narrowed = await refresh(first.refresh_token!, { scope: 'openid email' });
+		expect(narrowed.scope).toBe('openid email');
+		const { payload } = await verifyIDToken(narrowed);
+		expect(payload.email).toBe('ada-tokens@example.com');
+		expect(payload).not.toHaveProperty('name');
+		expect(await userInfo(database.db, keys, TEST_ISSUER, narrowed.access_token, clock.now())).toEqual({
+			sub: user.id,
+			email: 'ada-tokens@example.com',
+			email_verified: true
+		});
+	});
+
+	it('scope widening → invalid_scope', async () => {
+		const first = await basicExchange((await newCode({ scope: 'openid profile' })).code);
+		const error = await rejectionOf(() => refresh(first.refresh_token!, { scope: 'openid profile email' }));
+		expect(error.code).toBe('invalid_scope');
+	});
+
+	it('a refresh token presented by another client → invalid_grant', async () => {
+		const first = await basicExchange((await newCode()).code);
+		expect((await rejectionOf(() => refresh(first.refresh_token!, {}, otherClient))).code).toBe('invalid_grant');
+	});
+
+	it('an expired refresh token (30 days) → invalid_grant', async () => {
+		const first = await basicExchange((await newCode()).code);
+		clock.advance(30 * 24 * 3600 + 1);
+		expect((await rejectionOf(() => refresh(first.refresh_token!))).code).toBe('invalid_grant');
+	});
+
+	it('an unknown or missing refresh token → invalid_grant / invalid_request', async () => {
+		expect((await rejectionOf(() => refresh('no-such-token'))).code).toBe('invalid_grant');
+		expect((await rejectionOf(() => refresh(undefined as unknown as string))).code).toBe('invalid_request');
+	});
+});

@@ -1,0 +1,102 @@
+import { inject } from 'vitest';
+
+/** The running production build (see server.global-setup.ts). */
+export function servers() {
+	return { provider: inject('providerURL'), site1: inject('site1URL'), site2: inject('site2URL'), driver: inject('serverDriver') };
+}
+
+export const DEMO = { email: 'demo@example.com', password: 'DemoPass123!', name: 'Demo User' } as const;
+export const DASHBOARD = { id: 'internal-dashboard', secret: 'secret-for-internal-dashboard' } as const;
+export const WIKI = { id: 'team-wiki', secret: 'secret-for-team-wiki' } as const;
+
+/** A unique email per call, so parallel test files never collide. */
+export function uniqueEmail(prefix = 'http'): string {
+	return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+/** `name=value` of the Set-Cookie for `name`, with its attributes; undefined if not set. */
+export function setCookie(response: Response, name: string): { value: string; attributes: string[]; raw: string } | undefined {
+	for (const raw of response.headers.getSetCookie()) {
+		const [pair, ...attributes] = raw.split(';').map((s) => s.trim());
+		const eq = pair.indexOf('=');
+		if (pair.slice(0, eq) === name) return { value: pair.slice(eq + 1), attributes, raw };
+	}
+	return undefined;
+}
+
+/** A Cookie request header from the named Set-Cookie of a response. */
+export function cookieHeader(response: Response, name: string): string {
+	const cookie = setCookie(response, name);
+	if (!cookie) throw new Error(`no ${name} cookie in ${JSON.stringify(response.headers.getSetCookie())}`);
+	return `${name}=${cookie.value}`;
+}
+
+export function postJSON(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+	return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), redirect: 'manual' });
+}
+
+export function postForm(url: string, body: Record<string, string> | URLSearchParams | string, headers: Record<string, string> = {}): Promise<Response> {
+	const text = typeof body === 'string' ? body : new URLSearchParams(body).toString();
+	return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: text, redirect: 'manual' });
+}
+
+export function get(url: string, headers: Record<string, string> = {}): Promise<Response> {
+	return fetch(url, { headers, redirect: 'manual' });
+}
+
+/** Signs in with the JSON endpoint; returns the Cookie header for op_session. */
+export async function signIn(email: string = DEMO.email, password: string = DEMO.password): Promise<string> {
+	const response = await postJSON(`${servers().provider}/api/auth/sign-in/email`, { email, password });
+	if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+	return cookieHeader(response, 'op_session');
+}
+
+/** Signs up a fresh user with the JSON endpoint; returns the user's credentials and Cookie header. */
+export async function signUp(name = 'HTTP Test User') {
+	const email = uniqueEmail();
+	const password = 'TestPass123!';
+	const response = await postJSON(`${servers().provider}/api/auth/sign-up/email`, { email, password, name });
+	if (response.status >= 300) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
+	return { email, password, name, cookie: cookieHeader(response, 'op_session'), body: (await response.json()) as { user: { id: string } } };
+}
+
+export function authorizeURL(params: Record<string, string>): string {
+	return `${servers().provider}/api/auth/authorize?${new URLSearchParams(params)}`;
+}
+
+/** The demo dashboard's standard request (the guide's URL plus state and nonce). */
+export function dashboardRequest(overrides: Record<string, string> = {}): Record<string, string> {
+	return {
+		client_id: DASHBOARD.id,
+		response_type: 'code',
+		redirect_uri: `${servers().site1}/auth/callback`,
+		scope: 'openid profile email',
+		state: `state-${Math.random().toString(36).slice(2)}`,
+		nonce: `nonce-${Math.random().toString(36).slice(2)}`,
+		...overrides
+	};
+}
+
+/** Runs the authorization request with a session cookie and returns the redirect's query. */
+export async function authorizeWith(cookie: string, params: Record<string, string>): Promise<URL> {
+	const response = await get(authorizeURL(params), { cookie });
+	const location = response.headers.get('location');
+	if (response.status !== 302 || !location) throw new Error(`authorize answered ${response.status} ${location ?? (await response.text()).slice(0, 300)}`);
+	return new URL(location, servers().provider);
+}
+
+/** A fresh authorization code for the demo user (or `cookie`'s user). */
+export async function codeFor(params: Record<string, string> = dashboardRequest(), cookie?: string): Promise<string> {
+	const location = await authorizeWith(cookie ?? (await signIn()), params);
+	const code = location.searchParams.get('code');
+	if (!code) throw new Error(`no code in ${location.href}`);
+	return code;
+}
+
+export function basic(id: string, secret: string): string {
+	return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+}
+
+export function tokenRequest(body: Record<string, string> | string, headers: Record<string, string> = {}): Promise<Response> {
+	return postForm(`${servers().provider}/api/auth/token`, body, headers);
+}
