@@ -39,6 +39,12 @@ const identifyOrigin: Handle = ({ event, resolve }) => {
 	event.locals.origin = origin;
 	event.locals.session = null;
 	event.locals.rpSession = null;
+	// A plain form POST (not use:enhance, which sends x-sveltekit-action) gets the HTML/redirect
+	// answer whatever its Accept header says: curl and OAuth clients send `*/*`, which SvelteKit
+	// would otherwise answer with its internal action JSON.
+	if (event.request.method === 'POST' && !event.request.headers.has('x-sveltekit-action')) {
+		event.request.headers.set('accept', 'text/html');
+	}
 	return resolve(event, { transformPageChunk: ({ html }) => html.replace('%origin%', origin) });
 };
 

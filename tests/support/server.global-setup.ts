@@ -64,7 +64,8 @@ function stop(child: ChildProcess): Promise<void> {
 
 export default async function setup(project: TestProject) {
 	const driver = project.name === 'postgres' ? 'postgres' : 'pglite';
-	const base = PORTS[driver];
+	// TEST_PORT_OFFSET moves the suite when another copy of it runs on the same machine.
+	const base = PORTS[driver] + Number(process.env.TEST_PORT_OFFSET ?? 0);
 	const urls = { provider: `http://localhost:${base}`, site1: `http://localhost:${base + 1}`, site2: `http://localhost:${base + 2}` };
 	const workDir = mkdtempSync(join(tmpdir(), `sso-http-${driver}-`));
 	const serverLog = join(workDir, 'server.log');

@@ -4,10 +4,12 @@
  * an identity provider is a phishing tool.
  */
 export function safeReturnTo(value: unknown): string | null {
-	if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return null;
+	if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u001f]/.test(value)) return null;
 	try {
 		const url = new URL(value, 'http://origin.invalid');
-		return url.origin === 'http://origin.invalid' ? url.pathname + url.search : null;
+		const path = url.pathname + url.search;
+		// Dot segments can normalise "/.//evil.com" into the protocol-relative "//evil.com".
+		return url.origin === 'http://origin.invalid' && !path.startsWith('//') ? path : null;
 	} catch {
 		return null;
 	}

@@ -9,6 +9,9 @@ export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 // write per half-life instead of one per request.
 const RENEW_WHEN_REMAINING_MS = SESSION_TTL_MS / 2;
 
+// `id.secret`, both lower-case base32 (secrets.ts): anything else is refused before a query.
+const TOKEN_FORMAT = /^[a-z2-7]{16,64}\.[a-z2-7]{16,64}$/;
+
 export interface Session {
 	id: string;
 	userId: string;
@@ -43,8 +46,8 @@ export async function validateSessionToken(
 	token: string,
 	now = new Date()
 ): Promise<{ session: SessionWithUser; renewed: boolean } | null> {
-	const [id, secret, extra] = token.split('.');
-	if (!id || !secret || extra !== undefined) return null;
+	if (!TOKEN_FORMAT.test(token)) return null;
+	const [id, secret] = token.split('.');
 	const [row] = await db
 		.select({
 			id: sessions.id,

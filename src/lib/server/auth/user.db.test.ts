@@ -41,26 +41,47 @@ describe('createUser', () => {
 describe('authenticateWithPassword', () => {
 	it('the right email and password → the user; the email is normalized', async () => {
 		const created = await createUser(database.db, { name: 'Grace', email: 'grace-user@example.com', password: 'TestPass123!' });
-		expect(await authenticateWithPassword(database.db, 'grace-user@example.com', 'TestPass123!')).toEqual(created);
-		expect(await authenticateWithPassword(database.db, '  Grace-User@EXAMPLE.com ', 'TestPass123!')).toEqual(created);
+		expect(await authenticateWithPassword(database.db, 'grace-user@example.com', 'TestPass123!')).toEqual({ user: created });
+		expect(await authenticateWithPassword(database.db, '  Grace-User@EXAMPLE.com ', 'TestPass123!')).toEqual({ user: created });
 	});
 
-	it('a wrong password → null', async () => {
-		expect(await authenticateWithPassword(database.db, 'grace-user@example.com', 'TestPass123?')).toBeNull();
-		expect(await authenticateWithPassword(database.db, 'grace-user@example.com', '')).toBeNull();
+	it('a wrong password → invalid', async () => {
+		expect(await authenticateWithPassword(database.db, 'grace-user@example.com', 'TestPass123?')).toEqual({ failure: 'invalid' });
+		expect(await authenticateWithPassword(database.db, 'grace-user@example.com', '')).toEqual({ failure: 'invalid' });
 	});
 
-	it('an unknown or malformed email → null', async () => {
-		expect(await authenticateWithPassword(database.db, 'nobody@example.com', 'TestPass123!')).toBeNull();
-		expect(await authenticateWithPassword(database.db, 'not an email', 'TestPass123!')).toBeNull();
-		expect(await authenticateWithPassword(database.db, { email: 'grace-user@example.com' }, 'TestPass123!')).toBeNull();
-		expect(await authenticateWithPassword(database.db, undefined, 'TestPass123!')).toBeNull();
+	it('an unknown or malformed email → invalid', async () => {
+		expect(await authenticateWithPassword(database.db, 'nobody@example.com', 'TestPass123!')).toEqual({ failure: 'invalid' });
+		expect(await authenticateWithPassword(database.db, 'not an email', 'TestPass123!')).toEqual({ failure: 'invalid' });
+		expect(await authenticateWithPassword(database.db, { email: 'grace-user@example.com' }, 'TestPass123!')).toEqual({ failure: 'invalid' });
+		expect(await authenticateWithPassword(database.db, undefined, 'TestPass123!')).toEqual({ failure: 'invalid' });
 	});
 
-	it('an account without a password (upstream sign-in only) → null', async () => {
+	it('an account without a password (upstream sign-in only) → invalid', async () => {
 		const created = await createUser(database.db, { name: 'Upstream', email: 'upstream@example.com', password: 'temporary-pass' });
 		await database.db.update(users).set({ passwordHash: null }).where(eq(users.id, created!.id));
-		expect(await authenticateWithPassword(database.db, 'upstream@example.com', 'temporary-pass')).toBeNull();
+		expect(await authenticateWithPassword(database.db, 'upstream@example.com', 'temporary-pass')).toEqual({ failure: 'invalid' });
+	});
+});
+
+describe('failed sign-ins are rate limited per account, in the database', () => {
+	it('after 10 failures within 15 minutes even the right password is refused until the window ends', async () => {
+		const created = await createUser(database.db, { name: 'Limited', email: 'limited@example.com', password: 'TestPass123!' });
+		const start = new Date('2030-01-01T00:00:00Z');
+		for (let i = 0; i < 10; i++) {
+			expect(await authenticateWithPassword(database.db, 'limited@example.com', 'wrong', start)).toEqual({ failure: 'invalid' });
+		}
+		const limited = await authenticateWithPassword(database.db, 'limited@example.com', 'TestPass123!', new Date(start.getTime() + 60_000));
+		expect(limited).toEqual({ failure: 'rate-limited', retryAfterSeconds: 14 * 60 });
+		const later = new Date(start.getTime() + 15 * 60_000);
+		expect(await authenticateWithPassword(database.db, 'limited@example.com', 'TestPass123!', later)).toEqual({ user: created });
+	});
+
+	it('successful sign-ins do not count', async () => {
+		const created = await createUser(database.db, { name: 'Often', email: 'often@example.com', password: 'TestPass123!' });
+		for (let i = 0; i < 12; i++) {
+			expect(await authenticateWithPassword(database.db, 'often@example.com', 'TestPass123!')).toEqual({ user: created });
+		}
 	});
 });
 

@@ -27,13 +27,16 @@ export const PASSWORD_MAX_LENGTH = 256;
 /** Reads and checks the sign-up fields; errors are keyed by field, worded for people. */
 export function parseSignUp(input: Record<string, unknown>): { value: SignUpInput } | { errors: FieldErrors<keyof SignUpInput> } {
 	const name = typeof input.name === 'string' ? input.name.trim() : '';
+	const hasControl = (s: string) => /[\u0000-\u001f\u007f]/.test(s);
 	const email = normalizeEmail(input.email);
 	const password = typeof input.password === 'string' ? input.password : '';
 	const errors: FieldErrors<keyof SignUpInput> = {};
 	if (!name) errors.name = 'Enter your name.';
+	else if (hasControl(name)) errors.name = 'Use letters, digits, spaces and punctuation only.';
 	else if (name.length > 100) errors.name = 'Use at most 100 characters.';
 	if (!email) errors.email = 'Enter an email address like name@example.com.';
-	if (password.length < PASSWORD_MIN_LENGTH) errors.password = `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
+	if (password.includes('\0')) errors.password = 'The password cannot contain a NUL character.';
+	else if (password.length < PASSWORD_MIN_LENGTH) errors.password = `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
 	else if (password.length > PASSWORD_MAX_LENGTH) errors.password = `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
 	if (Object.keys(errors).length > 0 || !email) return { errors };
 	return { value: { name, email, password } };
@@ -43,7 +46,7 @@ export function parseSignUp(input: Record<string, unknown>): { value: SignUpInpu
 export function normalizeEmail(value: unknown): string | null {
 	if (typeof value !== 'string') return null;
 	const email = value.trim().toLowerCase();
-	return email.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email : null;
+	return email.length <= 254 && /^[^\s@\u0000-\u001f]+@[^\s@\u0000-\u001f]+\.[^\s@\u0000-\u001f]+$/.test(email) ? email : null;
 }
 
 /** Creates an account; null when the email is already registered. */
@@ -66,10 +69,14 @@ export type PasswordSignIn = { user: User } | { failure: 'invalid' } | { failure
  */
 export async function authenticateWithPassword(db: Database, emailInput: unknown, password: string, now = new Date()): Promise<PasswordSignIn> {
 	const email = normalizeEmail(emailInput);
-	const limitKey = `sign-in:${email ?? String(emailInput).slice(0, 254)}`;
+	if (!email || password.includes('\0')) {
+		await verifyAgainstDecoy(password.replaceAll('\0', ''));
+		return { failure: 'invalid' };
+	}
+	const limitKey = `sign-in:${email}`;
 	const wait = await retryAfterSeconds(db, limitKey, FAILED_SIGN_INS, now);
 	if (wait > 0) return { failure: 'rate-limited', retryAfterSeconds: wait };
-	const [row] = email ? await db.select().from(users).where(eq(users.email, email)).limit(1) : [];
+	const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
 	const matches = row?.passwordHash ? await verifyPassword(row.passwordHash, password) : await verifyAgainstDecoy(password);
 	if (!row || !matches) {
 		await countEvent(db, limitKey, FAILED_SIGN_INS, now);

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Database } from '../db';
 import { clients, revokedAccessTokens } from '../db/schema';
-import { InvalidToken } from './errors';
+import { InvalidRequest, InvalidToken } from './errors';
 import { findActiveGrant } from './grants';
 import type { KeyStore } from './keys';
 
@@ -56,7 +56,8 @@ export async function verifyAccessToken(db: Database, keys: KeyStore, issuer: st
 export function bearerToken(authorization: string | null, body?: Map<string, string>): string {
 	const fromHeader = authorization?.match(/^Bearer\s+([A-Za-z0-9\-._~+/]+=*)\s*$/i)?.[1];
 	const fromBody = body?.get('access_token');
-	if (fromHeader && fromBody) throw new InvalidToken('send the access token once');
+	// RFC 6750 §2: a client must not use more than one method.
+	if (fromHeader && fromBody) throw new InvalidRequest('send the access token by one method only');
 	const token = fromHeader ?? fromBody;
 	if (!token) throw new InvalidToken('an access token is required');
 	return token;

@@ -121,13 +121,16 @@ function parseBasicCredentials(header: string | null): { id: string; secret: str
 		throw new InvalidClient('malformed Basic credentials');
 	}
 	const colon = decoded.indexOf(':');
-	if (colon < 0) throw new InvalidClient('malformed Basic credentials');
+	if (colon < 0 || decoded.includes('\0')) throw new InvalidClient('malformed Basic credentials');
+	let credentials: { id: string; secret: string };
 	try {
-		return {
+		credentials = {
 			id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
 			secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '))
 		};
 	} catch {
 		throw new InvalidClient('malformed Basic credentials');
 	}
+	if (credentials.id.includes('\0') || credentials.secret.includes('\0')) throw new InvalidClient('malformed Basic credentials');
+	return credentials;
 }

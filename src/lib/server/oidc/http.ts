@@ -30,6 +30,11 @@ export async function runEndpoint(body: () => Promise<Response>, challenge?: 'Ba
 		return await body();
 	} catch (error) {
 		if (error instanceof OAuthError) return oauthErrorResponse(error, challenge);
+		// The framework's own client errors, e.g. 413 when the body exceeds BODY_SIZE_LIMIT.
+		const status = (error as { status?: unknown })?.status;
+		if (typeof status === 'number' && status >= 400 && status < 500) {
+			return jsonNoStore({ error: 'invalid_request', error_description: (error as Error).message || 'the request was rejected' }, status);
+		}
 		console.error(error);
 		return jsonNoStore({ error: 'server_error', error_description: 'the server could not complete the request' }, 500);
 	}
@@ -53,6 +58,8 @@ export function singleValued(params: URLSearchParams): Map<string, string> {
 	const values = new Map<string, string>();
 	for (const [key, value] of params) {
 		if (seen.has(key)) throw new InvalidRequest(`parameter "${key}" is repeated`);
+		// Postgres text cannot hold NUL, and no OAuth parameter legitimately contains one.
+		if (key.includes('\0') || value.includes('\0')) throw new InvalidRequest(`parameter "${key.replace(/\0/g, '')}" contains a NUL character`);
 		seen.add(key);
 		if (value !== '') values.set(key, value);
 	}

@@ -41,14 +41,14 @@ describe('KeyStore: keys created on first need (the guide\'s "Why JWK table is e
 		expect(await keyRows()).toHaveLength(0);
 	});
 
-	it('the first publicJWKS() creates exactly one key', async () => {
+	it('the first publicJWKS() creates exactly one key per algorithm, RS256 first', async () => {
 		await resetKeys();
 		const store = new KeyStore(database.db, SECRET);
 		const keys = await publishedKeys(store);
-		expect(keys).toHaveLength(1);
+		expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
 		const rows = await keyRows();
-		expect(rows).toHaveLength(1);
-		expect(rows[0]).toMatchObject({ id: keys[0].kid, alg: 'RS256', status: 'active' });
+		expect(rows).toHaveLength(3);
+		for (const row of rows) expect(row).toMatchObject({ id: keys.find((k) => k.alg === row.alg)!.kid, status: 'active' });
 	});
 
 	it('the first signingKey() creates exactly one key, the one publicJWKS() then publishes', async () => {
@@ -57,34 +57,35 @@ describe('KeyStore: keys created on first need (the guide\'s "Why JWK table is e
 		const key = await store.signingKey();
 		expect(key.alg).toBe('RS256');
 		expect(await keyRows()).toHaveLength(1);
-		expect((await publishedKeys(store)).map((k) => k.kid)).toEqual([key.kid]);
+		expect((await publishedKeys(store)).find((k) => k.alg === 'RS256')?.kid).toBe(key.kid);
 	});
 
-	it('16 concurrent first calls on two KeyStore instances end with ONE key, and every call sees the same kid', async () => {
+	it('16 concurrent first calls on two KeyStore instances end with ONE RS256 key, and every call sees the same kid', async () => {
 		await resetKeys();
 		const a = new KeyStore(database.db, SECRET);
 		const b = new KeyStore(database.db, SECRET);
 		const calls = Array.from({ length: 16 }, (_, i) => {
 			const store = i % 2 === 0 ? a : b;
-			return i % 4 < 2 ? store.signingKey().then((k) => k.kid) : publishedKeys(store).then((keys) => keys.map((k) => k.kid).join(','));
+			return i % 4 < 2 ? store.signingKey().then((k) => k.kid) : publishedKeys(store).then((keys) => keys.find((k) => k.alg === 'RS256')!.kid!);
 		});
 		const kids = await Promise.all(calls);
 		const rows = await keyRows();
-		expect(rows).toHaveLength(1);
-		expect(new Set(kids)).toEqual(new Set([rows[0].id]));
+		expect(rows.filter((r) => r.alg === 'RS256')).toHaveLength(1);
+		expect(rows.filter((r) => r.status === 'active').map((r) => r.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
+		expect(new Set(kids)).toEqual(new Set([rows.find((r) => r.alg === 'RS256')!.id]));
 	});
 
 	it('a later call reuses the stored key (no new row, same kid) on a new instance', async () => {
-		const [row] = await keyRows();
+		const before = await keyRows();
 		const fresh = new KeyStore(database.db, SECRET);
-		expect((await fresh.signingKey()).kid).toBe(row.id);
-		expect(await keyRows()).toHaveLength(1);
+		expect((await fresh.signingKey()).kid).toBe(before.find((r) => r.alg === 'RS256')!.id);
+		expect(await keyRows()).toHaveLength(before.length);
 	});
 });
 
 describe('KeyStore: private keys at rest', () => {
 	it('private_key is a compact JWE (5 parts, dir + A256GCM) that does not contain the private key', async () => {
-		const [row] = await keyRows();
+		const row = (await keyRows()).find((r) => r.alg === 'RS256')!;
 		const parts = row.privateKey.split('.');
 		expect(parts).toHaveLength(5);
 		const header = decodeProtectedHeader(row.privateKey);
@@ -107,8 +108,9 @@ describe('KeyStore: private keys at rest', () => {
 
 	it('a KeyStore with a different secret cannot use the stored key', async () => {
 		const wrong = new KeyStore(database.db, 'a-different-secret-0123456789abcdef');
+		const before = (await keyRows()).length;
 		await expect(wrong.signingKey()).rejects.toThrow();
-		expect(await keyRows()).toHaveLength(1);
+		expect(await keyRows()).toHaveLength(before);
 	});
 
 	it('the stored public_key column has no private members', async () => {
@@ -125,12 +127,14 @@ describe('KeyStore: the published JWKS (RFC 7517)', () => {
 		expect(keys.length).toBeGreaterThan(0);
 		for (const key of keys) {
 			for (const member of PRIVATE_MEMBERS) expect(key, member).not.toHaveProperty(member);
-			expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
+			expect(key.use).toBe('sig');
 			expect(key.kid).toBeTypeOf('string');
-			expect(key.n).toBeTypeOf('string');
-			expect(key.e).toBe('AQAB');
-			// RSA keys of at least 2048 bits.
-			expect(Buffer.from(key.n!, 'base64url').length * 8).toBeGreaterThanOrEqual(2048);
+			if (key.alg === 'RS256') {
+				expect(key).toMatchObject({ kty: 'RSA', e: 'AQAB' });
+				// RSA keys of at least 2048 bits.
+				expect(Buffer.from(key.n!, 'base64url').length * 8).toBeGreaterThanOrEqual(2048);
+			} else if (key.alg === 'ES256') expect(key).toMatchObject({ kty: 'EC', crv: 'P-256' });
+			else expect(key).toMatchObject({ alg: 'EdDSA', kty: 'OKP', crv: 'Ed25519' });
 		}
 	});
 
@@ -150,7 +154,68 @@ describe('KeyStore: the published JWKS (RFC 7517)', () => {
 		expect(await store.verificationKey('not-a-kid')).toBeUndefined();
 	});
 
-	it('advertises RS256 only (the guide\'s configuration)', () => {
-		expect([...SIGNING_ALGORITHMS]).toEqual(['RS256']);
+	it('offers RS256 first (OIDC Core §15.1), then ES256 and EdDSA', () => {
+		expect([...SIGNING_ALGORITHMS]).toEqual(['RS256', 'ES256', 'EdDSA']);
+	});
+});
+
+describe('KeyStore: rotation never fails a verification', () => {
+	const policy = { rotateAfterSeconds: 90 * 86400, publishBeforeUseSeconds: 900, keepRetiredSeconds: 3900 };
+	function clockAt(start: Date) {
+		let now = start.getTime();
+		return { now: () => new Date(now), advance: (seconds: number) => (now += seconds * 1000) };
+	}
+	const kidsOf = async (store: KeyStore) => (await publishedKeys(store)).filter((k) => k.alg === 'RS256').map((k) => k.kid);
+
+	it('a scheduled key is published first, signs only after the lead time, and the old key stays until its tokens expire', async () => {
+		await resetKeys();
+		const clock = clockAt(new Date('2031-01-01T00:00:00Z'));
+		const store = new KeyStore(database.db, SECRET, { now: clock.now, refreshSeconds: 0, policy });
+		const old = await store.signingKey();
+		const oldToken = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: old.kid }).setIssuedAt(clock.now()).setExpirationTime(Math.floor(clock.now().getTime() / 1000) + 3600).sign(old.privateKey);
+		const [next] = await store.scheduleRotation();
+		// Published at once, so relying parties' caches learn it before it is used...
+		expect(await kidsOf(store)).toEqual([old.kid, next]);
+		// ...but not used yet.
+		clock.advance(899);
+		expect((await store.signingKey()).kid).toBe(old.kid);
+		clock.advance(1);
+		expect((await store.signingKey()).kid).toBe(next);
+		// The retired key is still published while tokens it signed can be valid...
+		clock.advance(3899);
+		expect(await kidsOf(store)).toEqual([old.kid, next]);
+		const jwks = createLocalJWKSet(JSON.parse(await store.publicJWKS()));
+		await expect(jwtVerify(oldToken, jwks, { currentDate: new Date('2031-01-01T00:59:59Z') })).resolves.toBeTruthy();
+		// ...and goes once they cannot be.
+		clock.advance(1);
+		expect(await kidsOf(store)).toEqual([next]);
+		const rows = (await keyRows()).filter((r) => r.alg === 'RS256');
+		expect(rows.map((r) => r.status).sort()).toEqual(['active', 'retired']);
+	});
+
+	it('the automatic policy schedules a successor once the active key is old enough', async () => {
+		await resetKeys();
+		const clock = clockAt(new Date('2031-01-01T00:00:00Z'));
+		const store = new KeyStore(database.db, SECRET, { now: clock.now, refreshSeconds: 0, policy });
+		const first = await store.signingKey();
+		clock.advance(policy.rotateAfterSeconds);
+		expect((await store.signingKey()).kid).toBe(first.kid);
+		expect(await kidsOf(store)).toHaveLength(2);
+		clock.advance(policy.publishBeforeUseSeconds);
+		expect((await store.signingKey()).kid).not.toBe(first.kid);
+	});
+
+	it('two instances promoting at the same moment end with one active key', async () => {
+		await resetKeys();
+		const clock = clockAt(new Date('2031-01-01T00:00:00Z'));
+		const a = new KeyStore(database.db, SECRET, { now: clock.now, refreshSeconds: 0, policy });
+		const b = new KeyStore(database.db, SECRET, { now: clock.now, refreshSeconds: 0, policy });
+		await a.signingKey();
+		const [next] = await a.scheduleRotation();
+		clock.advance(policy.publishBeforeUseSeconds);
+		const kids = await Promise.all([a.signingKey(), b.signingKey(), a.signingKey(), b.signingKey()].map((p) => p.then((k) => k.kid)));
+		expect(new Set(kids)).toEqual(new Set([next]));
+		const active = (await keyRows()).filter((r) => r.alg === 'RS256' && r.status === 'active');
+		expect(active.map((r) => r.id)).toEqual([next]);
 	});
 });

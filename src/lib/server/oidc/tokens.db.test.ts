@@ -21,7 +21,8 @@ import {
 	verifyWithPublishedJWKS
 } from '../../../../tests/support/oidc';
 import { KeyStore } from './keys';
-import { accessTokenAudience, handleTokenRequest, type TokenResponse, type TokenSettings } from './tokens';
+import { handleTokenRequest, type TokenResponse, type TokenSettings } from './tokens';
+import { accessTokenAudience } from './access-tokens';
 import { userInfo } from './userinfo';
 
 const database = useTestDatabase();
@@ -148,10 +149,15 @@ describe('client authentication at the token endpoint (RFC 6749 §2.3)', () => {
 
 	it('missing grant_type → invalid_request; an unknown one → unsupported_grant_type', async () => {
 		expect((await rejectionOf(() => handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({})))).code).toBe('invalid_request');
-		for (const grantType of ['password', 'client_credentials', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code']) {
+		for (const grantType of ['password', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code']) {
 			const error = await rejectionOf(() => handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: grantType })));
 			expect(error.code, grantType).toBe('unsupported_grant_type');
 		}
+	});
+
+	it('a grant type the client did not register → unauthorized_client', async () => {
+		const error = await rejectionOf(() => handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'client_credentials' })));
+		expect(error.code).toBe('unauthorized_client');
 	});
 
 	it('missing code → invalid_request', async () => {

@@ -7,7 +7,8 @@ import { form, issueTestCode, rejectionOf, TEST_ISSUER } from '../../../../tests
 import { users } from '../db/schema';
 import { bearerToken } from './access-tokens';
 import { KeyStore } from './keys';
-import { accessTokenAudience, handleTokenRequest, type TokenSettings } from './tokens';
+import { handleTokenRequest, type TokenSettings } from './tokens';
+import { accessTokenAudience } from './access-tokens';
 import { userInfo } from './userinfo';
 
 const database = useTestDatabase();

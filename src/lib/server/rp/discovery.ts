@@ -6,6 +6,7 @@ export interface ProviderMetadata {
 	userinfo_endpoint: string;
 	jwks_uri: string;
 	end_session_endpoint?: string;
+	authorization_response_iss_parameter_supported?: boolean;
 }
 
 const cache = new Map<string, Promise<ProviderMetadata>>();

@@ -111,7 +111,7 @@ describe('finishSignIn: the callback (RFC 6749 §4.1.2, RFC 9207)', () => {
 
 	it('RFC 9207: a wrong iss → refused (mix-up defence)', async () => {
 		const error = await failure(PENDING, { code: 'c', state: PENDING.state, iss: 'http://evil.example' });
-		expect(error.message).toMatch(/unexpected provider/);
+		expect(error.message).toMatch(/expected provider/);
 		expect(fetchCalls).toHaveLength(0);
 	});
 

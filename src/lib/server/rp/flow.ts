@@ -44,8 +44,12 @@ export async function finishSignIn(
 	callback: URLSearchParams
 ): Promise<{ idToken: string; accessToken: string }> {
 	if (!pending || callback.get('state') !== pending.state) throw new SignInFailed('This sign-in link is stale or was not started here. Please start again.');
+	// RFC 9207 §2.4: a provider that advertises `iss` in responses must send it; a missing or
+	// different one may be a mix-up attack.
 	const iss = callback.get('iss');
-	if (iss !== null && iss !== provider.issuer) throw new SignInFailed('The response came from an unexpected provider.');
+	if ((iss === null && provider.authorization_response_iss_parameter_supported) || (iss !== null && iss !== provider.issuer)) {
+		throw new SignInFailed('The response did not come from the expected provider.');
+	}
 	const error = callback.get('error');
 	if (error) throw new SignInFailed(`The provider refused the sign-in: ${callback.get('error_description') ?? error}`);
 	const code = callback.get('code');

@@ -31,8 +31,8 @@ export async function createRPSession(
 }
 
 export async function validateRPSession(db: Database, site: string, token: string, now = new Date()): Promise<RPSession | null> {
-	const [id, secret, extra] = token.split('.');
-	if (!id || !secret || extra !== undefined) return null;
+	if (!/^[a-z2-7]{16,64}\.[a-z2-7]{16,64}$/.test(token)) return null;
+	const [id, secret] = token.split('.');
 	const [row] = await db.select().from(rpSessions).where(and(eq(rpSessions.id, id), eq(rpSessions.site, site))).limit(1);
 	if (!row || !secretMatchesHash(secret, row.secretHash)) return null;
 	if (row.expiresAt <= now) {

@@ -1,5 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
-import { authorizationEndpoint } from './authorization-endpoint';
+import { authorizationEndpoint, formParameters } from './authorization-endpoint';
 
 // A page route rather than +server.ts so that a rejected request renders the provider's
 // error page. It never renders otherwise: every valid request ends in a redirect.
@@ -7,9 +7,5 @@ export const load: PageServerLoad = ({ url, locals }) => authorizationEndpoint(u
 
 export const actions: Actions = {
 	// OIDC Core §3.1.2.1: the authorization endpoint must accept POST (form-encoded) too.
-	default: async ({ request, locals }) => {
-		const params = new URLSearchParams();
-		for (const [key, value] of await request.formData()) if (typeof value === 'string') params.append(key, value);
-		return authorizationEndpoint(params, locals.session, 'POST');
-	}
+	default: async ({ request, locals }) => authorizationEndpoint(await formParameters(request), locals.session, 'POST')
 };

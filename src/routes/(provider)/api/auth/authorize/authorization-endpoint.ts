@@ -3,6 +3,8 @@ import type { SessionWithUser } from '$lib/server/auth/session';
 import { authorizationResponseURL, decideAuthorization, validateAuthorizationRequest } from '$lib/server/oidc/authorize';
 import { issueAuthorizationCode } from '$lib/server/oidc/codes';
 import { findConsentedScope } from '$lib/server/oidc/consent';
+import { OAuthError } from '$lib/server/oidc/errors';
+import { readFormParameters } from '$lib/server/oidc/http';
 import { provider } from '$lib/server/provider';
 
 /**
@@ -43,9 +45,21 @@ export async function authorizationEndpoint(params: URLSearchParams, session: Se
 	}
 }
 
+/** A form-encoded POST body as parameters; anything else is shown as a rejected request. */
+export async function formParameters(request: Request): Promise<URLSearchParams> {
+	try {
+		return new URLSearchParams([...(await readFormParameters(request))]);
+	} catch (e) {
+		if (e instanceof OAuthError) error(400, { message: e.description, code: e.code });
+		throw e;
+	}
+}
+
 /** This authorization request as a GET URL on our origin, minus one satisfied `prompt` value. */
 export function continuation(params: URLSearchParams, satisfied: 'login' | 'consent'): string {
 	const next = new URLSearchParams(params);
+	// A fresh sign-in satisfies max_age too; keeping it could loop (max_age=0).
+	if (satisfied === 'login') next.delete('max_age');
 	const prompt = (next.get('prompt') ?? '').split(' ').filter((p) => p && p !== satisfied);
 	if (prompt.length) next.set('prompt', prompt.join(' '));
 	else next.delete('prompt');

@@ -6,6 +6,7 @@ import { validateEndSessionRequest } from '$lib/server/oidc/end-session';
 import { endProviderSession } from '$lib/server/oidc/logout';
 import { provider } from '$lib/server/provider';
 import type { Cookies } from '@sveltejs/kit';
+import { formParameters } from '../authorize/authorization-endpoint';
 
 /**
  * RP-Initiated Logout 1.0 end_session_endpoint. With a valid `id_token_hint` for the signed-in
@@ -32,8 +33,7 @@ export const load: PageServerLoad = ({ url, locals, cookies }) =>
 export const actions: Actions = {
 	// §2: the endpoint accepts POST too; a POST without a usable hint is shown the same question.
 	default: async ({ request, locals, cookies, url }) => {
-		const params = new URLSearchParams();
-		for (const [key, value] of await request.formData()) if (typeof value === 'string') params.append(key, value);
+		const params = await formParameters(request);
 		const outcome = await endSession(params, locals.session, cookies, url.protocol === 'https:', 303);
 		redirect(303, `/api/auth/end-session?${outcome.logoutRequest}`);
 	}
