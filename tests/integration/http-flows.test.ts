@@ -143,6 +143,69 @@ describe('the login form continues the authorization request', () => {
 	});
 });
 
+describe('consent (prompt=consent)', () => {
+	async function consentPage(cookie: string, params: Record<string, string>) {
+		const first = await get(authorizeURL(params), { cookie, ...BROWSER });
+		expect(first.status).toBe(302);
+		const consent = destination(first);
+		expect(consent.pathname).toBe('/auth/consent');
+		return consent;
+	}
+
+	it('shows "Allow Internal Dashboard to use your account?" with Allow and Deny', async () => {
+		const cookie = await signIn();
+		const consent = await consentPage(cookie, dashboardRequest({ prompt: 'consent' }));
+		const page = await get(consent.href, { cookie, ...BROWSER });
+		expect(page.status).toBe(200);
+		const html = await page.text();
+		expect(html).toContain('Allow Internal Dashboard to use your account?');
+		expect(html).toMatch(/<button[^>]*value="allow"[^>]*>Allow<\/button>/);
+		expect(html).toMatch(/<button[^>]*value="deny"[^>]*>Deny<\/button>/);
+	});
+
+	it('Deny → back to the client with error=access_denied, state and iss', async () => {
+		const cookie = await signIn();
+		const params = dashboardRequest({ prompt: 'consent' });
+		const consent = await consentPage(cookie, params);
+		const response = await postForm(`${provider}/auth/consent`, { return_to: consent.searchParams.get('return_to')!, decision: 'deny' }, { cookie, ...BROWSER });
+		expect(response.status).toBe(303);
+		const back = destination(response);
+		expect(back.origin + back.pathname).toBe(CALLBACK);
+		expect(back.searchParams.get('error')).toBe('access_denied');
+		expect(back.searchParams.get('state')).toBe(params.state);
+		expect(back.searchParams.get('iss')).toBe(provider);
+		expect(back.searchParams.has('code')).toBe(false);
+	});
+
+	it('Allow → the request continues and the client gets a code', async () => {
+		const cookie = await signIn();
+		const params = dashboardRequest({ prompt: 'consent' });
+		const consent = await consentPage(cookie, params);
+		const response = await postForm(`${provider}/auth/consent`, { return_to: consent.searchParams.get('return_to')!, decision: 'allow' }, { cookie, ...BROWSER });
+		expect(response.status).toBe(303);
+		const { url } = await follow(destination(response).href, cookie);
+		expect(url.origin + url.pathname).toBe(CALLBACK);
+		expect(url.searchParams.get('code')).toBeTruthy();
+		expect(url.searchParams.get('state')).toBe(params.state);
+	});
+
+	it('a consent form posted from another site is refused (403)', async () => {
+		const cookie = await signIn();
+		const consent = await consentPage(cookie, dashboardRequest({ prompt: 'consent' }));
+		const response = await postForm(
+			`${provider}/auth/consent`,
+			{ return_to: consent.searchParams.get('return_to')!, decision: 'allow' },
+			{ cookie, ...BROWSER, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }
+		);
+		expect(response.status).toBe(403);
+	});
+
+	it('a consent form whose return_to is not an authorization request is refused (400)', async () => {
+		const response = await postForm(`${provider}/auth/consent`, { return_to: '/account', decision: 'allow' }, { cookie: await signIn(), ...BROWSER });
+		expect(response.status).toBe(400);
+	});
+});
+
 describe('return_to never leaves the provider (no open redirect)', () => {
 	it.each([
 		['//evil.com'],

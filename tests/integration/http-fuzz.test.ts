@@ -107,6 +107,11 @@ const otherCases: Case[] = [
 	['login form: NUL email', () => post('/auth/login', 'email=%00%40example.com&password=x', form)],
 	['login form: non-UTF-8', () => post('/auth/login', 'email=%FF&password=%E0%A4%A', form)],
 	['login form: JSON', () => post('/auth/login', '{"email":1}', json)],
+	// HTML forms may post enctype="text/plain", so Kit lets it through to actions; formData() then throws.
+	['login form: text/plain', () => post('/auth/login', 'email=a@example.com\r\npassword=x', { 'content-type': 'text/plain' })],
+	['signup form: text/plain', () => post('/auth/signup', 'name=x\r\nemail=a@example.com', { 'content-type': 'text/plain' })],
+	['logout form: text/plain', () => post('/auth/logout', 'x=1', { 'content-type': 'text/plain' })],
+	['consent form: text/plain', () => post('/auth/consent', 'decision=allow', { 'content-type': 'text/plain' })],
 	['signup form: NUL fields', () => post('/auth/signup', `name=%00&email=nulform${Date.now()}%00%40example.com&password=TestPass%00123`, form)],
 	['consent page: garbage return_to', () => getPath('/auth/consent?return_to=%00')],
 	['consent page: return_to to an unknown client', () => getPath(`/auth/consent?return_to=${encodeURIComponent('/api/auth/authorize?client_id=%00')}`)]

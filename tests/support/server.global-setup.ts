@@ -3,9 +3,10 @@
 // integration tests, and stops it afterwards. Never the dev server: Kit's CSRF check and
 // adapter-node only behave for real in a build (ARCHITECTURE.md "Known traps").
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { createPostgresDatabase, dropPostgresDatabase, testServerURL, uniqueDatabaseName } from './database';
 
@@ -39,10 +40,29 @@ function run(command: string, args: string[], log: string): Promise<void> {
 	});
 }
 
-/** `vite build` + the launcher entry, once per process, only when build/handler.js is missing. */
+/** Newest modification time of the app's sources (tests excluded: they are not in the build). */
+function newestSourceMtime(path: string): number {
+	const stat = statSync(path);
+	if (!stat.isDirectory()) return /\.test\.ts$/.test(path) ? 0 : stat.mtimeMs;
+	return Math.max(0, ...readdirSync(path).map((entry) => newestSourceMtime(join(path, entry))));
+}
+
+/** Whether build/ is missing, or older than the sources it was built from. */
+function buildIsStale(): boolean {
+	const handler = join(ROOT, 'build/handler.js');
+	if (!existsSync(handler) || !existsSync(join(ROOT, 'build/index.js'))) return true;
+	const inputs = ['src', 'static', 'svelte.config.js', 'package.json'].map((p) => join(ROOT, p)).filter(existsSync);
+	return Math.max(...inputs.map(newestSourceMtime)) > statSync(handler).mtimeMs;
+}
+
+/**
+ * `vite build` + the launcher entry, once per process, when build/handler.js is missing or
+ * older than src/ (a stale build would hide a fix). SKIP_TEST_BUILD=1 uses build/ as it is.
+ */
 function ensureBuild(logDir: string): Promise<void> {
 	shared.__ssoTestBuild ??= (async () => {
-		if (existsSync(join(ROOT, 'build/handler.js')) && existsSync(join(ROOT, 'build/index.js'))) return;
+		const present = existsSync(join(ROOT, 'build/handler.js')) && existsSync(join(ROOT, 'build/index.js'));
+		if (present && (process.env.SKIP_TEST_BUILD || !buildIsStale())) return;
 		const log = join(logDir, 'build.log');
 		await run(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build'], log);
 		await run(process.execPath, [join(ROOT, 'scripts/write-build-entry.js')], log);
@@ -99,7 +119,14 @@ export default async function setup(project: TestProject) {
 	for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
 
 	const fd = openSync(serverLog, 'a');
-	const child = spawn(process.execPath, ['build'], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['ignore', fd, fd] });
+	// `node build`, plus a guard: the server exits when our end of its stdin closes, so it
+	// cannot outlive a test run that was killed before teardown.
+	const guard = "process.stdin.on('close', () => process.exit(0)); process.stdin.resume(); await import(process.argv[1]);";
+	const child = spawn(process.execPath, ['--input-type=module', '-e', guard, pathToFileURL(join(ROOT, 'build/index.js')).href], {
+		cwd: ROOT,
+		env: env as NodeJS.ProcessEnv,
+		stdio: ['pipe', fd, fd]
+	});
 	closeSync(fd);
 	const cleanup = async () => {
 		await stop(child);
