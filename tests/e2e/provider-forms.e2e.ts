@@ -102,6 +102,24 @@ test.describe('provider sign-in', () => {
 		await expect(page.getByRole('main')).toContainText(DEMO_USER.name);
 	});
 
+	for (const returnTo of ['https://evil.example/phish', '//evil.example/phish', '/\\evil.example/phish', '/\t/evil.example/phish']) {
+		test(`signing in never continues off the provider (return_to=${JSON.stringify(returnTo)})`, { tag: '@forms' }, async ({ page }) => {
+			const hits: string[] = [];
+			await page.context().route(
+				(url) => url.hostname === 'evil.example',
+				async (route) => {
+					hits.push(route.request().url());
+					await route.abort('blockedbyclient');
+				}
+			);
+			await page.goto(`${PROVIDER_URL}/auth/login?${new URLSearchParams({ return_to: returnTo })}`);
+			await submitSignIn(page, DEMO_USER.email, DEMO_USER.password);
+			await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
+			await expect(page.getByRole('heading', { level: 1, name: 'Your account' })).toBeVisible();
+			expect(hits, 'requests to evil.example').toEqual([]);
+		});
+	}
+
 	test('empty fields get their own messages next to the field', { tag: '@forms' }, async ({ page }) => {
 		await page.goto(`${PROVIDER_URL}/auth/login`);
 		await skipBrowserValidation(page);

@@ -24,7 +24,8 @@ function recordNavigation(page: Page) {
 
 const LOGIN_PAGE = `${PROVIDER_URL}/auth/login`;
 
-test('single sign-on: site1 asks for the password once, site2 signs in without it', async ({ page, context }) => {
+// @forms: the whole flow is plain form posts and redirects, so it must work without JavaScript.
+test('single sign-on: site1 asks for the password once, site2 signs in without it', { tag: '@forms' }, async ({ page, context }) => {
 	const nav = recordNavigation(page);
 
 	await test.step('site1 sends the user to the provider to sign in', async () => {
@@ -103,7 +104,7 @@ test('single sign-on: site1 asks for the password once, site2 signs in without i
 	});
 });
 
-test('site session cookies are httpOnly and SameSite=Lax', async ({ page, context }) => {
+test('site session cookies are httpOnly and SameSite=Lax', { tag: '@forms' }, async ({ page, context }) => {
 	await page.goto(SITE1_URL);
 	await page.getByRole('button', { name: 'Sign in with SSO' }).click();
 	await submitSignIn(page, DEMO_USER.email, DEMO_USER.password);
