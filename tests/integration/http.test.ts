@@ -98,17 +98,18 @@ describe('discovery: GET /.well-known/openid-configuration', () => {
 });
 
 describe('JWKS: GET /api/auth/jwks (the guide\'s "curl .../api/auth/jwks | jq")', () => {
-	it('returns RS256 signing keys with public members only, and a Cache-Control', async () => {
+	it('returns signing keys (RS256, ES256, EdDSA) with public members only, and a Cache-Control', async () => {
 		const response = await get(`${provider}/api/auth/jwks`);
 		expect(response.status).toBe(200);
 		expect(response.headers.get('content-type')).toMatch(/json/);
 		expect(response.headers.get('cache-control')).toMatch(/max-age=\d+/);
 		const { keys } = (await response.json()) as { keys: Record<string, unknown>[] };
 		expect(keys.length).toBeGreaterThanOrEqual(1);
+		expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
 		for (const key of keys) {
-			expect(key).toMatchObject({ kty: 'RSA', use: 'sig', alg: 'RS256', e: 'AQAB' });
+			const shape = { RS256: { kty: 'RSA', e: 'AQAB' }, ES256: { kty: 'EC', crv: 'P-256' }, EdDSA: { kty: 'OKP', crv: 'Ed25519' } }[key.alg as string];
+			expect(key).toMatchObject({ use: 'sig', ...shape });
 			expect(key.kid).toBeTypeOf('string');
-			expect(key.n).toBeTypeOf('string');
 			for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']) expect(key, member).not.toHaveProperty(member);
 		}
 	});

@@ -66,7 +66,8 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
  */
 function embeddedSecret(databaseURL: string | undefined, dataDir: string): string {
 	if (databaseURL) throw new Error('AUTH_SECRET is not set (required with DATABASE_URL; e.g. `openssl rand -base64 32`)');
-	const file = resolve(dirname(dataDir), 'auth-secret');
+	// Beside the data directory and named after it, so two data directories never share one.
+	const file = `${dataDir}.auth-secret`;
 	if (existsSync(file)) return readFileSync(file, 'utf8').trim();
 	mkdirSync(dirname(file), { recursive: true });
 	const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');

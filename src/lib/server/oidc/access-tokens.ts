@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Database } from '../db';
 import { clients, revokedAccessTokens } from '../db/schema';
-import { InvalidRequest, InvalidToken } from './errors';
+import { InvalidRequest, InvalidToken, MissingToken } from './errors';
 import { findActiveGrant } from './grants';
 import type { KeyStore } from './keys';
 
@@ -59,6 +59,6 @@ export function bearerToken(authorization: string | null, body?: Map<string, str
 	// RFC 6750 §2: a client must not use more than one method.
 	if (fromHeader && fromBody) throw new InvalidRequest('send the access token by one method only');
 	const token = fromHeader ?? fromBody;
-	if (!token) throw new InvalidToken('an access token is required');
+	if (!token) throw new MissingToken();
 	return token;
 }

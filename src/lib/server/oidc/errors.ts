@@ -80,6 +80,13 @@ export class InvalidToken extends OAuthError {
 	}
 }
 
+/** RFC 6750 §3.1: a request with no credentials at all gets a challenge without an error code. */
+export class MissingToken extends InvalidToken {
+	constructor() {
+		super('an access token is required');
+	}
+}
+
 export class ConsentRequired extends OAuthError {
 	constructor() {
 		super('consent_required', 'the user has not authorized this client');

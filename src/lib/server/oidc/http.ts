@@ -1,4 +1,4 @@
-import { InvalidRequest, OAuthError } from './errors';
+import { InvalidRequest, MissingToken, OAuthError } from './errors';
 
 // RFC 6749 §5.1: token responses (and anything carrying tokens) must not be cached.
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
@@ -16,7 +16,11 @@ export function oauthErrorResponse(error: OAuthError, challenge?: 'Basic' | 'Bea
 	const headers: Record<string, string> = {};
 	if (error.status === 401 && challenge) {
 		headers['WWW-Authenticate'] =
-			challenge === 'Bearer' ? `Bearer error="${error.code}", error_description="${error.description}"` : 'Basic realm="token"';
+			challenge === 'Basic'
+				? 'Basic realm="token"'
+				: error instanceof MissingToken
+					? 'Bearer'
+					: `Bearer error="${error.code}", error_description="${error.description.replace(/["\\]/g, '')}"`;
 	}
 	return jsonNoStore({ error: error.code, error_description: error.description }, error.status, headers);
 }
