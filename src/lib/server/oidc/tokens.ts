@@ -67,24 +67,38 @@ export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_crede
  */
 async function issueClientCredentialsToken(settings: TokenSettings, client: Client, params: Map<string, string>): Promise<TokenResponse> {
 	if (client.tokenEndpointAuthMethod === 'none') throw new UnauthorizedClient('public clients cannot use client_credentials');
-	const now = settings.now?.() ?? new Date();
-	const key = await settings.keys.signingKey('RS256');
-	const iat = Math.floor(now.getTime() / 1000);
-	const accessTTL = settings.accessTokenTTLSeconds ?? 3600;
 	const scope = (params.get('scope') ?? '')
 		.split(' ')
 		.filter((s) => s && !SUPPORTED_SCOPES.includes(s))
 		.join(' ');
-	const accessToken = await new SignJWT({ client_id: client.id, scope })
+	const { token, expiresIn } = await signAccessToken(settings, settings.now?.() ?? new Date(), {
+		subject: client.id,
+		clientId: client.id,
+		scope,
+		jti: `${CLIENT_TOKEN_JTI_PREFIX}${generateSecret()}`
+	});
+	return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
+}
+
+/** RFC 9068 access token: `typ: at+jwt`, audience the UserInfo resource, RS256 (every resource server has it). */
+async function signAccessToken(
+	settings: TokenSettings,
+	now: Date,
+	claims: { subject: string; clientId: string; scope: string; jti: string; sid?: string }
+): Promise<{ token: string; expiresIn: number }> {
+	const key = await settings.keys.signingKey('RS256');
+	const iat = Math.floor(now.getTime() / 1000);
+	const expiresIn = settings.accessTokenTTLSeconds ?? 3600;
+	const token = await new SignJWT({ client_id: claims.clientId, scope: claims.scope, ...(claims.sid ? { sid: claims.sid } : {}) })
 		.setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
 		.setIssuer(settings.issuer)
-		.setSubject(client.id)
+		.setSubject(claims.subject)
 		.setAudience(accessTokenAudience(settings.issuer))
 		.setIssuedAt(iat)
-		.setExpirationTime(iat + accessTTL)
-		.setJti(`${CLIENT_TOKEN_JTI_PREFIX}${generateSecret()}`)
+		.setExpirationTime(iat + expiresIn)
+		.setJti(claims.jti)
 		.sign(key.privateKey);
-	return { access_token: accessToken, token_type: 'Bearer', expires_in: accessTTL, scope };
+	return { token, expiresIn };
 }
 
 /** RFC 6749 §4.1.3 with RFC 7636 §4.6 (PKCE) and OIDC Core §3.1.3. */
@@ -174,26 +188,21 @@ async function issueTokens(
 	now: Date,
 	options: { nonce: string | null; withRefreshToken: boolean }
 ): Promise<TokenResponse> {
-	// Access tokens are for resource servers, which all understand RS256; the ID token is
-	// signed with the algorithm the client registered (id_token_signed_response_alg).
-	const key = await settings.keys.signingKey('RS256');
-	const idTokenKey = client.idTokenSignedResponseAlg === 'RS256' ? key : await settings.keys.signingKey(client.idTokenSignedResponseAlg);
+	// The ID token is signed with the algorithm the client registered (id_token_signed_response_alg).
+	const idTokenKey = await settings.keys.signingKey(client.idTokenSignedResponseAlg);
 	const iat = Math.floor(now.getTime() / 1000);
-	const accessTTL = settings.accessTokenTTLSeconds ?? 3600;
 	const idTTL = settings.idTokenTTLSeconds ?? 3600;
 	// The jti carries the grant id, so a resource server asking us (UserInfo, introspection)
 	// can check the grant is still in force without a table of access tokens.
-	const accessToken = await new SignJWT({ client_id: client.id, scope, sid: grant.sessionId })
-		.setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-		.setIssuer(settings.issuer)
-		.setSubject(user.id)
-		.setAudience(accessTokenAudience(settings.issuer))
-		.setIssuedAt(iat)
-		.setExpirationTime(iat + accessTTL)
-		.setJti(`${grant.id}.${generateSecret(10)}`)
-		.sign(key.privateKey);
+	const { token: accessToken, expiresIn } = await signAccessToken(settings, now, {
+		subject: user.id,
+		clientId: client.id,
+		scope,
+		sid: grant.sessionId,
+		jti: `${grant.id}.${generateSecret(10)}`
+	});
 	const scopes = scope.split(' ');
-	const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: accessTTL, scope };
+	const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope };
 	if (scopes.includes('openid')) {
 		response.id_token = await new SignJWT({
 			...userClaims(user, scope),
