@@ -27,6 +27,12 @@ function demoSiteListeners(env: Record<string, string>): Plugin {
 				return http;
 			});
 			server.httpServer?.on('close', () => servers.forEach((s) => s.close()));
+			// SvelteKit runs the init hook (migrations, seed, the sign-in hint) on the first
+			// request in dev; make one, so the console says how to sign in right away.
+			const provider = resolveListeners({ ...env, SERVE: 'provider' })[0];
+			server.httpServer?.once('listening', () => {
+				if (provider) fetch(`http://127.0.0.1:${provider.port}/.well-known/openid-configuration`).catch(() => {});
+			});
 		}
 	};
 }
