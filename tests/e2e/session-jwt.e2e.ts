@@ -22,5 +22,7 @@ test('site1 calls its API with a session JWT from the provider', async ({ page }
 	await expect(status).toContainText(`"email": "${DEMO_USER.email}"`);
 	const whoami = JSON.parse((await status.textContent()) ?? '');
 	expect(whoami).toMatchObject({ sub, email: DEMO_USER.email, name: DEMO_USER.name });
-	expect(Date.parse(whoami.expiresAt)).toBeGreaterThan(Date.now());
+	// The token's `exp` (seconds): a short-lived token, 15 minutes.
+	expect(whoami.expiresAt).toBeGreaterThan(Date.now() / 1000);
+	expect(whoami.expiresAt).toBeLessThanOrEqual(Date.now() / 1000 + 15 * 60 + 5);
 });
