@@ -15,7 +15,7 @@ async function callbackAfter(page: Page, act: () => Promise<unknown>): Promise<U
 
 const consentHeading = (page: Page) => page.getByRole('heading', { level: 1, name: 'Allow Partner App to use your account?' });
 
-test('consent for an untrusted client: Deny, Allow, remembered, and asked again with prompt=consent', { tag: '@forms' }, async ({ page, request }) => {
+test('consent for an untrusted client: Deny, Allow, remembered, asked again for a new scope and with prompt=consent', { tag: '@forms' }, async ({ page, request }) => {
 	await stayOffPartnerSite(page);
 	const { client_id } = await registerClient(request, PARTNER_APP);
 	const authorize = (state: string, extra: Record<string, string> = {}) =>
@@ -62,8 +62,15 @@ test('consent for an untrusted client: Deny, Allow, remembered, and asked again 
 		expect(nav.requested.map(originAndPath)).not.toContain(`${PROVIDER_URL}/auth/consent`);
 	});
 
+	await test.step('a new scope is asked for, and only the new one is new', async () => {
+		await page.goto(authorize('more-4', { scope: 'openid profile email offline_access' }));
+		await expect(page).toHaveURL((url) => originAndPath(url.href) === `${PROVIDER_URL}/auth/consent`);
+		await expect(consentHeading(page)).toBeVisible();
+		await expect(page.getByRole('main').getByRole('listitem').filter({ hasText: 'Stay connected when you are not using it' })).toHaveCount(1);
+	});
+
 	await test.step('prompt=consent asks again', async () => {
-		await page.goto(authorize('again-4', { prompt: 'consent' }));
+		await page.goto(authorize('again-5', { prompt: 'consent' }));
 		await expect(page).toHaveURL((url) => originAndPath(url.href) === `${PROVIDER_URL}/auth/consent`);
 		await expect(consentHeading(page)).toBeVisible();
 	});
