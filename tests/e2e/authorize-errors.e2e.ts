@@ -1,25 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
-import { originAndPath, submitSignIn } from './helpers';
+import { expect, test } from '@playwright/test';
+import { authorizeURL, guardAgainstEvil, originAndPath, submitSignIn } from './helpers';
 import { DEMO_USER, PROVIDER_URL, SITE1_URL } from './urls';
 
 const EVIL = 'https://evil.example/cb';
-
-/** Fails the test if the browser so much as asks for anything on evil.example. */
-async function guardAgainstEvil(page: Page): Promise<string[]> {
-	const hits: string[] = [];
-	await page.context().route(
-		(url) => url.hostname === 'evil.example' || url.hostname.endsWith('.evil.example'),
-		async (route) => {
-			hits.push(route.request().url());
-			await route.abort('blockedbyclient');
-		}
-	);
-	return hits;
-}
-
-function authorizeURL(params: Record<string, string>): string {
-	return `${PROVIDER_URL}/api/auth/authorize?${new URLSearchParams(params)}`;
-}
 
 const UNVERIFIED = [
 	{

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { scriptsLoaded } from './helpers';
 import { DEMO_USER, PROVIDER_URL } from './urls';
 
 // On a slow connection the server-rendered form is usable before its JavaScript arrives;
@@ -11,12 +12,6 @@ async function slowScripts(page: Page, ms: number): Promise<void> {
 			await route.continue().catch(() => {});
 		}
 	);
-}
-
-/** Resolves once the page's scripts have loaded and run (hydration included). */
-async function scriptsLoaded(page: Page): Promise<void> {
-	await page.waitForLoadState('load');
-	await page.waitForLoadState('networkidle');
 }
 
 test('the sign-in form keeps what was typed before its JavaScript loaded', async ({ page }) => {

@@ -1,26 +1,6 @@
-import { expect, test, type Page, type Request } from '@playwright/test';
-import { claim, originAndPath, submitSignIn } from './helpers';
+import { expect, test, type Request } from '@playwright/test';
+import { claim, originAndPath, recordNavigation, submitSignIn } from './helpers';
 import { DEMO_USER, PROVIDER_URL, SITE1_URL, SITE2_URL } from './urls';
-
-/** Everything the main frame committed to, and every document request (redirect hops included). */
-function recordNavigation(page: Page) {
-	const committed: string[] = [];
-	const requested: string[] = [];
-	page.on('framenavigated', (frame) => {
-		if (frame === page.mainFrame()) committed.push(frame.url());
-	});
-	page.on('request', (request) => {
-		if (request.isNavigationRequest() && request.frame() === page.mainFrame()) requested.push(request.url());
-	});
-	return {
-		committed,
-		requested,
-		reset() {
-			committed.length = 0;
-			requested.length = 0;
-		}
-	};
-}
 
 const LOGIN_PAGE = `${PROVIDER_URL}/auth/login`;
 

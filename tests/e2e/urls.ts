@@ -5,9 +5,22 @@
 /** Host name the demo sites are served on (`localhost` unless E2E_SITE_HOST is set). */
 export const SITE_HOST = process.env.E2E_SITE_HOST || 'localhost';
 
-export const PROVIDER_URL = 'http://localhost:4000';
-export const SITE1_URL = `http://${SITE_HOST}:4001`;
-export const SITE2_URL = `http://${SITE_HOST}:4002`;
+/**
+ * First of the three consecutive ports (provider, site1, site2); E2E_PORT_BASE moves them so
+ * two runs (e.g. two worktrees) can share a machine. Default 4000 (see the contract).
+ */
+export const PORT_BASE = portBase(process.env.E2E_PORT_BASE);
+
+function portBase(value: string | undefined): number {
+	if (!value) return 4000;
+	const port = Number(value);
+	if (!Number.isInteger(port) || port < 1024 || port > 65_533) throw new Error(`E2E_PORT_BASE must be a port number from 1024 to 65533, not "${value}"`);
+	return port;
+}
+
+export const PROVIDER_URL = `http://localhost:${PORT_BASE}`;
+export const SITE1_URL = `http://${SITE_HOST}:${PORT_BASE + 1}`;
+export const SITE2_URL = `http://${SITE_HOST}:${PORT_BASE + 2}`;
 
 /** The seeded demo account (see the contract, "Seeded demo data"). */
 export const DEMO_USER = { email: 'demo@example.com', password: 'DemoPass123!', name: 'Demo User' } as const;
