@@ -8,7 +8,14 @@ const config = {
 		// (token, introspection, revocation), and only in production builds. The OAuth
 		// endpoints authenticate the client instead; browser forms get our own check
 		// in src/lib/server/auth/csrf.ts.
-		csrf: { trustedOrigins: ['*'] }
+		csrf: { trustedOrigins: ['*'] },
+		// Pages may not be framed (clickjacking of the consent page), and only our own scripts
+		// run. form-action is deliberately absent: Chromium applies it to the redirect that
+		// follows a form post, which for sign-in and consent is the client's redirect_uri.
+		csp: {
+			mode: 'auto',
+			directives: { 'frame-ancestors': ['none'], 'object-src': ['none'], 'base-uri': ['self'], 'script-src': ['self'] }
+		}
 	}
 };
 

@@ -143,4 +143,20 @@ const loadSessions: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(identifyOrigin, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);
+/**
+ * Headers every page gets: no framing (a framed consent page can be clickjacked into
+ * "Allow"), no MIME sniffing, and no Referer from the provider's pages to other origins
+ * (their URLs carry authorization request parameters). Not `no-referrer`: browsers then
+ * send `Origin: null` on form posts, which the CSRF check rightly refuses.
+ */
+const securityHeaders: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	if (response.headers.get('content-type')?.startsWith('text/html')) {
+		response.headers.set('X-Frame-Options', 'DENY');
+		if (event.locals.origin === 'provider') response.headers.set('Referrer-Policy', 'same-origin');
+	}
+	response.headers.set('X-Content-Type-Options', 'nosniff');
+	return response;
+};
+
+export const handle = sequence(identifyOrigin, securityHeaders, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);

@@ -1,0 +1,592 @@
+// Load benchmark for the provider: complete authorization-code flows, JWKS and discovery
+// throughput, against a production build (`node build`) on PGlite and/or Postgres.
+//
+//   npm run bench -- [--flows 2000] [--concurrency 16] [--seconds 5] [--db pglite|postgres|both]
+//                    [--warmup 1000] [--port-base 4300] [--no-throughput] [--profile DIR] [--perf DIR]
+//
+// --profile DIR  starts the server with `node --cpu-prof` (V8 main-thread profile of its whole
+//                life, DIR/server-<db>-*.cpuprofile; summarise with scripts/cpuprofile-summary.js).
+// --perf DIR     starts the server with --perf-basic-prof and attaches `perf record -e cpu-clock -g`
+//                to it for the measured flows only (DIR/perf-<db>.data): on-CPU samples of every
+//                thread, so thread-pool work (WebCrypto RSA signing) and GC threads are included
+//                and time spent preempted is not (`perf report -i DIR/perf-<db>.data --no-children`).
+//
+// Postgres runs when --db asks for it, or by default when BENCH_DATABASE_URL or DATABASE_URL
+// is set: a fresh database with a unique name is created on that server for the run and
+// dropped afterwards. The load generator runs in this process (node:http with a keep-alive
+// Agent: cheaper per request than fetch/undici's WHATWG streams), so it shares the CPU with
+// the server; its own CPU time is reported so you can tell when it becomes the bottleneck.
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLIENT_ID = 'internal-dashboard';
+const CLIENT_SECRET = 'secret-for-internal-dashboard';
+const DEMO = { email: 'demo@example.com', password: 'DemoPass123!' };
+const THROUGHPUT_CONCURRENCY = 32;
+
+// ---------------------------------------------------------------------------------------
+// Options
+
+const { values: opts } = parseArgs({
+	options: {
+		flows: { type: 'string', default: '2000' },
+		concurrency: { type: 'string', default: '16' },
+		seconds: { type: 'string', default: '5' },
+		db: { type: 'string' },
+		warmup: { type: 'string', default: '1000' },
+		'port-base': { type: 'string', default: '4300' },
+		profile: { type: 'string' },
+		perf: { type: 'string' },
+		'no-throughput': { type: 'boolean', default: false },
+		help: { type: 'boolean', short: 'h', default: false }
+	}
+});
+if (opts.help) {
+	console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 18).join('\n'));
+	process.exit(0);
+}
+const FLOWS = positiveInt('flows');
+const CONCURRENCY = positiveInt('concurrency');
+const SECONDS = Number(opts.seconds);
+const WARMUP = Math.max(0, Number.parseInt(opts.warmup, 10) || 0);
+const PORT_BASE = positiveInt('port-base');
+const POSTGRES_URL = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || '';
+const DATABASES = (() => {
+	const choice = opts.db ?? (POSTGRES_URL ? 'both' : 'pglite');
+	const list = { pglite: ['pglite'], postgres: ['postgres'], both: ['pglite', 'postgres'] }[choice];
+	if (!list) fail(`--db must be pglite, postgres or both (got "${choice}")`);
+	if (list.includes('postgres') && !POSTGRES_URL) fail('--db postgres needs BENCH_DATABASE_URL or DATABASE_URL');
+	return list;
+})();
+if (!(SECONDS > 0)) fail('--seconds must be a positive number');
+
+function positiveInt(name) {
+	const n = Number.parseInt(opts[name], 10);
+	if (!(n > 0)) fail(`--${name} must be a positive integer`);
+	return n;
+}
+
+function fail(message) {
+	console.error(`bench: ${message}`);
+	process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Clean-up: every server we start and every database we create goes away, even on Ctrl-C.
+
+const cleanups = [];
+async function runCleanups() {
+	while (cleanups.length) {
+		try {
+			await cleanups.pop()();
+		} catch (error) {
+			console.error(`bench: clean-up failed: ${error.message}`);
+		}
+	}
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+	process.once(signal, async () => {
+		console.error(`\nbench: ${signal}, cleaning up`);
+		await runCleanups();
+		process.exit(130);
+	});
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP client
+
+/** One request on a keep-alive agent; the body is read fully (as a string unless `discard`). */
+function request(agent, url, { method = 'GET', headers = {}, body, discard = false } = {}) {
+	return new Promise((resolvePromise, reject) => {
+		const req = http.request(url, { method, agent, headers }, (res) => {
+			if (discard) {
+				let length = 0;
+				res.on('data', (chunk) => (length += chunk.length));
+				res.on('end', () => resolvePromise({ status: res.statusCode, headers: res.headers, length }));
+			} else {
+				res.setEncoding('utf8');
+				let text = '';
+				res.on('data', (chunk) => (text += chunk));
+				res.on('end', () => resolvePromise({ status: res.statusCode, headers: res.headers, body: text }));
+			}
+			res.on('error', reject);
+		});
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+
+function newAgent(maxSockets) {
+	return new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' });
+}
+
+// ---------------------------------------------------------------------------------------
+// Measurement helpers
+
+const CLK_TCK = (() => {
+	try {
+		return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+	} catch {
+		return 100;
+	}
+})();
+
+/** utime + stime of one process, in ms (0 if it is gone). */
+function processCPUms(pid) {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		// Fields 14 and 15 of proc(5); after the ")" the first field is field 3 (state).
+		return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+	} catch {
+		return 0;
+	}
+}
+
+/** CPU ms of every local Postgres process (the backends serving the app's pool included). */
+function postgresCPUms() {
+	let total = 0;
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) total += processCPUms(entry);
+		} catch {
+			// The process ended between readdir and read.
+		}
+	}
+	return total;
+}
+
+/** Whole-machine busy and total jiffies from /proc/stat. */
+function machineJiffies() {
+	const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+	const f = line.trim().split(/\s+/).slice(1).map(Number);
+	const idle = f[3] + (f[4] || 0);
+	const total = f.reduce((a, b) => a + b, 0);
+	return { busy: total - idle, total };
+}
+
+function cpuSnapshot(serverPid, withPostgres) {
+	const client = process.cpuUsage();
+	return {
+		wall: performance.now(),
+		server: processCPUms(serverPid),
+		postgres: withPostgres ? postgresCPUms() : 0,
+		client: (client.user + client.system) / 1000,
+		machine: machineJiffies()
+	};
+}
+
+function cpuDelta(before, after, count) {
+	const wall = after.wall - before.wall;
+	const cores = os.cpus().length;
+	const m = { busy: after.machine.busy - before.machine.busy, total: after.machine.total - before.machine.total };
+	return {
+		wallMs: wall,
+		serverMsPerOp: (after.server - before.server) / count,
+		postgresMsPerOp: (after.postgres - before.postgres) / count,
+		clientMsPerOp: (after.client - before.client) / count,
+		serverShare: (after.server - before.server) / (wall * cores),
+		postgresShare: (after.postgres - before.postgres) / (wall * cores),
+		clientShare: (after.client - before.client) / (wall * cores),
+		machineBusy: m.total ? m.busy / m.total : 0,
+		/** Busy CPU not accounted to server, client or (when measured) Postgres: other load on the box. */
+		get otherShare() {
+			return Math.max(0, this.machineBusy - this.serverShare - this.clientShare - this.postgresShare);
+		}
+	};
+}
+
+function percentiles(samples) {
+	const sorted = Float64Array.from(samples).sort();
+	const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] : NaN);
+	return { p50: at(0.5), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1] : NaN };
+}
+
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const pct = (x) => `${(x * 100).toFixed(0)}%`;
+
+// ---------------------------------------------------------------------------------------
+// Build, server, databases
+
+function ensureBuild() {
+	if (existsSync(join(ROOT, 'build/handler.js')) && existsSync(join(ROOT, 'build/index.js'))) return;
+	console.log('bench: no production build, running `npx vite build && node scripts/write-build-entry.js`');
+	for (const [cmd, args] of [
+		['npx', ['vite', 'build']],
+		[process.execPath, ['scripts/write-build-entry.js']]
+	]) {
+		const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
+		if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed`);
+	}
+}
+
+async function createPostgresDatabase(baseURL) {
+	const { default: postgres } = await import('postgres');
+	const name = `bench_${Date.now().toString(36)}_${process.pid}`;
+	const admin = postgres(baseURL, { max: 1, onnotice: () => {} });
+	await admin.unsafe(`create database "${name}"`);
+	await admin.end();
+	const url = new URL(baseURL);
+	url.pathname = `/${name}`;
+	const drop = async () => {
+		const sql = postgres(baseURL, { max: 1, onnotice: () => {} });
+		try {
+			await sql.unsafe(`drop database if exists "${name}" with (force)`);
+		} finally {
+			await sql.end();
+		}
+		console.log(`bench: dropped database ${name}`);
+	};
+	return { name, url: url.href, drop };
+}
+
+async function startServer(kind, origins) {
+	const env = { ...process.env };
+	for (const k of ['DATABASE_URL', 'BENCH_DATABASE_URL', 'PGLITE_DIR', 'PORT', 'SITE1_PORT', 'SITE2_PORT', 'SERVE', 'HOST', 'PROTOCOL_HEADER', 'HOST_HEADER', 'ORIGIN']) {
+		delete env[k];
+	}
+	Object.assign(env, {
+		NODE_ENV: 'production',
+		PROVIDER_URL: origins.provider,
+		SITE1_URL: origins.site1,
+		SITE2_URL: origins.site2,
+		SEED_DEMO_DATA: 'true'
+	});
+	let label;
+	if (kind === 'pglite') {
+		const dir = mkdtempSync(join(os.tmpdir(), 'sso-bench-'));
+		cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+		// The embedded secret is written beside the data directory, i.e. inside `dir` too.
+		env.PGLITE_DIR = join(dir, 'pglite');
+		label = `PGlite at ${env.PGLITE_DIR}`;
+	} else {
+		const database = await createPostgresDatabase(POSTGRES_URL);
+		cleanups.push(database.drop);
+		env.DATABASE_URL = database.url;
+		env.AUTH_SECRET = randomBytes(32).toString('base64url');
+		label = `Postgres database ${database.name}`;
+	}
+	const nodeArgs = [];
+	if (opts.perf) nodeArgs.push('--perf-basic-prof');
+	if (opts.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${resolve(opts.profile)}`, `--cpu-prof-name=server-${kind}-${Date.now()}.cpuprofile`);
+	const child = spawn(process.execPath, [...nodeArgs, 'build'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	let output = '';
+	child.stdout.on('data', (d) => (output += d));
+	child.stderr.on('data', (d) => (output += d));
+	const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+	const stop = async () => {
+		if (child.exitCode !== null || child.signalCode !== null) return;
+		child.kill('SIGTERM');
+		const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+		await exited;
+		clearTimeout(timer);
+	};
+	cleanups.push(stop);
+	console.log(`bench: starting \`node ${nodeArgs.join(' ')}${nodeArgs.length ? ' ' : ''}build\` (pid ${child.pid}) on ${label}`);
+
+	// Wait for discovery.
+	const agent = newAgent(1);
+	const started = performance.now();
+	let discovery;
+	while (!discovery) {
+		if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+		if (performance.now() - started > 120_000) throw new Error(`server did not answer discovery within 120 s:\n${output}`);
+		try {
+			const res = await request(agent, `${origins.provider}/.well-known/openid-configuration`);
+			if (res.status === 200) discovery = JSON.parse(res.body);
+		} catch {
+			await new Promise((r) => setTimeout(r, 100));
+		}
+	}
+	agent.destroy();
+	console.log(`bench: server ready in ${fmt((performance.now() - started) / 1000, 1)} s`);
+	return { pid: child.pid, discovery, stop, output: () => output };
+}
+
+// ---------------------------------------------------------------------------------------
+// The flow
+
+const b64u = (buf) => buf.toString('base64url');
+
+async function signIn(agent, issuer) {
+	const res = await request(agent, `${issuer}/api/auth/sign-in/email`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(DEMO)
+	});
+	if (res.status !== 200) throw new Error(`sign-in answered ${res.status}: ${res.body}`);
+	const cookie = [].concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('op_session='));
+	if (!cookie) throw new Error('sign-in did not set op_session');
+	return cookie.split(';')[0];
+}
+
+/** Builds the flow runner for one server: authorize → token → verify ID token. */
+function flowRunner({ agent, issuer, discovery, cookie, redirectURI }) {
+	const authorizeURL = discovery.authorization_endpoint;
+	const tokenURL = discovery.token_endpoint;
+	const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
+	const basic = 'Basic ' + Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(CLIENT_SECRET)}`).toString('base64');
+	const authorizeHeaders = { cookie, accept: 'text/html' };
+	const tokenHeaders = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+
+	return async function flow() {
+		const t0 = performance.now();
+		const state = b64u(randomBytes(16));
+		const nonce = b64u(randomBytes(16));
+		const verifier = b64u(randomBytes(32));
+		const challenge = b64u(createHash('sha256').update(verifier).digest());
+		const query = new URLSearchParams({
+			response_type: 'code',
+			client_id: CLIENT_ID,
+			redirect_uri: redirectURI,
+			scope: 'openid profile email',
+			state,
+			nonce,
+			code_challenge: challenge,
+			code_challenge_method: 'S256'
+		});
+		const auth = await request(agent, `${authorizeURL}?${query}`, { headers: authorizeHeaders });
+		const t1 = performance.now();
+		if (auth.status !== 302) throw new FlowError(`authorize: HTTP ${auth.status}`);
+		const location = auth.headers.location;
+		if (!location) throw new FlowError('authorize: no Location');
+		const back = new URL(location, authorizeURL);
+		if (back.origin + back.pathname !== redirectURI) throw new FlowError(`authorize: redirected to ${back.origin}${back.pathname}`);
+		if (back.searchParams.get('error')) throw new FlowError(`authorize: error=${back.searchParams.get('error')}`);
+		if (back.searchParams.get('state') !== state) throw new FlowError('authorize: state mismatch');
+		if (back.searchParams.get('iss') !== issuer) throw new FlowError('authorize: iss mismatch');
+		const code = back.searchParams.get('code');
+		if (!code) throw new FlowError('authorize: no code');
+
+		const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectURI, code_verifier: verifier });
+		const tok = await request(agent, tokenURL, { method: 'POST', headers: tokenHeaders, body: form.toString() });
+		const t2 = performance.now();
+		if (tok.status !== 200) throw new FlowError(`token: HTTP ${tok.status} ${tok.body.slice(0, 120)}`);
+		let tokens;
+		try {
+			tokens = JSON.parse(tok.body);
+		} catch {
+			throw new FlowError('token: body is not JSON');
+		}
+		if (tokens.token_type !== 'Bearer' || typeof tokens.access_token !== 'string') throw new FlowError('token: no Bearer access_token');
+		if (typeof tokens.id_token !== 'string') throw new FlowError('token: no id_token');
+		let payload;
+		try {
+			({ payload } = await jwtVerify(tokens.id_token, jwks, { issuer, audience: CLIENT_ID, algorithms: ['RS256'] }));
+		} catch (error) {
+			throw new FlowError(`id_token: ${error.code ?? error.name}`);
+		}
+		if (payload.nonce !== nonce) throw new FlowError('id_token: nonce mismatch');
+		const t3 = performance.now();
+		return { total: t3 - t0, authorize: t1 - t0, token: t2 - t1, verify: t3 - t2 };
+	};
+}
+
+class FlowError extends Error {}
+
+/** Runs `total` calls of `fn` at `concurrency`; returns successes' results and error counts. */
+async function runPool(total, concurrency, fn) {
+	let next = 0;
+	const results = [];
+	const errors = new Map();
+	const worker = async () => {
+		while (next < total) {
+			next++;
+			try {
+				results.push(await fn());
+			} catch (error) {
+				const key = error instanceof FlowError ? error.message : `${error.code ?? error.name}: ${error.message}`;
+				errors.set(key, (errors.get(key) ?? 0) + 1);
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+	return { results, errors };
+}
+
+/** GETs `url` for `seconds` at `concurrency` on keep-alive sockets; body read, not parsed. */
+async function throughput(url, seconds, concurrency, serverPid) {
+	const agent = newAgent(concurrency);
+	// Open the sockets first so connection set-up is not measured.
+	await Promise.all(Array.from({ length: concurrency }, () => request(agent, url, { discard: true })));
+	const latencies = [];
+	let errors = 0;
+	const before = cpuSnapshot(serverPid, false);
+	const deadline = before.wall + seconds * 1000;
+	const worker = async () => {
+		while (performance.now() < deadline) {
+			const t0 = performance.now();
+			try {
+				const res = await request(agent, url, { discard: true });
+				if (res.status !== 200 || res.length === 0) errors++;
+				else latencies.push(performance.now() - t0);
+			} catch {
+				errors++;
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: concurrency }, worker));
+	const after = cpuSnapshot(serverPid, false);
+	agent.destroy();
+	const cpu = cpuDelta(before, after, Math.max(1, latencies.length));
+	return { rps: latencies.length / (cpu.wallMs / 1000), errors, ...percentiles(latencies), cpu };
+}
+
+/** `perf record` on the server process until stop(); its samples are on-CPU time only. */
+async function startPerf(pid, file) {
+	mkdirSync(dirname(file), { recursive: true });
+	const child = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(pid), '-o', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+	const exited = new Promise((r) => child.once('exit', r));
+	child.once('error', (error) => console.error(`bench: perf: ${error.message}`));
+	const stop = async () => {
+		if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+		await exited;
+	};
+	cleanups.push(stop);
+	await new Promise((r) => setTimeout(r, 500));
+	console.log(`bench: perf record attached to ${pid} → ${file}`);
+	return { stop };
+}
+
+// ---------------------------------------------------------------------------------------
+// One database
+
+async function benchDatabase(kind) {
+	console.log(`\n=== ${kind} ===`);
+	const origins = {
+		provider: `http://localhost:${PORT_BASE}`,
+		site1: `http://localhost:${PORT_BASE + 1}`,
+		site2: `http://localhost:${PORT_BASE + 2}`
+	};
+	const cleanupMark = cleanups.length;
+	const server = await startServer(kind, origins);
+	try {
+		const issuer = server.discovery.issuer;
+		if (issuer !== origins.provider) throw new Error(`discovery issuer is ${issuer}, expected ${origins.provider}`);
+		const agent = newAgent(CONCURRENCY);
+		const cookie = await signIn(agent, issuer);
+		const flow = flowRunner({ agent, issuer, discovery: server.discovery, cookie, redirectURI: `${origins.site1}/auth/callback` });
+
+		if (WARMUP) {
+			const warm = await runPool(WARMUP, CONCURRENCY, flow);
+			console.log(`bench: warm-up ${warm.results.length}/${WARMUP} flows ok`);
+		}
+		const perf = opts.perf ? await startPerf(server.pid, join(resolve(opts.perf), `perf-${kind}.data`)) : null;
+		const before = cpuSnapshot(server.pid, kind === 'postgres');
+		const { results, errors } = await runPool(FLOWS, CONCURRENCY, flow);
+		const after = cpuSnapshot(server.pid, kind === 'postgres');
+		if (perf) await perf.stop();
+		agent.destroy();
+		const cpu = cpuDelta(before, after, FLOWS);
+		const total = percentiles(results.map((r) => r.total));
+		const phases = Object.fromEntries(['authorize', 'token', 'verify'].map((p) => [p, percentiles(results.map((r) => r[p]))]));
+		const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
+		const flowsPerSecond = results.length / (cpu.wallMs / 1000);
+
+		console.log(`flows: ${results.length} ok, ${errorCount} errors in ${fmt(cpu.wallMs / 1000, 2)} s at concurrency ${CONCURRENCY} → ${fmt(flowsPerSecond, 1)} flows/s`);
+		console.log(`latency per flow (ms): p50 ${fmt(total.p50)}  p99 ${fmt(total.p99)}  max ${fmt(total.max)}`);
+		console.log(
+			`  phases p50/p99 (ms): authorize ${fmt(phases.authorize.p50)}/${fmt(phases.authorize.p99)}` +
+				`  token ${fmt(phases.token.p50)}/${fmt(phases.token.p99)}  client verify ${fmt(phases.verify.p50, 2)}/${fmt(phases.verify.p99, 2)}`
+		);
+		console.log(
+			`CPU per flow (ms): server ${fmt(cpu.serverMsPerOp, 2)}` +
+				(kind === 'postgres' ? `  postgres ${fmt(cpu.postgresMsPerOp, 2)}` : '') +
+				`  bench client ${fmt(cpu.clientMsPerOp, 2)}   (CLK_TCK ${CLK_TCK})`
+		);
+		console.log(
+			`CPU share of ${os.cpus().length} cores: server ${pct(cpu.serverShare)}` +
+				(kind === 'postgres' ? `  postgres ${pct(cpu.postgresShare)}` : '') +
+				`  client ${pct(cpu.clientShare)}  other processes ${pct(cpu.otherShare)}  (machine busy ${pct(cpu.machineBusy)})`
+		);
+		if (cpu.otherShare > 0.1) console.log(`  warning: other processes used ${pct(cpu.otherShare)} of the CPU during the run; flows/s and latency are understated (CPU per flow is still meaningful)`);
+		for (const [message, count] of [...errors].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`  error ×${count}: ${message}`);
+
+		const row = { db: kind, flowsPerSecond, ...total, errors: errorCount, serverCPU: cpu.serverMsPerOp, postgresCPU: kind === 'postgres' ? cpu.postgresMsPerOp : NaN, clientCPU: cpu.clientMsPerOp, clientShare: cpu.clientShare, otherShare: cpu.otherShare };
+
+		if (!opts['no-throughput']) {
+			for (const [name, url] of [
+				['jwks', server.discovery.jwks_uri],
+				['discovery', `${issuer}/.well-known/openid-configuration`]
+			]) {
+				const t = await throughput(url, SECONDS, THROUGHPUT_CONCURRENCY, server.pid);
+				console.log(
+					`${name.padEnd(9)}: ${fmt(t.rps, 0)} req/s  p50 ${fmt(t.p50, 2)} ms  p99 ${fmt(t.p99, 2)} ms  errors ${t.errors}` +
+						`  server CPU ${fmt(t.cpu.serverMsPerOp * 1000, 0)} µs/req, client ${fmt(t.cpu.clientMsPerOp * 1000, 0)} µs/req (${pct(t.cpu.clientShare)} of cores), other load ${pct(t.cpu.otherShare)}`
+				);
+				row[name] = t;
+			}
+		}
+		return row;
+	} finally {
+		// Stop the server and drop/remove this run's database.
+		while (cleanups.length > cleanupMark) {
+			try {
+				await cleanups.pop()();
+			} catch (error) {
+				console.error(`bench: clean-up failed: ${error.message}`);
+			}
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+
+function machineNote() {
+	let model = os.cpus()[0]?.model?.trim() || 'unknown CPU';
+	try {
+		model = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1]?.trim() || model;
+	} catch {
+		// Not Linux.
+	}
+	return `${model}, ${os.cpus().length} cores, node ${process.version}, ${os.platform()} ${os.release()}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+}
+
+async function main() {
+	ensureBuild();
+	console.log(`bench: ${FLOWS} flows at concurrency ${CONCURRENCY} (+${WARMUP} warm-up), throughput ${SECONDS} s at ${THROUGHPUT_CONCURRENCY}; databases: ${DATABASES.join(', ')}`);
+	const rows = [];
+	for (const kind of DATABASES) rows.push(await benchDatabase(kind));
+
+	console.log('\n=== summary ===');
+	const header = ['db', 'flows/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'srv CPU ms/flow', 'pg CPU ms/flow', 'client CPU', 'other load', 'jwks req/s', 'jwks p50/p99', 'disc req/s', 'disc p50/p99'];
+	const table = rows.map((r) => [
+		r.db,
+		fmt(r.flowsPerSecond, 0),
+		fmt(r.p50),
+		fmt(r.p99),
+		fmt(r.max),
+		String(r.errors),
+		fmt(r.serverCPU, 2),
+		fmt(r.postgresCPU, 2),
+		pct(r.clientShare),
+		pct(r.otherShare),
+		r.jwks ? fmt(r.jwks.rps, 0) : '-',
+		r.jwks ? `${fmt(r.jwks.p50, 1)}/${fmt(r.jwks.p99, 1)}` : '-',
+		r.discovery ? fmt(r.discovery.rps, 0) : '-',
+		r.discovery ? `${fmt(r.discovery.p50, 1)}/${fmt(r.discovery.p99, 1)}` : '-'
+	]);
+	const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
+	for (const line of [header, ...table]) console.log(line.map((c, i) => c.padStart(widths[i])).join('  '));
+	console.log(`machine: ${machineNote()}`);
+	return rows.some((r) => r.errors > 0) ? 1 : 0;
+}
+
+let exitCode = 1;
+try {
+	exitCode = await main();
+} catch (error) {
+	console.error(`bench: ${error.stack ?? error}`);
+} finally {
+	await runCleanups();
+}
+process.exit(exitCode);
