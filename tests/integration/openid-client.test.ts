@@ -199,6 +199,11 @@ describe('openid-client: dynamic client registration (RFC 7591)', () => {
 		expect(metadata.client_secret_expires_at).toBe(0);
 
 		const cookie = await signIn();
+		// Before any consent, prompt=none cannot ask: consent_required.
+		const silent = await startSignIn(config, DCR_CALLBACK, { prompt: 'none' });
+		const refused = await browse(silent.url, cookie);
+		await expect(finishSignIn(config, silent, refused.location)).rejects.toMatchObject({ error: 'consent_required' });
+
 		const started = await startSignIn(config, DCR_CALLBACK);
 		const first = await browse(started.url, cookie);
 		expect(first.status).toBe(302);

@@ -87,6 +87,8 @@ describe('verifyLogoutToken (Back-Channel Logout 1.0 §2.6)', () => {
 		['neither sid nor sub', { omit: ['sid', 'sub'] }, /sid or sub/],
 		['no jti', { omit: ['jti'] }, /jti/],
 		['no iat', { omit: ['iat'] }, /iat/],
+		// §2.4 makes exp REQUIRED and §2.6 says to validate it as for ID tokens.
+		['no exp', { omit: ['exp'] }, /exp/],
 		['an iat 10 minutes old (too old to be a fresh logout)', { claims: { iat: now() - 600, exp: now() + 600 } }, /iat/],
 		['an exp in the past', { claims: { iat: now() - 200, exp: now() - 60 } }, /exp/]
 	])('refuses a token with %s', async (_, options, reason) => {
