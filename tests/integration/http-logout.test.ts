@@ -1,7 +1,10 @@
 // Signing out over HTTP: the provider's sign-out reaches both demo sites by back-channel, and
 // RP-initiated logout (/api/auth/end-session) asks, redirects or refuses as the spec says.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { cookieHeader, get, postForm, servers, setCookie, signIn, signUp } from '../support/http';
+import { basic, cookieHeader, get, postForm, postJSON, servers, setCookie, signIn, signUp } from '../support/http';
 
 const { provider, site1, site2 } = servers();
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
@@ -89,6 +92,52 @@ describe('back-channel logout over HTTP', () => {
 		expect(await providerSession(providerCookie)).toBeNull();
 		expect(await sitePage(site1, site1Cookie)).toContain('Sign in with SSO');
 		expect(await sitePage(site2, site2Cookie)).toContain('Sign in with SSO');
+	});
+
+	it('a registered client\'s own back-channel endpoint receives a logout token it can verify through the JWKS', async () => {
+		// A stand-in for a third-party relying party: a loopback HTTP server recording what the provider POSTs.
+		const received: { contentType: string | undefined; body: string }[] = [];
+		const rp = createServer((req, res) => {
+			let body = '';
+			req.on('data', (chunk) => (body += chunk));
+			req.on('end', () => {
+				received.push({ contentType: req.headers['content-type'], body });
+				res.writeHead(200).end();
+			});
+		});
+		await new Promise<void>((resolve) => rp.listen(0, '127.0.0.1', resolve));
+		try {
+			const redirectURI = 'http://127.0.0.1:9/cb';
+			const registration = await postJSON(`${provider}/api/auth/register`, {
+				redirect_uris: [redirectURI],
+				backchannel_logout_uri: `http://127.0.0.1:${(rp.address() as AddressInfo).port}/backchannel`
+			});
+			expect(registration.status).toBe(201);
+			const { client_id, client_secret } = (await registration.json()) as { client_id: string; client_secret: string };
+
+			const cookie = await signIn();
+			const authorize = `/api/auth/authorize?${new URLSearchParams({ client_id, redirect_uri: redirectURI, response_type: 'code', scope: 'openid', state: 's' })}`;
+			const allow = await postForm(`${provider}/auth/consent`, { return_to: authorize, decision: 'allow' }, { cookie, origin: provider, ...BROWSER });
+			expect(allow.status).toBe(303);
+			const answer = await get(`${provider}${authorize}`, { cookie, ...BROWSER });
+			const code = new URL(answer.headers.get('location')!).searchParams.get('code')!;
+			const tokens = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: redirectURI }, { authorization: basic(client_id, client_secret) });
+			const sid = decodeJwt(((await tokens.json()) as { id_token: string }).id_token).sid;
+			expect(sid).toBeTypeOf('string');
+
+			await postForm(`${provider}/auth/logout`, {}, { cookie, origin: provider, ...BROWSER });
+			expect(received).toHaveLength(1);
+			expect(received[0].contentType).toMatch(/^application\/x-www-form-urlencoded/);
+			const logoutToken = new URLSearchParams(received[0].body).get('logout_token')!;
+			const jwks = createRemoteJWKSet(new URL(`${provider}/api/auth/jwks`));
+			const { payload, protectedHeader } = await jwtVerify(logoutToken, jwks, { issuer: provider, audience: client_id, typ: 'logout+jwt' });
+			expect(protectedHeader.typ).toBe('logout+jwt');
+			expect(payload.sid).toBe(sid);
+			expect(payload.events).toEqual({ 'http://schemas.openid.net/event/backchannel-logout': {} });
+			expect(payload).not.toHaveProperty('nonce');
+		} finally {
+			await new Promise<void>((resolve) => rp.close(() => resolve()));
+		}
 	});
 
 	it('a cross-site POST to /auth/logout is refused (403) and signs nobody out', async () => {
@@ -179,6 +228,38 @@ describe('RP-initiated logout: GET /api/auth/end-session', () => {
 		expect(done.headers.get('location')).toBe('/auth/logout/done');
 		const page = await get(`${provider}/auth/logout/done`, BROWSER);
 		expect(await page.text()).toMatch(/<h1[^>]*>You are signed out<\/h1>/);
+	});
+
+	it('POST (form) with a valid hint signs out at once and answers 303 to the registered URI with state', async () => {
+		const cookie = await signIn();
+		const hint = await idTokenFor(cookie);
+		const response = await postForm(
+			`${provider}/api/auth/end-session`,
+			{ id_token_hint: hint, post_logout_redirect_uri: `${site1}/`, state: 'posted' },
+			{ cookie, origin: site1, ...BROWSER }
+		);
+		expect(response.status).toBe(303);
+		expect(response.headers.get('location')).toBe(`${site1}/?state=posted`);
+		expect(await providerSession(cookie)).toBeNull();
+	});
+
+	it('POST without a hint while signed in leads to the confirmation page; the session stays', async () => {
+		const cookie = await signIn();
+		const response = await postForm(`${provider}/api/auth/end-session`, { client_id: 'internal-dashboard', post_logout_redirect_uri: `${site1}/` }, { cookie, origin: site1, ...BROWSER });
+		expect(response.status).toBe(303);
+		const confirm = await get(new URL(response.headers.get('location')!, provider).href, { cookie, ...BROWSER });
+		expect(confirm.status).toBe(200);
+		expect(await confirm.text()).toMatch(/<h1[^>]*>Sign out\?<\/h1>/);
+		expect(await providerSession(cookie)).not.toBeNull();
+	});
+
+	it('confirming a logout request whose post_logout_redirect_uri is unregistered → 400, and the session stays', async () => {
+		const cookie = await signIn();
+		const logoutRequest = new URLSearchParams({ client_id: 'internal-dashboard', post_logout_redirect_uri: 'https://evil.example/' }).toString();
+		const response = await postForm(`${provider}/auth/logout`, { logout_request: logoutRequest }, { cookie, origin: provider, ...BROWSER });
+		expect(response.status).toBe(400);
+		expect(response.headers.get('location')).toBeNull();
+		expect(await providerSession(cookie)).not.toBeNull();
 	});
 
 	it('a hint from an earlier sign-in of the same user signs out the current session at once (the hint names the user)', async () => {
