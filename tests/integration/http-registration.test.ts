@@ -72,6 +72,14 @@ describe('POST /api/auth/register (RFC 7591)', () => {
 		expect(huge.status).toBeLessThan(500);
 	});
 
+	it.each(['redirect_uris', 'post_logout_redirect_uris'])('a lone UTF-16 surrogate in %s → 400, not a 500 (jsonb cannot store it)', async (field) => {
+		const body = field === 'redirect_uris' ? '{"redirect_uris":["https://app.example.org/\\ud800"]}' : '{"redirect_uris":["https://app.example.org/cb"],"post_logout_redirect_uris":["https://app.example.org/\\udfff"]}';
+		const response = await fetch(REGISTER, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+		expect(response.status).toBe(400);
+		const { error } = (await response.json()) as { error: string };
+		expect(['invalid_redirect_uri', 'invalid_client_metadata']).toContain(error);
+	});
+
 	it('GET is not a registration (405)', async () => {
 		expect((await get(REGISTER)).status).toBe(405);
 	});
