@@ -6,6 +6,7 @@ import { useTestDatabase } from '../../../../tests/support/database';
 import { form, issueTestCode, rejectionOf, TEST_ISSUER, verifyWithPublishedJWKS } from '../../../../tests/support/oidc';
 import { clients } from '../db/schema';
 import { accessTokenAudience, verifyAccessToken } from './access-tokens';
+import { validateAuthorizationRequest } from './authorize';
 import { KeyStore } from './keys';
 import { handleTokenRequest, type TokenSettings } from './tokens';
 import { userInfo } from './userinfo';
@@ -97,6 +98,16 @@ describe('RFC 6749 §4.4 client_credentials for a client registered with that gr
 			handleTokenRequest(settings, basicAuthorization(machine.id, machine.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }))
 		);
 		expect(error.code).toBe('unauthorized_client');
+	});
+});
+
+describe('a client_credentials-only client at the authorization endpoint', () => {
+	it('RFC 6749 §4.1.2.1: it may not request a code → unauthorized_client, sent back to its verified redirect URI', async () => {
+		// Otherwise the user is shown a sign-in (or consent) for a code the client can never redeem.
+		const query = new URLSearchParams({ client_id: machine.id, redirect_uri: TEST_REDIRECT_URI, response_type: 'code', scope: 'openid', state: 'st' });
+		const result = await validateAuthorizationRequest(database.db, query);
+		expect('rejected' in result ? result.rejected.error.code : 'accepted').toBe('unauthorized_client');
+		expect('rejected' in result ? result.rejected.redirectURI : undefined).toBe(TEST_REDIRECT_URI);
 	});
 });
 
