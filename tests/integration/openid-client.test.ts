@@ -234,6 +234,24 @@ describe('openid-client: dynamic client registration (RFC 7591)', () => {
 		await expect(finishSignIn(config, again, direct.location)).resolves.toBeTruthy();
 	});
 
+	it.each(['ES256', 'EdDSA'])('a client registered with id_token_signed_response_alg %s gets ID tokens openid-client verifies through the JWKS', async (alg) => {
+		const config = await client.dynamicClientRegistration(
+			new URL(provider),
+			{ redirect_uris: [DCR_CALLBACK], id_token_signed_response_alg: alg },
+			client.ClientSecretBasic(),
+			INSECURE
+		);
+		const cookie = await signIn();
+		const started = await startSignIn(config, DCR_CALLBACK);
+		const first = await browse(started.url, cookie);
+		const returnTo = first.location.searchParams.get('return_to')!;
+		await postForm(`${provider}/auth/consent`, { return_to: returnTo, decision: 'allow' }, { cookie, origin: provider, ...BROWSER });
+		const back = await browse(new URL(returnTo, provider), cookie);
+		const tokens = await finishSignIn(config, started, back.location);
+		expect(JSON.parse(Buffer.from(tokens.id_token!.split('.')[0], 'base64url').toString()).alg).toBe(alg);
+		expect(tokens.claims()).toMatchObject({ aud: config.clientMetadata().client_id, email: 'demo@example.com' });
+	});
+
 	it('Deny on the consent page sends access_denied back, which openid-client surfaces', async () => {
 		const config = await client.dynamicClientRegistration(new URL(provider), { redirect_uris: [DCR_CALLBACK] }, client.ClientSecretBasic(), INSECURE);
 		const cookie = await signIn();
