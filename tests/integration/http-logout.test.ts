@@ -148,7 +148,7 @@ describe('back-channel logout over HTTP', () => {
 	});
 
 	it('a demo site\'s back-channel endpoint refuses a missing or invalid logout token with 400 JSON', async () => {
-		for (const body of [{}, { logout_token: 'garbage' }]) {
+		for (const body of [{}, { logout_token: 'garbage' }] as Record<string, string>[]) {
 			const response = await postForm(`${site1}/auth/backchannel-logout`, body);
 			expect(response.status, JSON.stringify(body)).toBe(400);
 			expect(response.headers.get('cache-control')).toBe('no-store');
@@ -206,11 +206,12 @@ describe('RP-initiated logout: GET /api/auth/end-session', () => {
 	it('an unregistered post_logout_redirect_uri → 400 error page, no Location, session kept', async () => {
 		const cookie = await signIn();
 		const hint = await idTokenFor(cookie);
-		for (const query of [
+		const queries: Record<string, string>[] = [
 			{ id_token_hint: hint, post_logout_redirect_uri: 'https://evil.example/' },
 			{ client_id: 'internal-dashboard', post_logout_redirect_uri: `${site2}/` },
 			{ post_logout_redirect_uri: `${site1}/` }
-		]) {
+		];
+		for (const query of queries) {
 			const response = await get(endSessionURL(query), { cookie, ...BROWSER });
 			expect(response.status, JSON.stringify(query)).toBe(400);
 			expect(response.headers.get('location')).toBeNull();
