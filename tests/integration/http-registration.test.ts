@@ -68,8 +68,7 @@ describe('POST /api/auth/register (RFC 7591)', () => {
 		await expectJSONError(malformed, 400, 'invalid_client_metadata');
 		await expectJSONError(await postJSON(REGISTER, [{ redirect_uris: ['https://app.example.org/cb'] }]), 400, 'invalid_client_metadata');
 		const huge = await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], client_name: 'x', padding: 'y'.repeat(70_000) });
-		expect(huge.status).toBeGreaterThanOrEqual(400);
-		expect(huge.status).toBeLessThan(500);
+		await expectJSONError(huge, 400, 'invalid_client_metadata');
 	});
 
 	it.each(['redirect_uris', 'post_logout_redirect_uris'])('a lone UTF-16 surrogate in %s → 400, not a 500 (jsonb cannot store it)', async (field) => {
