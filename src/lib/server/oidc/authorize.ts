@@ -9,6 +9,7 @@ import {
 	OAuthError,
 	RequestNotSupported,
 	RequestURINotSupported,
+	UnauthorizedClient,
 	UnsupportedResponseType
 } from './errors';
 import { singleValued } from './http';
@@ -65,6 +66,8 @@ export async function validateAuthorizationRequest(
 
 	const state = params.get('state');
 	const reject = (error: OAuthError) => ({ rejected: { error, redirectURI, state } });
+	// RFC 6749 §4.1.2.1: a client not registered for the code grant may not ask for a code.
+	if (!client.grantTypes.includes('authorization_code')) return reject(new UnauthorizedClient('this client is not registered for the authorization code grant'));
 	if (params.has('request')) return reject(new RequestNotSupported());
 	if (params.has('request_uri')) return reject(new RequestURINotSupported());
 	const responseType = params.get('response_type');

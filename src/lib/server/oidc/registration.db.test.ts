@@ -57,7 +57,7 @@ describe('RFC 7591 §3.2.1: a valid registration', () => {
 			redirect_uris: [REDIRECT],
 			post_logout_redirect_uris: [],
 			token_endpoint_auth_method: 'client_secret_basic',
-			grant_types: ['authorization_code'],
+			grant_types: ['authorization_code', 'refresh_token'],
 			response_types: ['code'],
 			id_token_signed_response_alg: 'RS256'
 		});
@@ -209,6 +209,20 @@ describe('redirect_uris (RFC 6749 §3.1.2, RFC 8252 §7.3, RFC 7591 §3.2.2 inva
 			await refused({ redirect_uris: [REDIRECT], [field]: 'http://example.com/x' }, 'invalid_client_metadata');
 			await refused({ redirect_uris: [REDIRECT], [field]: 'javascript:alert(1)' }, 'invalid_client_metadata');
 		}
+	});
+});
+
+describe('backchannel_logout_uri: the provider POSTs there itself', () => {
+	const metadata = { redirect_uris: [REDIRECT], backchannel_logout_uri: 'http://127.0.0.1:5432/x' };
+
+	it('a provider on a public https issuer refuses a plain-http loopback URI (no requests into its own machine)', async () => {
+		const error = await rejectionOf(() => registerClient(database.db, metadata, clock.now(), 'https://sso.example.com'));
+		expect(error.code).toBe('invalid_client_metadata');
+	});
+
+	it('a provider running on loopback (development) accepts one, so local demo clients get back-channel logout', async () => {
+		const response = await registerClient(database.db, metadata, clock.now(), 'http://localhost:3000');
+		expect(response.backchannel_logout_uri).toBe('http://127.0.0.1:5432/x');
 	});
 });
 

@@ -54,6 +54,14 @@ function optionalURI(value: unknown, field: string): string | undefined {
 	return value;
 }
 
+function backchannelURI(value: unknown, issuer: string | undefined): string | undefined {
+	const uri = optionalURI(value, 'backchannel_logout_uri');
+	if (uri === undefined || uri.startsWith('https:')) return uri;
+	const providerOnLoopback = issuer !== undefined && issuer.startsWith('http:') && isAcceptableClientURI(issuer);
+	if (!providerOnLoopback) throw new InvalidClientMetadata('backchannel_logout_uri must be https');
+	return uri;
+}
+
 /** RFC 7591 §3.2.1 registration response (client metadata plus credentials). */
 export interface RegistrationResponse {
 	client_id: string;
@@ -63,8 +71,13 @@ export interface RegistrationResponse {
 	[metadata: string]: unknown;
 }
 
-/** RFC 7591 §3: validates the metadata and registers an untrusted client. */
-export async function registerClient(db: Database, metadata: unknown, now = new Date()): Promise<RegistrationResponse> {
+/**
+ * RFC 7591 §3: validates the metadata and registers an untrusted client.
+ * `issuer` decides whether a back-channel logout URI may be plain http on loopback: the
+ * provider POSTs there itself, so on a real deployment an open registration must not be able
+ * to point it at services on the provider's own machine.
+ */
+export async function registerClient(db: Database, metadata: unknown, now = new Date(), issuer?: string): Promise<RegistrationResponse> {
 	if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new InvalidClientMetadata('send the client metadata as a JSON object');
 	const m = metadata as Record<string, unknown>;
 	const privileged = PRIVILEGED_FIELDS.filter((f) => f in m);
@@ -74,7 +87,7 @@ export async function registerClient(db: Database, metadata: unknown, now = new 
 	const postLogoutRedirectURIs = uriList(m.post_logout_redirect_uris, 'post_logout_redirect_uris', false);
 	const authMethod = (m.token_endpoint_auth_method ?? 'client_secret_basic') as TokenEndpointAuthMethod;
 	if (!AUTH_METHODS.includes(authMethod)) throw new InvalidClientMetadata(`token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}`);
-	const grantTypes = m.grant_types ?? ['authorization_code'];
+	const grantTypes = m.grant_types ?? ['authorization_code', 'refresh_token'];
 	if (!Array.isArray(grantTypes) || grantTypes.some((g) => !GRANT_TYPES.includes(g))) {
 		throw new InvalidClientMetadata(`grant_types must be drawn from ${GRANT_TYPES.join(', ')}`);
 	}
@@ -97,7 +110,7 @@ export async function registerClient(db: Database, metadata: unknown, now = new 
 		tokenEndpointAuthMethod: authMethod,
 		grantTypes: grantTypes as string[],
 		idTokenSignedResponseAlg: alg,
-		backchannelLogoutURI: optionalURI(m.backchannel_logout_uri, 'backchannel_logout_uri'),
+		backchannelLogoutURI: backchannelURI(m.backchannel_logout_uri, issuer),
 		logoURI: optionalURI(m.logo_uri, 'logo_uri'),
 		clientURI: optionalURI(m.client_uri, 'client_uri'),
 		policyURI: optionalURI(m.policy_uri, 'policy_uri'),

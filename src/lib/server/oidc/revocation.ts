@@ -4,7 +4,7 @@ import type { Client } from './clients';
 import { InvalidRequest, UnauthorizedClient } from './errors';
 import { revokeGrant } from './grants';
 import type { KeyStore } from './keys';
-import { findActiveToken } from './token-lookup';
+import { findActiveToken, findRefreshToken } from './token-lookup';
 
 /**
  * RFC 7009 token revocation. Revoking a refresh token revokes its grant, and with it every
@@ -14,6 +14,13 @@ import { findActiveToken } from './token-lookup';
 export async function revokeToken(db: Database, keys: KeyStore, issuer: string, caller: Client, params: Map<string, string>, now = new Date()): Promise<void> {
 	const token = params.get('token');
 	if (!token) throw new InvalidRequest('token is required');
+	// A refresh token is revoked even when it was just rotated: within the reuse grace it
+	// would otherwise still refresh.
+	const refresh = token.split('.').length === 3 ? undefined : await findRefreshToken(db, token);
+	if (refresh) {
+		if (refresh.grant.clientId !== caller.id) throw new UnauthorizedClient('the token was not issued to this client');
+		return revokeGrant(db, refresh.grant.id, now);
+	}
 	const found = await findActiveToken(db, keys, issuer, token, params.get('token_type_hint'), now);
 	if (!found) return;
 	const owner = found.type === 'access_token' ? found.token.clientId : found.row.grant.clientId;

@@ -129,6 +129,7 @@ async function exchangeAuthorizationCode(settings: TokenSettings, client: Client
 
 /** Refresh tokens go to first-party clients and to clients granted `offline_access` (OIDC Core §11). */
 function offersRefresh(client: Client, scope: string): boolean {
+	if (!client.grantTypes.includes('refresh_token')) return false;
 	return client.trusted || scope.split(' ').includes('offline_access');
 }
 

@@ -65,7 +65,7 @@ export async function verifyLogoutToken(token: string, expected: { issuer: strin
 		audience: expected.clientId,
 		typ: 'logout+jwt',
 		algorithms: ['RS256', 'ES256', 'EdDSA'],
-		requiredClaims: ['iat', 'jti', 'events'],
+		requiredClaims: ['iat', 'exp', 'jti', 'events'],
 		maxTokenAge: '5 minutes'
 	});
 	const events = payload.events;
