@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { preparedQuery } from '../db/prepared';
 import type { Database } from '../db';
 import { sessions, users } from '../db/schema';
 import { generateSecret, hashSecret, secretMatchesHash } from '../secrets';
@@ -28,6 +29,24 @@ export interface SessionUser {
 
 export type SessionWithUser = Session & { user: SessionUser };
 
+// Every provider request with a session cookie runs this.
+const sessionByID = preparedQuery((db) =>
+	db
+		.select({
+			id: sessions.id,
+			secretHash: sessions.secretHash,
+			userId: sessions.userId,
+			authTime: sessions.authTime,
+			expiresAt: sessions.expiresAt,
+			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
+		})
+		.from(sessions)
+		.innerJoin(users, eq(users.id, sessions.userId))
+		.where(eq(sessions.id, sql.placeholder('id')))
+		.limit(1)
+		.prepare('session_by_id')
+);
+
 /** Creates a session; the returned token (`id.secret`) goes in the cookie and nowhere else. */
 export async function createSession(db: Database, userId: string, now = new Date()): Promise<{ token: string; session: Session }> {
 	const id = generateSecret();
@@ -48,19 +67,7 @@ export async function validateSessionToken(
 ): Promise<{ session: SessionWithUser; renewed: boolean } | null> {
 	if (!TOKEN_FORMAT.test(token)) return null;
 	const [id, secret] = token.split('.');
-	const [row] = await db
-		.select({
-			id: sessions.id,
-			secretHash: sessions.secretHash,
-			userId: sessions.userId,
-			authTime: sessions.authTime,
-			expiresAt: sessions.expiresAt,
-			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
-		})
-		.from(sessions)
-		.innerJoin(users, eq(users.id, sessions.userId))
-		.where(eq(sessions.id, id))
-		.limit(1);
+	const [row] = await sessionByID(db).execute({ id });
 	if (!row || !secretMatchesHash(secret, row.secretHash)) return null;
 	const { secretHash: _, ...session } = row;
 	if (now >= session.expiresAt) {

@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { preparedQuery } from '../db/prepared';
 import type { Database } from '../db';
 import { clients } from '../db/schema';
 import { hashSecret, secretMatchesHash } from '../secrets';
@@ -57,9 +58,20 @@ const CLIENT_COLUMNS = {
 	trusted: clients.trusted
 };
 
+const clientByID = preparedQuery((db) =>
+	db
+		.select({ ...CLIENT_COLUMNS, secretHash: clients.secretHash })
+		.from(clients)
+		.where(eq(clients.id, sql.placeholder('id')))
+		.limit(1)
+		.prepare('client_by_id')
+);
+
 export async function findClient(db: Database, clientId: string): Promise<Client | undefined> {
-	const [row] = await db.select(CLIENT_COLUMNS).from(clients).where(eq(clients.id, clientId)).limit(1);
-	return row as Client | undefined;
+	const [row] = await clientByID(db).execute({ id: clientId });
+	if (!row) return undefined;
+	const { secretHash: _, ...client } = row;
+	return client as Client;
 }
 
 /** Registers a client, or replaces the registration with the same id (used by the seed). */
@@ -95,11 +107,7 @@ export async function authenticateClient(db: Database, authorization: string | n
 	if (basic && bodyId !== undefined && bodyId !== basic.id) throw new InvalidRequest('client_id does not match the Basic credentials');
 	const clientId = basic?.id ?? bodyId;
 	if (!clientId) throw new InvalidClient('client authentication is required');
-	const [row] = await db
-		.select({ ...CLIENT_COLUMNS, secretHash: clients.secretHash })
-		.from(clients)
-		.where(eq(clients.id, clientId))
-		.limit(1);
+	const [row] = await clientByID(db).execute({ id: clientId });
 	if (!row) throw new InvalidClient();
 	const { secretHash, ...client } = row;
 	const secret = basic?.secret ?? bodySecret;

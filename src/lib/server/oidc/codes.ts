@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db';
+import { preparedQuery } from '../db/prepared';
 import { authorizationCodes, grants, users } from '../db/schema';
 import { generateSecret, hashSecret } from '../secrets';
 import type { AuthorizationRequest, SignedInUser } from './authorize';
@@ -22,15 +23,26 @@ export async function issueAuthorizationCode(
 	const code = generateSecret();
 	const grantId = generateSecret();
 	const expiresAt = new Date(now.getTime() + CODE_TTL_SECONDS * 1000);
-	// One round trip instead of two inserts in a transaction: the CTE is atomic.
-	await db.execute(sql`
-		with new_grant as (
-			insert into ${grants} (id, client_id, user_id, session_id, scope, auth_time, created_at)
-			values (${grantId}, ${request.client.id}, ${user.userId}, ${user.sessionId}, ${request.scope}, ${user.authTime.toISOString()}, ${now.toISOString()})
-		)
-		insert into ${authorizationCodes} (code_hash, grant_id, redirect_uri, nonce, code_challenge, code_challenge_method, expires_at)
-		values (${hashSecret(code)}, ${grantId}, ${request.redirectURI}, ${request.nonce ?? null}, ${request.codeChallenge ?? null},
-			${request.codeChallenge ? 'S256' : null}, ${expiresAt.toISOString()})`);
+	// Two prepared inserts, grant first (the code references it). Were the second to fail, the
+	// grant would stay behind with no code and no tokens: harmless.
+	await insertGrant(db).execute({
+		id: grantId,
+		clientId: request.client.id,
+		userId: user.userId,
+		sessionId: user.sessionId,
+		scope: request.scope,
+		authTime: user.authTime,
+		createdAt: now
+	});
+	await insertCode(db).execute({
+		codeHash: hashSecret(code),
+		grantId,
+		redirectURI: request.redirectURI,
+		nonce: request.nonce ?? null,
+		codeChallenge: request.codeChallenge ?? null,
+		codeChallengeMethod: request.codeChallenge ? 'S256' : null,
+		expiresAt
+	});
 	return code;
 }
 
@@ -48,19 +60,50 @@ export interface RedeemedCode {
 	user: { id: string; email: string; emailVerified: boolean; name: string };
 }
 
-/**
- * Marks a code used and returns what it was issued for. A code that was already used is a
- * replay: RFC 6749 §4.1.2 says the server SHOULD revoke the tokens issued from it, so the
- * grant is revoked before the request is refused.
- */
-export async function consumeAuthorizationCode(db: Database, code: string, now = new Date()): Promise<RedeemedCode> {
-	const codeHash = hashSecret(code);
-	const [redeemed] = await db
+const insertGrant = preparedQuery((db) =>
+	db
+		.insert(grants)
+		.values({
+			id: sql.placeholder('id'),
+			clientId: sql.placeholder('clientId'),
+			userId: sql.placeholder('userId'),
+			sessionId: sql.placeholder('sessionId'),
+			scope: sql.placeholder('scope'),
+			authTime: sql.placeholder('authTime'),
+			createdAt: sql.placeholder('createdAt')
+		})
+		.prepare('insert_grant')
+);
+
+const insertCode = preparedQuery((db) =>
+	db
+		.insert(authorizationCodes)
+		.values({
+			codeHash: sql.placeholder('codeHash'),
+			grantId: sql.placeholder('grantId'),
+			redirectURI: sql.placeholder('redirectURI'),
+			nonce: sql.placeholder('nonce'),
+			codeChallenge: sql.placeholder('codeChallenge'),
+			codeChallengeMethod: sql.placeholder('codeChallengeMethod'),
+			expiresAt: sql.placeholder('expiresAt')
+		})
+		.prepare('insert_authorization_code')
+);
+
+// One statement marks the code used (only if it was not) and returns its grant and user.
+const consumeCode = preparedQuery((db) =>
+	db
 		.update(authorizationCodes)
-		.set({ consumedAt: now })
+		.set({ consumedAt: sql`${sql.placeholder('now')}::timestamptz` })
 		.from(grants)
 		.innerJoin(users, eq(users.id, grants.userId))
-		.where(and(eq(authorizationCodes.codeHash, codeHash), isNull(authorizationCodes.consumedAt), eq(grants.id, authorizationCodes.grantId)))
+		.where(
+			and(
+				eq(authorizationCodes.codeHash, sql.placeholder('codeHash')),
+				isNull(authorizationCodes.consumedAt),
+				eq(grants.id, authorizationCodes.grantId)
+			)
+		)
 		.returning({
 			grantId: grants.id,
 			clientId: grants.clientId,
@@ -73,7 +116,18 @@ export async function consumeAuthorizationCode(db: Database, code: string, now =
 			codeChallenge: authorizationCodes.codeChallenge,
 			expiresAt: authorizationCodes.expiresAt,
 			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
-		});
+		})
+		.prepare('consume_authorization_code')
+);
+
+/**
+ * Marks a code used and returns what it was issued for. A code that was already used is a
+ * replay: RFC 6749 §4.1.2 says the server SHOULD revoke the tokens issued from it, so the
+ * grant is revoked before the request is refused.
+ */
+export async function consumeAuthorizationCode(db: Database, code: string, now = new Date()): Promise<RedeemedCode> {
+	const codeHash = hashSecret(code);
+	const [redeemed] = await consumeCode(db).execute({ codeHash, now: now.toISOString() });
 	if (!redeemed) {
 		const [used] = await db
 			.select({ grantId: authorizationCodes.grantId })

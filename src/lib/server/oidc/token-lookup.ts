@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { preparedQuery } from '../db/prepared';
 import type { Database } from '../db';
 import { grants, refreshTokens, users } from '../db/schema';
 import { hashSecret } from '../secrets';
@@ -12,7 +13,12 @@ export type PresentedToken =
 
 /** The refresh token with its grant and user, whatever its state. */
 export async function findRefreshToken(db: Database, token: string) {
-	const [row] = await db
+	const [row] = await refreshTokenByHash(db).execute({ tokenHash: hashSecret(token) });
+	return row;
+}
+
+const refreshTokenByHash = preparedQuery((db) =>
+	db
 		.select({
 			tokenHash: refreshTokens.tokenHash,
 			expiresAt: refreshTokens.expiresAt,
@@ -24,10 +30,10 @@ export async function findRefreshToken(db: Database, token: string) {
 		.from(refreshTokens)
 		.innerJoin(grants, eq(grants.id, refreshTokens.grantId))
 		.innerJoin(users, eq(users.id, grants.userId))
-		.where(eq(refreshTokens.tokenHash, hashSecret(token)))
-		.limit(1);
-	return row;
-}
+		.where(eq(refreshTokens.tokenHash, sql.placeholder('tokenHash')))
+		.limit(1)
+		.prepare('refresh_token_by_hash')
+);
 
 /**
  * Identifies a token presented to introspection or revocation, whichever kind it is

@@ -1,6 +1,7 @@
 import { sha256, sha512 } from '@oslojs/crypto/sha2';
 import { encodeBase64urlNoPadding } from '@oslojs/encoding';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { preparedQuery } from '../db/prepared';
 import { SignJWT } from 'jose';
 import type { Database } from '../db';
 import { refreshTokens } from '../db/schema';
@@ -173,6 +174,18 @@ async function exchangeRefreshToken(settings: TokenSettings, client: Client, par
 	return issueTokens(settings, client, row.grant, row.user, scope, now, { nonce: null, withRefreshToken: true });
 }
 
+const insertRefreshToken = preparedQuery((db) =>
+	db
+		.insert(refreshTokens)
+		.values({
+			tokenHash: sql.placeholder('tokenHash'),
+			grantId: sql.placeholder('grantId'),
+			createdAt: sql.placeholder('createdAt'),
+			expiresAt: sql.placeholder('expiresAt')
+		})
+		.prepare('insert_refresh_token')
+);
+
 interface GrantForTokens {
 	id: string;
 	scope: string;
@@ -222,7 +235,7 @@ async function issueTokens(
 	}
 	if (options.withRefreshToken) {
 		const refreshToken = generateSecret();
-		await settings.db.insert(refreshTokens).values({
+		await insertRefreshToken(settings.db).execute({
 			tokenHash: hashSecret(refreshToken),
 			grantId: grant.id,
 			createdAt: now,
