@@ -1,20 +1,11 @@
 // RFC 7591 dynamic client registration, and the RFC 7662 / RFC 7009 endpoints' HTTP shape,
 // over real HTTP against the production build.
 import { describe, expect, it } from 'vitest';
-import { basic, codeFor, DASHBOARD, get, postForm, postJSON, servers, tokenRequest, WIKI } from '../support/http';
+import { basic, codeFor, DASHBOARD, expectOAuthError, get, postForm, postJSON, servers, tokenRequest, WIKI } from '../support/http';
 
 const { provider, site1 } = servers();
 const REGISTER = `${provider}/api/auth/register`;
 
-async function expectJSONError(response: Response, status: number, error: string) {
-	expect(response.status).toBe(status);
-	expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-	expect(response.headers.get('cache-control')).toBe('no-store');
-	const body = (await response.json()) as Record<string, unknown>;
-	expect(body.error).toBe(error);
-	expect(body.error_description).toBeTypeOf('string');
-	return body;
-}
 
 describe('POST /api/auth/register (RFC 7591)', () => {
 	it('discovery advertises registration_endpoint', async () => {
@@ -50,7 +41,7 @@ describe('POST /api/auth/register (RFC 7591)', () => {
 
 	it.each(['trusted', 'skip_consent', 'skipConsent', 'first_party', 'client_id', 'client_secret'])('the privileged field %s → 400 invalid_client_metadata', async (field) => {
 		const response = await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], [field]: field.startsWith('client') ? 'chosen' : true });
-		await expectJSONError(response, 400, 'invalid_client_metadata');
+		await expectOAuthError(response, 400, 'invalid_client_metadata');
 	});
 
 	it.each([
@@ -59,16 +50,16 @@ describe('POST /api/auth/register (RFC 7591)', () => {
 		['a relative URI', ['/cb']],
 		['an empty list', []]
 	])('redirect_uris with %s → 400 invalid_redirect_uri', async (_, uris) => {
-		await expectJSONError(await postJSON(REGISTER, { redirect_uris: uris }), 400, 'invalid_redirect_uri');
+		await expectOAuthError(await postJSON(REGISTER, { redirect_uris: uris }), 400, 'invalid_redirect_uri');
 	});
 
 	it('a form-encoded body, malformed JSON, a JSON array or an oversized body → 400 invalid_client_metadata', async () => {
-		await expectJSONError(await postForm(REGISTER, { redirect_uris: 'https://app.example.org/cb' }), 400, 'invalid_client_metadata');
+		await expectOAuthError(await postForm(REGISTER, { redirect_uris: 'https://app.example.org/cb' }), 400, 'invalid_client_metadata');
 		const malformed = await fetch(REGISTER, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"redirect_uris": [' });
-		await expectJSONError(malformed, 400, 'invalid_client_metadata');
-		await expectJSONError(await postJSON(REGISTER, [{ redirect_uris: ['https://app.example.org/cb'] }]), 400, 'invalid_client_metadata');
+		await expectOAuthError(malformed, 400, 'invalid_client_metadata');
+		await expectOAuthError(await postJSON(REGISTER, [{ redirect_uris: ['https://app.example.org/cb'] }]), 400, 'invalid_client_metadata');
 		const huge = await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], client_name: 'x', padding: 'y'.repeat(70_000) });
-		await expectJSONError(huge, 400, 'invalid_client_metadata');
+		await expectOAuthError(huge, 400, 'invalid_client_metadata');
 	});
 
 	it.each(['redirect_uris', 'post_logout_redirect_uris'])('a lone UTF-16 surrogate in %s → 400, not a 500 (jsonb cannot store it)', async (field) => {
@@ -94,7 +85,7 @@ describe('POST /api/auth/introspect and /api/auth/revoke over HTTP', () => {
 	it('introspection without client authentication → 401 invalid_client with a Basic challenge', async () => {
 		const { access_token } = await dashboardTokens();
 		const response = await postForm(`${provider}/api/auth/introspect`, { token: access_token });
-		await expectJSONError(response, 401, 'invalid_client');
+		await expectOAuthError(response, 401, 'invalid_client');
 		expect(response.headers.get('www-authenticate')).toMatch(/^Basic/);
 	});
 
@@ -120,7 +111,7 @@ describe('POST /api/auth/introspect and /api/auth/revoke over HTTP', () => {
 	it('revoking another client\'s token → 400 unauthorized_client, and the token keeps working', async () => {
 		const { access_token } = await dashboardTokens();
 		const response = await postForm(`${provider}/api/auth/revoke`, { token: access_token }, { authorization: basic(WIKI.id, WIKI.secret) });
-		await expectJSONError(response, 400, 'unauthorized_client');
+		await expectOAuthError(response, 400, 'unauthorized_client');
 		expect((await get(`${provider}/api/auth/userinfo`, { authorization: `Bearer ${access_token}` })).status).toBe(200);
 	});
 });

@@ -10,6 +10,7 @@ import {
 	codeFor,
 	DASHBOARD,
 	dashboardRequest,
+	expectOAuthError,
 	DEMO,
 	get,
 	postForm,
@@ -37,16 +38,6 @@ async function discovery(): Promise<Discovery> {
 	return (await get(`${provider}/.well-known/openid-configuration`)).json() as Promise<Discovery>;
 }
 
-/** RFC 6749 §5.2: JSON error body, no caching. */
-async function expectOAuthError(response: Response, status: number, error: string) {
-	expect(response.status).toBe(status);
-	expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-	expect(response.headers.get('cache-control')).toBe('no-store');
-	const body = (await response.json()) as Record<string, unknown>;
-	expect(body.error).toBe(error);
-	expect(body.error_description).toBeTypeOf('string');
-	return body;
-}
 
 describe('discovery: GET /.well-known/openid-configuration', () => {
 	it('names the issuer and the guide\'s endpoints, RS256 and PKCE S256', async () => {

@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 
 /** The running production build (see server.global-setup.ts). */
 export function servers() {
@@ -99,4 +99,15 @@ export function basic(id: string, secret: string): string {
 
 export function tokenRequest(body: Record<string, string> | string, headers: Record<string, string> = {}): Promise<Response> {
 	return postForm(`${servers().provider}/api/auth/token`, body, headers);
+}
+
+/** RFC 6749 §5.2 (and RFC 7591 §3.2.2): a JSON error body that no cache keeps. */
+export async function expectOAuthError(response: Response, status: number, error: string) {
+	expect(response.status).toBe(status);
+	expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+	expect(response.headers.get('cache-control')).toBe('no-store');
+	const body = (await response.json()) as Record<string, unknown>;
+	expect(body.error).toBe(error);
+	expect(body.error_description).toBeTypeOf('string');
+	return body;
 }
