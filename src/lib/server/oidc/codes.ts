@@ -11,7 +11,7 @@ import { revokeGrant } from './grants';
 export const CODE_TTL_SECONDS = 60;
 
 /**
- * Creates the grant and its single-use code in one statement; returns the code, which is
+ * Creates the grant and its single-use code; returns the code, which is
  * stored only as its SHA-256.
  */
 export async function issueAuthorizationCode(
@@ -23,20 +23,15 @@ export async function issueAuthorizationCode(
 	const code = generateSecret();
 	const grantId = generateSecret();
 	const expiresAt = new Date(now.getTime() + CODE_TTL_SECONDS * 1000);
-	// Two prepared inserts, grant first (the code references it). Were the second to fail, the
-	// grant would stay behind with no code and no tokens: harmless.
-	await insertGrant(db).execute({
-		id: grantId,
+	await insertGrantAndCode(db).execute({
+		grantId,
 		clientId: request.client.id,
 		userId: user.userId,
 		sessionId: user.sessionId,
 		scope: request.scope,
 		authTime: user.authTime,
-		createdAt: now
-	});
-	await insertCode(db).execute({
+		createdAt: now,
 		codeHash: hashSecret(code),
-		grantId,
 		redirectURI: request.redirectURI,
 		nonce: request.nonce ?? null,
 		codeChallenge: request.codeChallenge ?? null,
@@ -60,23 +55,25 @@ export interface RedeemedCode {
 	user: { id: string; email: string; emailVerified: boolean; name: string };
 }
 
-const insertGrant = preparedQuery((db) =>
-	db
-		.insert(grants)
-		.values({
-			id: sql.placeholder('id'),
-			clientId: sql.placeholder('clientId'),
-			userId: sql.placeholder('userId'),
-			sessionId: sql.placeholder('sessionId'),
-			scope: sql.placeholder('scope'),
-			authTime: sql.placeholder('authTime'),
-			createdAt: sql.placeholder('createdAt')
-		})
-		.prepare('insert_grant')
-);
-
-const insertCode = preparedQuery((db) =>
-	db
+// The grant and its code in one prepared statement (a data-modifying CTE): one round trip,
+// and no grant without its code.
+const insertGrantAndCode = preparedQuery((db) => {
+	const newGrant = db.$with('new_grant').as(
+		db
+			.insert(grants)
+			.values({
+				id: sql.placeholder('grantId'),
+				clientId: sql.placeholder('clientId'),
+				userId: sql.placeholder('userId'),
+				sessionId: sql.placeholder('sessionId'),
+				scope: sql.placeholder('scope'),
+				authTime: sql.placeholder('authTime'),
+				createdAt: sql.placeholder('createdAt')
+			})
+			.returning({ id: grants.id })
+	);
+	return db
+		.with(newGrant)
 		.insert(authorizationCodes)
 		.values({
 			codeHash: sql.placeholder('codeHash'),
@@ -87,8 +84,8 @@ const insertCode = preparedQuery((db) =>
 			codeChallengeMethod: sql.placeholder('codeChallengeMethod'),
 			expiresAt: sql.placeholder('expiresAt')
 		})
-		.prepare('insert_authorization_code')
-);
+		.prepare('insert_grant_and_code');
+});
 
 // One statement marks the code used (only if it was not) and returns its grant and user.
 const consumeCode = preparedQuery((db) =>
