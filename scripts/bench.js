@@ -2,20 +2,31 @@
 // throughput, against a production build (`node build`) on PGlite and/or Postgres.
 //
 //   npm run bench -- [--flows 2000] [--concurrency 16] [--seconds 5] [--db pglite|postgres|both]
-//                    [--warmup 1000] [--port-base 4300] [--no-throughput] [--profile DIR] [--perf DIR]
+//                    [--warmup 3000] [--port-base 4300] [--no-throughput] [--profile DIR] [--perf DIR]
 //
+// --warmup       flows run before measuring. V8 is still compiling the hot paths after a few
+//                hundred flows (background compile threads showed 0.65 ms/flow after 200);
+//                by ~3000 it is in a steady state.
+// --port-base    provider on that port, the demo sites on the next two (default 4300-4302).
 // --profile DIR  starts the server with `node --cpu-prof` (V8 main-thread profile of its whole
-//                life, DIR/server-<db>-*.cpuprofile; summarise with scripts/cpuprofile-summary.js).
+//                life; summarise with `node scripts/cpuprofile-summary.js FILE --from S --to S`).
+//                Its samples are wall-clock: on a busy 2-core box, time the main thread spends
+//                preempted right after waking a peer (socket writes, thread-pool jobs) is charged
+//                to writeBuffer / jobPromise.
 // --perf DIR     starts the server with --perf-basic-prof and attaches `perf record -e cpu-clock -g`
 //                to it for the measured flows only (DIR/perf-<db>.data): on-CPU samples of every
-//                thread, so thread-pool work (WebCrypto RSA signing) and GC threads are included
-//                and time spent preempted is not (`perf report -i DIR/perf-<db>.data --no-children`).
+//                thread, thread pool (WebCrypto RSA signing) and GC threads included. Summarise
+//                with `node scripts/perf-summary.js DIR/perf-<db>.data --flows N` (needs the
+//                /tmp/perf-<pid>.map the server wrote).
 //
 // Postgres runs when --db asks for it, or by default when BENCH_DATABASE_URL or DATABASE_URL
 // is set: a fresh database with a unique name is created on that server for the run and
-// dropped afterwards. The load generator runs in this process (node:http with a keep-alive
-// Agent: cheaper per request than fetch/undici's WHATWG streams), so it shares the CPU with
-// the server; its own CPU time is reported so you can tell when it becomes the bottleneck.
+// dropped afterwards; "postgres CPU" counts only the backends serving that database.
+// The load generator runs in this process with node:http and a keep-alive Agent (measured on
+// the 2-core box against a bare node:http server: ~35 µs of client CPU per request, against
+// 140-190 µs with fetch/undici), so it shares the CPU with the server; its own CPU time is
+// reported, and so is the CPU used by other processes during the run ("other load"): when
+// that is high, flows/s and latency are understated, CPU per flow much less so.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -41,7 +52,7 @@ const { values: opts } = parseArgs({
 		concurrency: { type: 'string', default: '16' },
 		seconds: { type: 'string', default: '5' },
 		db: { type: 'string' },
-		warmup: { type: 'string', default: '1000' },
+		warmup: { type: 'string', default: '3000' },
 		'port-base': { type: 'string', default: '4300' },
 		profile: { type: 'string' },
 		perf: { type: 'string' },
@@ -50,7 +61,7 @@ const { values: opts } = parseArgs({
 	}
 });
 if (opts.help) {
-	console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 18).join('\n'));
+	console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 29).join('\n'));
 	process.exit(0);
 }
 const FLOWS = positiveInt('flows');
@@ -151,18 +162,18 @@ function processCPUms(pid) {
 	}
 }
 
-/** CPU ms of every local Postgres process (the backends serving the app's pool included). */
-function postgresCPUms() {
-	let total = 0;
+/** CPU ms of every local Postgres process, by pid (empty when Postgres runs elsewhere). */
+function postgresProcessCPU() {
+	const byPid = new Map();
 	for (const entry of readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
 		try {
-			if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) total += processCPUms(entry);
+			if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) byPid.set(Number(entry), processCPUms(entry));
 		} catch {
 			// The process ended between readdir and read.
 		}
 	}
-	return total;
+	return byPid;
 }
 
 /** Whole-machine busy and total jiffies from /proc/stat. */
@@ -174,28 +185,37 @@ function machineJiffies() {
 	return { busy: total - idle, total };
 }
 
-function cpuSnapshot(serverPid, withPostgres) {
+function cpuSnapshot(serverPid, withPostgres = false) {
 	const client = process.cpuUsage();
 	return {
 		wall: performance.now(),
 		server: processCPUms(serverPid),
-		postgres: withPostgres ? postgresCPUms() : 0,
+		postgres: withPostgres ? postgresProcessCPU() : new Map(),
 		client: (client.user + client.system) / 1000,
 		machine: machineJiffies()
 	};
 }
 
-function cpuDelta(before, after, count) {
+/**
+ * Differences per operation. `backendPids` are the Postgres backends serving the benchmark's
+ * own database (from pg_stat_activity): only their CPU counts, so other databases on the
+ * same server, or backends ending meanwhile, do not disturb the figure.
+ */
+function cpuDelta(before, after, count, backendPids = []) {
 	const wall = after.wall - before.wall;
+	let postgres = 0;
+	for (const pid of backendPids) {
+		if (after.postgres.has(pid)) postgres += after.postgres.get(pid) - (before.postgres.get(pid) ?? 0);
+	}
 	const cores = os.cpus().length;
 	const m = { busy: after.machine.busy - before.machine.busy, total: after.machine.total - before.machine.total };
 	return {
 		wallMs: wall,
 		serverMsPerOp: (after.server - before.server) / count,
-		postgresMsPerOp: (after.postgres - before.postgres) / count,
+		postgresMsPerOp: postgres / count,
 		clientMsPerOp: (after.client - before.client) / count,
 		serverShare: (after.server - before.server) / (wall * cores),
-		postgresShare: (after.postgres - before.postgres) / (wall * cores),
+		postgresShare: postgres / (wall * cores),
 		clientShare: (after.client - before.client) / (wall * cores),
 		machineBusy: m.total ? m.busy / m.total : 0,
 		/** Busy CPU not accounted to server, client or (when measured) Postgres: other load on the box. */
@@ -232,21 +252,21 @@ function ensureBuild() {
 async function createPostgresDatabase(baseURL) {
 	const { default: postgres } = await import('postgres');
 	const name = `bench_${Date.now().toString(36)}_${process.pid}`;
+	// One admin connection for the run: create, find our backends, drop.
 	const admin = postgres(baseURL, { max: 1, onnotice: () => {} });
 	await admin.unsafe(`create database "${name}"`);
-	await admin.end();
 	const url = new URL(baseURL);
 	url.pathname = `/${name}`;
+	const backendPids = async () => (await admin`select pid from pg_stat_activity where datname = ${name}`).map((r) => r.pid);
 	const drop = async () => {
-		const sql = postgres(baseURL, { max: 1, onnotice: () => {} });
 		try {
-			await sql.unsafe(`drop database if exists "${name}" with (force)`);
+			await admin.unsafe(`drop database if exists "${name}" with (force)`);
 		} finally {
-			await sql.end();
+			await admin.end();
 		}
 		console.log(`bench: dropped database ${name}`);
 	};
-	return { name, url: url.href, drop };
+	return { name, url: url.href, drop, backendPids };
 }
 
 async function startServer(kind, origins) {
@@ -262,6 +282,7 @@ async function startServer(kind, origins) {
 		SEED_DEMO_DATA: 'true'
 	});
 	let label;
+	let database = null;
 	if (kind === 'pglite') {
 		const dir = mkdtempSync(join(os.tmpdir(), 'sso-bench-'));
 		cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -269,15 +290,18 @@ async function startServer(kind, origins) {
 		env.PGLITE_DIR = join(dir, 'pglite');
 		label = `PGlite at ${env.PGLITE_DIR}`;
 	} else {
-		const database = await createPostgresDatabase(POSTGRES_URL);
+		database = await createPostgresDatabase(POSTGRES_URL);
 		cleanups.push(database.drop);
 		env.DATABASE_URL = database.url;
 		env.AUTH_SECRET = randomBytes(32).toString('base64url');
 		label = `Postgres database ${database.name}`;
 	}
 	const nodeArgs = [];
-	if (opts.perf) nodeArgs.push('--perf-basic-prof');
+	// --perf-basic-prof also turns on V8's log file; keep it beside the perf data, not in the cwd.
+	if (opts.perf) mkdirSync(resolve(opts.perf), { recursive: true });
+	if (opts.perf) nodeArgs.push('--perf-basic-prof', `--logfile=${join(resolve(opts.perf), `v8-${kind}.log`)}`);
 	if (opts.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${resolve(opts.profile)}`, `--cpu-prof-name=server-${kind}-${Date.now()}.cpuprofile`);
+	const spawnedAt = performance.now();
 	const child = spawn(process.execPath, [...nodeArgs, 'build'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	child.stdout.on('data', (d) => (output += d));
@@ -309,7 +333,7 @@ async function startServer(kind, origins) {
 	}
 	agent.destroy();
 	console.log(`bench: server ready in ${fmt((performance.now() - started) / 1000, 1)} s`);
-	return { pid: child.pid, discovery, stop, output: () => output };
+	return { pid: child.pid, discovery, stop, database, spawnedAt, output: () => output };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -418,10 +442,9 @@ async function throughput(url, seconds, concurrency, serverPid) {
 	const agent = newAgent(concurrency);
 	// Open the sockets first so connection set-up is not measured.
 	await Promise.all(Array.from({ length: concurrency }, () => request(agent, url, { discard: true })));
-	const latencies = [];
+	let latencies = [];
 	let errors = 0;
-	const before = cpuSnapshot(serverPid, false);
-	const deadline = before.wall + seconds * 1000;
+	let deadline = performance.now() + Math.min(1, seconds) * 1000;
 	const worker = async () => {
 		while (performance.now() < deadline) {
 			const t0 = performance.now();
@@ -434,8 +457,14 @@ async function throughput(url, seconds, concurrency, serverPid) {
 			}
 		}
 	};
+	// One unmeasured second first, so the JIT has seen this route.
 	await Promise.all(Array.from({ length: concurrency }, worker));
-	const after = cpuSnapshot(serverPid, false);
+	latencies = [];
+	errors = 0;
+	const before = cpuSnapshot(serverPid);
+	deadline = before.wall + seconds * 1000;
+	await Promise.all(Array.from({ length: concurrency }, worker));
+	const after = cpuSnapshot(serverPid);
 	agent.destroy();
 	const cpu = cpuDelta(before, after, Math.max(1, latencies.length));
 	return { rps: latencies.length / (cpu.wallMs / 1000), errors, ...percentiles(latencies), cpu };
@@ -485,8 +514,12 @@ async function benchDatabase(kind) {
 		const { results, errors } = await runPool(FLOWS, CONCURRENCY, flow);
 		const after = cpuSnapshot(server.pid, kind === 'postgres');
 		if (perf) await perf.stop();
+		if (opts.profile) {
+			const since = (t) => ((t - server.spawnedAt) / 1000).toFixed(1);
+			console.log(`bench: measured flows ran ${since(before.wall)}-${since(after.wall)} s after the server started (cpuprofile-summary.js --from/--to)`);
+		}
 		agent.destroy();
-		const cpu = cpuDelta(before, after, FLOWS);
+		const cpu = cpuDelta(before, after, FLOWS, server.database ? await server.database.backendPids() : []);
 		const total = percentiles(results.map((r) => r.total));
 		const phases = Object.fromEntries(['authorize', 'token', 'verify'].map((p) => [p, percentiles(results.map((r) => r[p]))]));
 		const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
