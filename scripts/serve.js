@@ -15,11 +15,46 @@ process.env.HOST_HEADER ||= 'x-sso-forwarded-host';
 const PROTOCOL_HEADER = process.env.PROTOCOL_HEADER;
 const HOST_HEADER = process.env.HOST_HEADER;
 
+// The two public documents every relying party polls. They change only when a key is created
+// or rotated (and the key store itself re-reads the table once a minute), so the provider's
+// listener keeps the last answer for a few seconds, like a reverse proxy would, and serves it
+// without going through SvelteKit. Key rotation publishes a key 15 minutes before it signs, so
+// these seconds can never make a verification fail.
+const MICRO_CACHED = new Set(['/api/auth/jwks', '/.well-known/openid-configuration']);
+const MICRO_CACHE_MS = 5_000;
+
+function withMicroCache(handler) {
+	const cache = new Map();
+	return (req, res) => {
+		if (req.method !== 'GET' || !MICRO_CACHED.has(req.url)) return handler(req, res);
+		const hit = cache.get(req.url);
+		if (hit && Date.now() - hit.at < MICRO_CACHE_MS) {
+			res.writeHead(200, { ...hit.headers, 'content-length': hit.body.length }).end(hit.body);
+			return;
+		}
+		const path = req.url;
+		const chunks = [];
+		const write = res.write.bind(res);
+		const end = res.end.bind(res);
+		res.write = (chunk, ...rest) => {
+			chunks.push(Buffer.from(chunk));
+			return write(chunk, ...rest);
+		};
+		res.end = (chunk, ...rest) => {
+			if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
+			if (res.statusCode === 200) cache.set(path, { at: Date.now(), headers: res.getHeaders(), body: Buffer.concat(chunks) });
+			return end(chunk, ...rest);
+		};
+		handler(req, res);
+	};
+}
+
 /** Starts one listener per configured origin around the built handler at `handlerURL`. */
 export async function serve(handlerURL) {
-	const { handler } = await import(handlerURL.href);
+	const { handler: kitHandler } = await import(handlerURL.href);
 	const servers = [];
 	for (const { name, url, port } of resolveListeners(process.env)) {
+		const handler = name === 'provider' ? withMicroCache(kitHandler) : kitHandler;
 		const server = createServer((req, res) => {
 			if (ownProtocol) req.headers[PROTOCOL_HEADER] = url.protocol.slice(0, -1);
 			if (ownHost) req.headers[HOST_HEADER] = url.host;

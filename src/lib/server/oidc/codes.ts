@@ -11,7 +11,7 @@ import { revokeGrant } from './grants';
 export const CODE_TTL_SECONDS = 60;
 
 /**
- * Creates the grant and its single-use code; returns the code, which is
+ * Creates the grant and its single-use code in one statement; returns the code, which is
  * stored only as its SHA-256.
  */
 export async function issueAuthorizationCode(
@@ -23,15 +23,20 @@ export async function issueAuthorizationCode(
 	const code = generateSecret();
 	const grantId = generateSecret();
 	const expiresAt = new Date(now.getTime() + CODE_TTL_SECONDS * 1000);
-	await insertGrantAndCode(db).execute({
-		grantId,
+	// Two prepared inserts, grant first (the code references it). Were the second to fail, the
+	// grant would stay behind with no code and no tokens: harmless.
+	await insertGrant(db).execute({
+		id: grantId,
 		clientId: request.client.id,
 		userId: user.userId,
 		sessionId: user.sessionId,
 		scope: request.scope,
 		authTime: user.authTime,
-		createdAt: now,
+		createdAt: now
+	});
+	await insertCode(db).execute({
 		codeHash: hashSecret(code),
+		grantId,
 		redirectURI: request.redirectURI,
 		nonce: request.nonce ?? null,
 		codeChallenge: request.codeChallenge ?? null,
@@ -55,25 +60,23 @@ export interface RedeemedCode {
 	user: { id: string; email: string; emailVerified: boolean; name: string };
 }
 
-// The grant and its code in one prepared statement (a data-modifying CTE): one round trip,
-// and no grant without its code.
-const insertGrantAndCode = preparedQuery((db) => {
-	const newGrant = db.$with('new_grant').as(
-		db
-			.insert(grants)
-			.values({
-				id: sql.placeholder('grantId'),
-				clientId: sql.placeholder('clientId'),
-				userId: sql.placeholder('userId'),
-				sessionId: sql.placeholder('sessionId'),
-				scope: sql.placeholder('scope'),
-				authTime: sql.placeholder('authTime'),
-				createdAt: sql.placeholder('createdAt')
-			})
-			.returning({ id: grants.id })
-	);
-	return db
-		.with(newGrant)
+const insertGrant = preparedQuery((db) =>
+	db
+		.insert(grants)
+		.values({
+			id: sql.placeholder('id'),
+			clientId: sql.placeholder('clientId'),
+			userId: sql.placeholder('userId'),
+			sessionId: sql.placeholder('sessionId'),
+			scope: sql.placeholder('scope'),
+			authTime: sql.placeholder('authTime'),
+			createdAt: sql.placeholder('createdAt')
+		})
+		.prepare('insert_grant')
+);
+
+const insertCode = preparedQuery((db) =>
+	db
 		.insert(authorizationCodes)
 		.values({
 			codeHash: sql.placeholder('codeHash'),
@@ -84,8 +87,8 @@ const insertGrantAndCode = preparedQuery((db) => {
 			codeChallengeMethod: sql.placeholder('codeChallengeMethod'),
 			expiresAt: sql.placeholder('expiresAt')
 		})
-		.prepare('insert_grant_and_code');
-});
+		.prepare('insert_authorization_code')
+);
 
 // One statement marks the code used (only if it was not) and returns its grant and user.
 const consumeCode = preparedQuery((db) =>
