@@ -72,12 +72,15 @@ const CROSS_ORIGIN_ENDPOINTS = new Set([
 	'/auth/backchannel-logout'
 ]);
 
+// Endpoints built as page routes with form actions (so a rejected request renders the error page).
+const FORM_ACTION_ENDPOINTS = new Set(['/api/auth/authorize', '/api/auth/end-session']);
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
 
 const refuseForgedRequests: Handle = ({ event, resolve }) => {
 	// Pages take only real form posts; SvelteKit would let text/plain through to the action.
-	const isPagePost = event.request.method === 'POST' && event.route.id !== null && !event.url.pathname.startsWith('/api/') && !CROSS_ORIGIN_ENDPOINTS.has(event.url.pathname);
-	if ((isPagePost || event.url.pathname === '/api/auth/authorize' || event.url.pathname === '/api/auth/end-session') && event.request.method === 'POST' && !FORM_TYPES.test(event.request.headers.get('content-type') ?? '')) {
+	const path = event.url.pathname;
+	const isPage = (!path.startsWith('/api/') && !CROSS_ORIGIN_ENDPOINTS.has(path)) || FORM_ACTION_ENDPOINTS.has(path);
+	if (event.request.method === 'POST' && event.route.id !== null && isPage && !FORM_TYPES.test(event.request.headers.get('content-type') ?? '')) {
 		return new Response('Send the form as application/x-www-form-urlencoded or multipart/form-data', { status: 415, headers: { 'content-type': 'text/plain' } });
 	}
 	if (!CROSS_ORIGIN_ENDPOINTS.has(event.url.pathname) && isForgedBrowserRequest(event.request, event.url.origin)) {

@@ -7,6 +7,14 @@ export function generateSecret(bytes = 20): string {
 	return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
+/**
+ * Whether `token` has the shape of a session token (`id.secret`, both from generateSecret),
+ * checked before any query so that malformed cookies never reach the database.
+ */
+export function isSessionTokenFormat(token: string): boolean {
+	return /^[a-z2-7]{16,64}\.[a-z2-7]{16,64}$/.test(token);
+}
+
 /** SHA-256 as lower-case hex: how codes, tokens and client secrets are stored. */
 export function hashSecret(secret: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(secret)));

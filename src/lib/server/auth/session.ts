@@ -2,16 +2,13 @@ import { eq, sql } from 'drizzle-orm';
 import { preparedQuery } from '../db/prepared';
 import type { Database } from '../db';
 import { sessions, users } from '../db/schema';
-import { generateSecret, hashSecret, secretMatchesHash } from '../secrets';
+import { generateSecret, hashSecret, isSessionTokenFormat, secretMatchesHash } from '../secrets';
 
 /** Provider sign-in sessions in the Lucia design: https://lucia-auth.com/sessions/basic */
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 // Sliding expiry: a session used in the second half of its life is extended, at most one
 // write per half-life instead of one per request.
 const RENEW_WHEN_REMAINING_MS = SESSION_TTL_MS / 2;
-
-// `id.secret`, both lower-case base32 (secrets.ts): anything else is refused before a query.
-const TOKEN_FORMAT = /^[a-z2-7]{16,64}\.[a-z2-7]{16,64}$/;
 
 export interface Session {
 	id: string;
@@ -65,7 +62,7 @@ export async function validateSessionToken(
 	token: string,
 	now = new Date()
 ): Promise<{ session: SessionWithUser; renewed: boolean } | null> {
-	if (!TOKEN_FORMAT.test(token)) return null;
+	if (!isSessionTokenFormat(token)) return null;
 	const [id, secret] = token.split('.');
 	const [row] = await sessionByID(db).execute({ id });
 	if (!row || !secretMatchesHash(secret, row.secretHash)) return null;

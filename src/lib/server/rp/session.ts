@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db';
 import { rpSessions } from '../db/schema';
-import { generateSecret, hashSecret, secretMatchesHash } from '../secrets';
+import { generateSecret, hashSecret, isSessionTokenFormat, secretMatchesHash } from '../secrets';
 
 /** A demo site's own session: what it learned from the verified ID token. */
 export interface RPSession {
@@ -31,7 +31,7 @@ export async function createRPSession(
 }
 
 export async function validateRPSession(db: Database, site: string, token: string, now = new Date()): Promise<RPSession | null> {
-	if (!/^[a-z2-7]{16,64}\.[a-z2-7]{16,64}$/.test(token)) return null;
+	if (!isSessionTokenFormat(token)) return null;
 	const [id, secret] = token.split('.');
 	const [row] = await db.select().from(rpSessions).where(and(eq(rpSessions.id, id), eq(rpSessions.site, site))).limit(1);
 	if (!row || !secretMatchesHash(secret, row.secretHash)) return null;

@@ -5,6 +5,7 @@ import { authorizationResponseURL, validateAuthorizationRequest } from '$lib/ser
 import { saveConsent, SCOPE_DESCRIPTIONS } from '$lib/server/oidc/consent';
 import { AccessDenied } from '$lib/server/oidc/errors';
 import { provider } from '$lib/server/provider';
+import { showRejectedRequest } from '$lib/server/rejected-request';
 
 /** The authorization request the consent is for, re-validated from its continuation URL. */
 async function pendingRequest(returnTo: unknown) {
@@ -12,7 +13,7 @@ async function pendingRequest(returnTo: unknown) {
 	if (!path?.startsWith('/api/auth/authorize?')) error(400, { message: 'There is no sign-in request to approve.' });
 	const { db, issuer } = await provider();
 	const validated = await validateAuthorizationRequest(db, new URL(path, issuer).searchParams);
-	if ('rejected' in validated) error(400, { message: validated.rejected.error.description, code: validated.rejected.error.code });
+	if ('rejected' in validated) showRejectedRequest(validated.rejected.error);
 	return { path, request: validated.request, db, issuer };
 }
 

@@ -1,9 +1,10 @@
-import { error, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { deleteSessionCookie } from '$lib/server/auth/cookies';
 import { validateEndSessionRequest } from '$lib/server/oidc/end-session';
 import { endProviderSession } from '$lib/server/oidc/logout';
 import { provider } from '$lib/server/provider';
+import { showRejectedRequest } from '$lib/server/rejected-request';
 
 export const load: PageServerLoad = ({ locals }) => {
 	if (!locals.session) redirect(303, '/auth/login');
@@ -20,7 +21,7 @@ export const actions: Actions = {
 		let redirectTo = '/auth/login';
 		if (typeof logoutRequest === 'string') {
 			const result = await validateEndSessionRequest(db, keys, issuer, new URLSearchParams(logoutRequest));
-			if ('error' in result) error(400, { message: result.error.description, code: result.error.code });
+			if ('error' in result) showRejectedRequest(result.error);
 			redirectTo = result.request.redirectTo ?? '/auth/logout/done';
 		}
 		if (locals.session) await endProviderSession(db, keys, issuer, locals.session);

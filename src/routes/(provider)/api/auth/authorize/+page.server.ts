@@ -1,5 +1,6 @@
 import type { Actions, PageServerLoad } from './$types';
-import { authorizationEndpoint, formParameters } from './authorization-endpoint';
+import { formParameters } from '$lib/server/rejected-request';
+import { authorizationEndpoint } from './authorization-endpoint';
 
 // A page route rather than +server.ts so that a rejected request renders the provider's
 // error page. It never renders otherwise: every valid request ends in a redirect.

@@ -1,11 +1,10 @@
-import { error, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import type { SessionWithUser } from '$lib/server/auth/session';
 import { authorizationResponseURL, decideAuthorization, validateAuthorizationRequest } from '$lib/server/oidc/authorize';
 import { issueAuthorizationCode } from '$lib/server/oidc/codes';
 import { findConsentedScope } from '$lib/server/oidc/consent';
-import { OAuthError } from '$lib/server/oidc/errors';
-import { readFormParameters } from '$lib/server/oidc/http';
 import { provider } from '$lib/server/provider';
+import { showRejectedRequest } from '$lib/server/rejected-request';
 
 /**
  * OIDC Core §3.1.2: validate, then sign in / ask consent / issue a code. Always ends in a
@@ -19,7 +18,7 @@ export async function authorizationEndpoint(params: URLSearchParams, session: Se
 	const validated = await validateAuthorizationRequest(db, params);
 	if ('rejected' in validated) {
 		const { error: e, redirectURI, state } = validated.rejected;
-		if (!redirectURI) error(400, { message: e.description, code: e.code });
+		if (!redirectURI) showRejectedRequest(e);
 		redirect(status, authorizationResponseURL(redirectURI, issuer, { error: e }, state));
 	}
 	const { request } = validated;
@@ -42,16 +41,6 @@ export async function authorizationEndpoint(params: URLSearchParams, session: Se
 			const code = await issueAuthorizationCode(db, request, user!, now);
 			redirect(status, authorizationResponseURL(request.redirectURI, issuer, { code }, request.state));
 		}
-	}
-}
-
-/** A form-encoded POST body as parameters; anything else is shown as a rejected request. */
-export async function formParameters(request: Request): Promise<URLSearchParams> {
-	try {
-		return new URLSearchParams([...(await readFormParameters(request))]);
-	} catch (e) {
-		if (e instanceof OAuthError) error(400, { message: e.description, code: e.code });
-		throw e;
 	}
 }
 

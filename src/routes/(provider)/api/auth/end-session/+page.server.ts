@@ -1,4 +1,4 @@
-import { error, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import type { SessionWithUser } from '$lib/server/auth/session';
 import { deleteSessionCookie } from '$lib/server/auth/cookies';
@@ -6,7 +6,7 @@ import { validateEndSessionRequest } from '$lib/server/oidc/end-session';
 import { endProviderSession } from '$lib/server/oidc/logout';
 import { provider } from '$lib/server/provider';
 import type { Cookies } from '@sveltejs/kit';
-import { formParameters } from '../authorize/authorization-endpoint';
+import { formParameters, showRejectedRequest } from '$lib/server/rejected-request';
 
 /**
  * RP-Initiated Logout 1.0 end_session_endpoint. With a valid `id_token_hint` for the signed-in
@@ -16,7 +16,7 @@ import { formParameters } from '../authorize/authorization-endpoint';
 async function endSession(query: URLSearchParams, session: SessionWithUser | null, cookies: Cookies, secure: boolean, status: 302 | 303) {
 	const { db, keys, issuer } = await provider();
 	const result = await validateEndSessionRequest(db, keys, issuer, query);
-	if ('error' in result) error(400, { message: result.error.description, code: result.error.code });
+	if ('error' in result) showRejectedRequest(result.error);
 	const { hint, client, redirectTo } = result.request;
 	if (session && hint?.sub === session.userId) {
 		await endProviderSession(db, keys, issuer, session);

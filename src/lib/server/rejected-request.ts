@@ -1,0 +1,21 @@
+import { error } from '@sveltejs/kit';
+import { OAuthError } from './oidc/errors';
+import { readFormParameters } from './oidc/http';
+
+/**
+ * Shows a protocol request that cannot be answered by redirect (unverified client or
+ * redirect URI, bad logout request) on the provider's error page, as a 400.
+ */
+export function showRejectedRequest(e: OAuthError): never {
+	error(400, { message: e.description, code: e.code });
+}
+
+/** A form-encoded POST body as parameters; anything else is shown as a rejected request. */
+export async function formParameters(request: Request): Promise<URLSearchParams> {
+	try {
+		return new URLSearchParams([...(await readFormParameters(request))]);
+	} catch (e) {
+		if (e instanceof OAuthError) showRejectedRequest(e);
+		throw e;
+	}
+}
