@@ -57,7 +57,7 @@ export default defineConfig(({ mode }) => {
 					extends: true,
 					test: {
 						name: 'pglite',
-						include: ['src/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+						include: ['src/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts'],
 						env: { TEST_DB: 'pglite' },
 						// The production build on ports 4100-4102 with a fresh PGlite, for tests/integration.
 						globalSetup: ['tests/support/server.global-setup.ts']
@@ -69,7 +69,7 @@ export default defineConfig(({ mode }) => {
 								extends: true,
 								test: {
 									name: 'postgres',
-									include: ['src/**/*.db.test.ts', 'tests/integration/**/*.test.ts'],
+									include: ['src/**/*.db.test.ts', 'tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts', 'tests/faults/**/*.test.ts'],
 									env: { TEST_DB: 'postgres' },
 									// The production build on ports 4200-4202 with a fresh Postgres database.
 									globalSetup: ['tests/support/server.global-setup.ts']

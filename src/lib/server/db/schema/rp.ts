@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * The demo sites' own sessions. No foreign key reaches a provider table: a relying party
@@ -21,3 +21,13 @@ export const rpSessions = pgTable(
 	},
 	(t) => [index('rp_session_subject_idx').on(t.site, t.subject), index('rp_session_sid_idx').on(t.site, t.providerSessionId)]
 );
+
+/**
+ * Logout tokens a demo site has accepted, by `jti`, kept until they expire so that a replayed
+ * token is refused (Back-Channel Logout 1.0 §2.6: the RP may keep a replay cache).
+ */
+export const rpSeenLogoutTokens = pgTable('rp_seen_logout_token', {
+	site: text('site').notNull(),
+	jti: text('jti').notNull(),
+	expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
+}, (t) => [primaryKey({ columns: [t.site, t.jti] })]);
