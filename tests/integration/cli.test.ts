@@ -1,6 +1,7 @@
 // The operator commands, run as an operator would: `node scripts/cli.js ...` (what
 // `npm run clients` / `npm run keys` call) against an embedded database of their own.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'sso-cli-'));
-const env = { ...process.env, PGLITE_DIR: join(dir, 'pglite'), DATABASE_URL: '', AUTH_SECRET: 'cli-test-secret-0123456789abcdef' };
+const env = { ...process.env, PGLITE_DIR: join(dir, 'pglite'), DATABASE_URL: '', AUTH_SECRET: randomBytes(32).toString('base64url') };
 
 async function cli(...args: string[]): Promise<string> {
 	const { stdout } = await run('node', ['scripts/cli.js', ...args], { cwd: ROOT, env, timeout: 60_000 });

@@ -2,6 +2,7 @@ import { env } from '$env/dynamic/private';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { resolveOriginURLs, type OriginName } from '../origins.js';
+import { requireStrongSecret } from './secret-strength';
 
 /** One demo relying-party site: its public URL and its client registration. */
 export interface SiteConfig {
@@ -21,6 +22,8 @@ export interface AppConfig {
 	/** Server secret: encrypts the private signing keys at rest. */
 	secret: string;
 	seedDemoData: boolean;
+	/** RFC 9700 §4.14.2: seconds a rotated refresh token is still answered with its one successor (0: never). */
+	refreshTokenReuseGraceSeconds: number;
 	/** RFC 7591 registration endpoint on/off (the guide's `allowDynamicClientRegistration`). */
 	allowDynamicClientRegistration: boolean;
 	sites: Record<'site1' | 'site2', SiteConfig>;
@@ -37,7 +40,8 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		database: { url: databaseURL, dataDir, maxConnections: Number(vars.DATABASE_POOL_SIZE || 10) },
 		// adapter-node does not copy drizzle/ into build/: resolve it from the working directory.
 		migrationsFolder: resolve(vars.MIGRATIONS_DIR || 'drizzle'),
-		secret: vars.AUTH_SECRET || embeddedSecret(databaseURL, dataDir),
+		secret: vars.AUTH_SECRET ? requireStrongSecret(vars.AUTH_SECRET, 'AUTH_SECRET') : embeddedSecret(databaseURL, dataDir),
+		refreshTokenReuseGraceSeconds: wholeSeconds(vars, 'REFRESH_TOKEN_REUSE_GRACE_SECONDS', 0, 60),
 		seedDemoData: (vars.SEED_DEMO_DATA ?? 'true') !== 'false',
 		allowDynamicClientRegistration: (vars.ALLOW_DYNAMIC_CLIENT_REGISTRATION ?? 'true') !== 'false',
 		sites: {
@@ -68,11 +72,20 @@ function embeddedSecret(databaseURL: string | undefined, dataDir: string): strin
 	if (databaseURL) throw new Error('AUTH_SECRET is not set (required with DATABASE_URL; e.g. `openssl rand -base64 32`)');
 	// Beside the data directory and named after it, so two data directories never share one.
 	const file = `${dataDir}.auth-secret`;
-	if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+	if (existsSync(file)) return requireStrongSecret(readFileSync(file, 'utf8').trim(), `the secret in ${file}`);
 	mkdirSync(dirname(file), { recursive: true });
 	const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
 	writeFileSync(file, secret + '\n', { mode: 0o600 });
 	return secret;
+}
+
+/** A whole number of seconds from `min` to `max`, or the start fails with the variable's name. */
+function wholeSeconds(vars: Record<string, string | undefined>, name: string, min: number, max: number): number {
+	const raw = vars[name];
+	if (raw === undefined || raw === '') return min;
+	const value = Number(raw);
+	if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new Error(`${name} must be a whole number of seconds from ${min} to ${max}, not "${raw}"`);
+	return value;
 }
 
 let cached: AppConfig | undefined;

@@ -17,9 +17,9 @@ let instance: Promise<Provider> | undefined;
 export function provider(): Promise<Provider> {
 	instance ??= (async () => {
 		const { db } = await database();
-		const { issuer, secret } = config();
+		const { issuer, secret, refreshTokenReuseGraceSeconds } = config();
 		const keys = new KeyStore(db, secret);
-		return { issuer, db, keys, tokens: { db, keys, issuer } };
+		return { issuer, db, keys, tokens: { db, keys, issuer, refreshReuseGraceSeconds: refreshTokenReuseGraceSeconds } };
 	})();
 	return instance;
 }

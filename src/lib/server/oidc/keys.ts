@@ -11,6 +11,7 @@ import {
 } from 'jose';
 import type { Database } from '../db';
 import { signingKeys } from '../db/schema';
+import { deriveRefreshSuccessorKey } from './refresh-rotation';
 
 export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
 /** RS256 first: OIDC Core §15.1 requires it, and it is every client's default. */
@@ -66,6 +67,8 @@ export class KeyStore {
 	private readonly refreshMs: number;
 	readonly policy: KeyPolicy;
 	private readonly encryptionKey: Promise<Uint8Array>;
+	/** Derives each refresh token's one successor (refresh-rotation.ts); like the key wrap, from the server secret. */
+	readonly refreshSuccessorKey: Promise<CryptoKey>;
 	private readonly active = new Map<SigningAlgorithm, { key: SigningKey; checkedAt: number }>();
 	private readonly pending = new Map<SigningAlgorithm, Promise<SigningKey>>();
 	private published: { json: string; keys: JWK[]; builtAt: number } | undefined;
@@ -80,6 +83,7 @@ export class KeyStore {
 		this.refreshMs = (options.refreshSeconds ?? 60) * 1000;
 		this.policy = { ...DEFAULT_KEY_POLICY, ...options.policy };
 		this.encryptionKey = deriveEncryptionKey(secret);
+		this.refreshSuccessorKey = deriveRefreshSuccessorKey(secret);
 	}
 
 	/** The key to sign with now, created if none exists yet. */

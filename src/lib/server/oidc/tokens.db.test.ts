@@ -361,11 +361,14 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
 		expect(after).not.toHaveProperty('nonce');
 	});
 
-	it('reusing a rotated refresh token after the grace window → invalid_grant, and the whole family is revoked', async () => {
+	// RFC 9700 §4.14.2. Before issue #6 a rotated token stayed usable for 10 s by default and
+	// minted a NEW refresh token each time ("two tabs"), which forked the grant. Now the default
+	// is no grace at all, and an operator's grace window returns the same successor again.
+	it('by default a rotated refresh token presented again → invalid_grant, and the whole grant is revoked', async () => {
 		const first = await basicExchange((await newCode()).code);
 		clock.advance(5);
 		const second = await refresh(first.refresh_token!);
-		clock.advance(11);
+		clock.advance(1);
 		const reuse = await rejectionOf(() => refresh(first.refresh_token!));
 		expect(reuse.code).toBe('invalid_grant');
 		// The newest refresh token and every access token of the grant are dead too.
@@ -375,27 +378,36 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
 		}
 	});
 
-	it('within the grace window (two tabs refreshing at once) both the old and the new refresh token work', async () => {
+	it('parallel redemptions of one refresh token: exactly one wins, the rest are reuse', async () => {
 		const first = await basicExchange((await newCode()).code);
-		clock.advance(5);
-		const second = await refresh(first.refresh_token!);
-		clock.advance(3);
-		const again = await refresh(first.refresh_token!);
-		expect(again.access_token).toBeTypeOf('string');
-		const third = await refresh(second.refresh_token!);
-		expect(third.access_token).toBeTypeOf('string');
-		await expect(userInfo(database.db, keys, TEST_ISSUER, third.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+		const results = await Promise.allSettled(Array.from({ length: 8 }, () => refresh(first.refresh_token!)));
+		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+		expect((await rejectionOf(() => refresh(first.refresh_token!))).code).toBe('invalid_grant');
 	});
 
-	it('the grace window is configurable (refreshReuseGraceSeconds)', async () => {
-		const strict = { ...settings, refreshReuseGraceSeconds: 0 };
+	it('with a grace window (refreshReuseGraceSeconds), the rotated token gets the SAME successor again, never a new branch', async () => {
+		const lenient = { ...settings, refreshReuseGraceSeconds: 10 };
+		const refreshLeniently = (token: string) => handleTokenRequest(lenient, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: token }));
 		const first = await basicExchange((await newCode()).code);
-		await handleTokenRequest(strict, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: first.refresh_token }));
-		clock.advance(1);
-		const error = await rejectionOf(() =>
-			handleTokenRequest(strict, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: first.refresh_token }))
-		);
-		expect(error.code).toBe('invalid_grant');
+		clock.advance(5);
+		const second = await refreshLeniently(first.refresh_token!);
+		clock.advance(3);
+		const again = await refreshLeniently(first.refresh_token!);
+		expect(again.refresh_token).toBe(second.refresh_token);
+		expect(again.access_token).not.toBe(second.access_token);
+		const third = await refreshLeniently(second.refresh_token!);
+		expect(third.refresh_token).not.toBe(second.refresh_token);
+		await expect(userInfo(database.db, keys, TEST_ISSUER, third.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+		// After the window, the first token is reuse again.
+		clock.advance(11);
+		expect((await rejectionOf(() => refreshLeniently(first.refresh_token!))).code).toBe('invalid_grant');
+		expect((await rejectionOf(() => refreshLeniently(third.refresh_token!))).code).toBe('invalid_grant');
+	});
+
+	it('a scope error does not use the refresh token up', async () => {
+		const first = await basicExchange((await newCode({ scope: 'openid profile' })).code);
+		expect((await rejectionOf(() => refresh(first.refresh_token!, { scope: 'openid email' }))).code).toBe('invalid_scope');
+		await expect(refresh(first.refresh_token!)).resolves.toHaveProperty('refresh_token');
 	});
 
 	it('scope can only narrow: a subset is granted, the ID token follows it', async () => {

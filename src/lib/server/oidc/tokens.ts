@@ -1,6 +1,6 @@
 import { sha256, sha512 } from '@oslojs/crypto/sha2';
 import { encodeBase64urlNoPadding } from '@oslojs/encoding';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { preparedQuery } from '../db/prepared';
 import { SignJWT } from 'jose';
 import type { Database } from '../db';
@@ -11,6 +11,7 @@ import { authenticateClient, type Client } from './clients';
 import { consumeAuthorizationCode } from './codes';
 import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType } from './errors';
 import { findRefreshToken } from './token-lookup';
+import { claimRotation, refreshTokenSuccessor, rotationTime, withinReuseGrace } from './refresh-rotation';
 import { accessTokenAudience, CLIENT_TOKEN_JTI_PREFIX } from './access-tokens';
 import { revokeGrant } from './grants';
 import type { KeyStore, SigningAlgorithm } from './keys';
@@ -24,7 +25,7 @@ export interface TokenSettings {
 	accessTokenTTLSeconds?: number;
 	idTokenTTLSeconds?: number;
 	refreshTokenTTLSeconds?: number;
-	/** How long the refresh token just rotated away may still be used (see refreshTokens()). */
+	/** How long a rotated refresh token is still answered with its (one) successor; default 0. */
 	refreshReuseGraceSeconds?: number;
 }
 
@@ -135,10 +136,12 @@ function offersRefresh(client: Client, scope: string): boolean {
 }
 
 /**
- * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): each refresh token works once. Presenting
- * one that was already rotated means two parties hold it, so the whole grant is revoked, with
- * one exception: the token rotated within the last few seconds is accepted again, because
- * two tabs refreshing at the same moment is ordinary behaviour, not theft.
+ * RFC 6749 §6 with rotation (RFC 9700 §4.14.2): each refresh token has exactly one successor
+ * and works once. Presenting one that was already rotated means two parties hold it, so the
+ * whole grant is revoked. The rotation is decided atomically (claimRotation), so of many
+ * parallel redemptions one wins and the rest count as reuse. An operator may allow a short
+ * grace window (refreshReuseGraceSeconds, default 0) in which the rotated token is answered
+ * with the SAME successor again: a retry after a lost response, never a second branch.
  */
 async function exchangeRefreshToken(settings: TokenSettings, client: Client, params: Map<string, string>): Promise<TokenResponse> {
 	const now = settings.now?.() ?? new Date();
@@ -149,29 +152,27 @@ async function exchangeRefreshToken(settings: TokenSettings, client: Client, par
 	if (!row || row.grant.clientId !== client.id) throw new InvalidGrant('the refresh token is invalid');
 	if (row.grant.revokedAt) throw new InvalidGrant('the refresh token has been revoked');
 	if (row.expiresAt <= now) throw new InvalidGrant('the refresh token has expired');
-	const graceMs = (settings.refreshReuseGraceSeconds ?? 10) * 1000;
-	if (row.rotatedAt && now.getTime() - row.rotatedAt.getTime() > graceMs) {
-		await revokeGrant(db, row.grant.id, now);
-		throw new InvalidGrant('the refresh token was already used; the authorization has been revoked');
+	// Checked before rotating: a mistyped scope must not use the token up.
+	const scope = narrowScope(row.grant.scope, params.get('scope'));
+	if (!(await claimRotation(db, row.tokenHash, now))) {
+		const rotatedAt = row.rotatedAt ?? (await rotationTime(db, row.tokenHash));
+		if (!withinReuseGrace(rotatedAt, now, settings.refreshReuseGraceSeconds ?? 0)) {
+			await revokeGrant(db, row.grant.id, now);
+			throw new InvalidGrant('the refresh token was already used; the authorization has been revoked');
+		}
 	}
-	if (!row.rotatedAt) {
-		// A concurrent refresh of the same token may rotate it first; that is the grace case.
-		await db
-			.update(refreshTokens)
-			.set({ rotatedAt: now })
-			.where(and(eq(refreshTokens.tokenHash, row.tokenHash), isNull(refreshTokens.rotatedAt)));
-	}
-	let scope = row.grant.scope;
-	const requested = params.get('scope');
-	if (requested !== undefined) {
-		const granted = new Set(row.grant.scope.split(' '));
-		const narrowed = requested.split(' ').filter(Boolean);
-		// RFC 6749 §6: the scope may only narrow what the user granted.
-		const extra = narrowed.find((s) => !granted.has(s));
-		if (extra) throw new InvalidScope(`scope "${extra}" was not granted`);
-		scope = narrowed.join(' ');
-	}
-	return issueTokens(settings, client, row.grant, row.user, scope, now, { nonce: null, withRefreshToken: true });
+	const successor = await refreshTokenSuccessor(await settings.keys.refreshSuccessorKey, token);
+	return issueTokens(settings, client, row.grant, row.user, scope, now, { nonce: null, withRefreshToken: true, refreshToken: successor });
+}
+
+/** RFC 6749 §6: the scope of a refresh may only narrow what the user granted. */
+function narrowScope(granted: string, requested: string | undefined): string {
+	if (requested === undefined) return granted;
+	const grantedScopes = new Set(granted.split(' '));
+	const narrowed = requested.split(' ').filter(Boolean);
+	const extra = narrowed.find((s) => !grantedScopes.has(s));
+	if (extra) throw new InvalidScope(`scope "${extra}" was not granted`);
+	return narrowed.join(' ');
 }
 
 const insertRefreshToken = preparedQuery((db) =>
@@ -183,6 +184,8 @@ const insertRefreshToken = preparedQuery((db) =>
 			createdAt: sql.placeholder('createdAt'),
 			expiresAt: sql.placeholder('expiresAt')
 		})
+		// A successor is derived, not random: a retry inside the grace window inserts it again.
+		.onConflictDoNothing()
 		.prepare('insert_refresh_token')
 );
 
@@ -200,7 +203,7 @@ async function issueTokens(
 	user: ClaimSource,
 	scope: string,
 	now: Date,
-	options: { nonce: string | null; withRefreshToken: boolean }
+	options: { nonce: string | null; withRefreshToken: boolean; refreshToken?: string }
 ): Promise<TokenResponse> {
 	// The ID token is signed with the algorithm the client registered (id_token_signed_response_alg).
 	const idTokenKey = await settings.keys.signingKey(client.idTokenSignedResponseAlg);
@@ -234,7 +237,7 @@ async function issueTokens(
 			.sign(idTokenKey.privateKey);
 	}
 	if (options.withRefreshToken) {
-		const refreshToken = generateSecret();
+		const refreshToken = options.refreshToken ?? generateSecret();
 		await insertRefreshToken(settings.db).execute({
 			tokenHash: hashSecret(refreshToken),
 			grantId: grant.id,
