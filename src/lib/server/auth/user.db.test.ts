@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { users } from '../db/schema';
-import { verifyPassword } from './password';
+import { COMMON_PASSWORD_MESSAGE, CONTEXT_PASSWORD_MESSAGE, verifyPassword } from './password';
 import { authenticateWithPassword, createUser, normalizeEmail, parseSignUp, PASSWORD_MAX_LENGTH } from './user';
 
 const database = useTestDatabase();
@@ -130,8 +130,28 @@ describe('parseSignUp (field errors worded for people)', () => {
 	});
 
 	it('a name of spaces, or over 100 characters → name error', () => {
-		expect(parseSignUp({ name: '   ', email: 'ada@example.com', password: 'password' })).toEqual({ errors: { name: 'Enter your name.' } });
-		expect(parseSignUp({ name: 'x'.repeat(101), email: 'ada@example.com', password: 'password' })).toEqual({ errors: { name: 'Use at most 100 characters.' } });
+		expect(parseSignUp({ name: '   ', email: 'ada@example.com', password: 'long enough password' })).toEqual({ errors: { name: 'Enter your name.' } });
+		expect(parseSignUp({ name: 'x'.repeat(101), email: 'ada@example.com', password: 'long enough password' })).toEqual({ errors: { name: 'Use at most 100 characters.' } });
+	});
+
+	it('NIST SP 800-63B §5.1.1.2: a common or breached password → refused next to the password field, whatever its case', () => {
+		for (const password of ['password', '12345678', 'PassWord1', 'qwerty123', 'iloveyou!']) {
+			expect(parseSignUp({ name: 'Ada', email: 'ada@example.com', password }), password).toEqual({ errors: { password: COMMON_PASSWORD_MESSAGE } });
+		}
+	});
+
+	it('NIST SP 800-63B §5.1.1.2: the user\'s own email or name, or the service\'s name, plus digits and punctuation → refused', () => {
+		const ada = { name: 'Ada Lovelace', email: 'ada.lovelace@example.com' };
+		for (const password of ['ada.lovelace@example.com', 'Ada Lovelace', 'adalovelace1815', 'Lovelace1815!', 'SSO Provider 1', 'sso.example.org!', 'ExampleOrg2024']) {
+			expect(parseSignUp({ ...ada, password }, ['sso.example.org']), password).toEqual({ errors: { password: CONTEXT_PASSWORD_MESSAGE } });
+		}
+	});
+
+	it('no composition rules: a long password with the name in it, or the demo and test passwords, are fine', () => {
+		for (const password of ['Ada rides the analytical engine', 'long enough password', 'DemoPass123!', 'TestPass123!', 'OtherPass123!']) {
+			expect(parseSignUp({ name: 'Ada', email: 'ada@example.com', password }), password).toHaveProperty('value');
+		}
+		expect(parseSignUp({ name: 'Demo User', email: 'demo@example.com', password: 'DemoPass123!' }, ['localhost'])).toHaveProperty('value');
 	});
 
 	it('non-string fields are treated as missing', () => {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../db';
 import { users } from '../db/schema';
 import { generateSecret } from '../secrets';
-import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password';
+import { hashPassword, passwordWeakness, verifyAgainstDecoy, verifyPassword } from './password';
 import { countEvent, FAILED_SIGN_INS, retryAfterSeconds } from './rate-limit';
 
 export interface User {
@@ -24,8 +24,14 @@ export const PASSWORD_MIN_LENGTH = 8;
 // Argon2 hashes the whole input: an unbounded password is a cheap denial of service.
 export const PASSWORD_MAX_LENGTH = 256;
 
-/** Reads and checks the sign-up fields; errors are keyed by field, worded for people. */
-export function parseSignUp(input: Record<string, unknown>): { value: SignUpInput } | { errors: FieldErrors<keyof SignUpInput> } {
+/** What the provider calls itself (the top bar's title): a password to refuse, like the user's own name. */
+export const SERVICE_NAME = 'SSO Provider';
+
+/**
+ * Reads and checks the sign-up fields; errors are keyed by field, worded for people.
+ * `serviceNames` are words of this deployment (its host name) a password must not be made of.
+ */
+export function parseSignUp(input: Record<string, unknown>, serviceNames: string[] = []): { value: SignUpInput } | { errors: FieldErrors<keyof SignUpInput> } {
 	const name = typeof input.name === 'string' ? input.name.trim() : '';
 	const hasControl = (s: string) => /[\u0000-\u001f\u007f]/.test(s);
 	const email = normalizeEmail(input.email);
@@ -38,6 +44,10 @@ export function parseSignUp(input: Record<string, unknown>): { value: SignUpInpu
 	if (password.includes('\0')) errors.password = 'The password cannot contain a NUL character.';
 	else if (password.length < PASSWORD_MIN_LENGTH) errors.password = `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
 	else if (password.length > PASSWORD_MAX_LENGTH) errors.password = `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
+	else {
+		const weakness = passwordWeakness(password, { email: email ?? '', name, serviceNames: [SERVICE_NAME, ...serviceNames] });
+		if (weakness) errors.password = weakness;
+	}
 	if (Object.keys(errors).length > 0 || !email) return { errors };
 	return { value: { name, email, password } };
 }

@@ -13,7 +13,7 @@ export const actions: Actions = {
 		const form = await request.formData();
 		const fields = { name: String(form.get('name') ?? ''), email: String(form.get('email') ?? '') };
 		const returnTo = safeReturnTo(form.get('return_to'));
-		const parsed = parseSignUp({ ...fields, password: form.get('password') });
+		const parsed = parseSignUp({ ...fields, password: form.get('password') }, [url.hostname]);
 		if ('errors' in parsed) return fail(400, { ...fields, errors: parsed.errors });
 		const { db } = await database();
 		const user = await createUser(db, parsed.value);

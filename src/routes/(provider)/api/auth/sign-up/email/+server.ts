@@ -10,7 +10,7 @@ import { database } from '$lib/server/db/instance';
 export const POST: RequestHandler = async ({ request, cookies, url }) => {
 	const body = await readJSONObject(request);
 	if (!body) return jsonNoStore({ error: 'invalid_request', message: 'Send a JSON object: { "email", "password", "name" }.' }, 400);
-	const parsed = parseSignUp(body);
+	const parsed = parseSignUp(body, [url.hostname]);
 	if ('errors' in parsed) return jsonNoStore({ error: 'invalid_request', message: 'Some fields need attention.', fields: parsed.errors }, 400);
 	const { db } = await database();
 	const user = await createUser(db, parsed.value);
