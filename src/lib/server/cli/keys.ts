@@ -5,13 +5,21 @@ import { openConfiguredDatabase } from './database';
 const USAGE = `npm run keys -- <command>
   list     the keys in the jwks table and their state
   rotate   publish a successor for every algorithm now; it starts signing after the
-           publish-before-use delay, and the old key stays published until its tokens expire`;
+           publish-before-use delay, and the old key stays published until its tokens expire
+  revoke KID
+           for a compromised key: it leaves the JWKS, and within seconds no instance accepts
+           anything it signed (access tokens, ID token hints); if it was signing, a new key
+           takes over at once. Access tokens it signed stop working (clients refresh them)`;
 
 export async function main(args: string[], env: Record<string, string | undefined>): Promise<number> {
-	const [command] = args;
-	if (command !== 'list' && command !== 'rotate') {
+	const [command, kid] = args;
+	if (command !== 'list' && command !== 'rotate' && command !== 'revoke') {
 		console.log(USAGE);
 		return command ? 2 : 0;
+	}
+	if (command === 'revoke' && !kid) {
+		console.error('revoke needs the kid of the key (see `npm run keys -- list`)');
+		return 1;
 	}
 	const { handle, config } = await openConfiguredDatabase(env);
 	try {
@@ -21,9 +29,17 @@ export async function main(args: string[], env: Record<string, string | undefine
 			const minutes = keys.policy.publishBeforeUseSeconds / 60;
 			console.log(kids.length ? `published next keys ${kids.join(', ')}; they start signing in ${minutes} minutes` : 'a rotation is already scheduled');
 		}
+		if (command === 'revoke') {
+			const revoked = await keys.revoke(kid);
+			if (!revoked) {
+				console.error(`no key ${kid} (see \`npm run keys -- list\`)`);
+				return 1;
+			}
+			console.log(`revoked ${kid} (${revoked.alg})${revoked.wasActive ? `; ${revoked.activeKid} signs from now on` : ''}`);
+		}
 		const rows = await handle.db.select().from(signingKeys).orderBy(signingKeys.createdAt);
 		for (const k of rows) {
-			console.log(`${k.id}\t${k.alg}\t${k.status}\tcreated ${k.createdAt.toISOString()}${k.retiredAt ? `\tretired ${k.retiredAt.toISOString()}` : ''}`);
+			console.log(`${k.id}\t${k.alg}\t${k.status}\tcreated ${k.createdAt.toISOString()}${k.retiredAt ? `\t${k.status === 'revoked' ? 'revoked' : 'retired'} ${k.retiredAt.toISOString()}` : ''}`);
 		}
 		if (rows.length === 0) console.log('no keys yet: they are created on the first JWKS request or token');
 		return 0;

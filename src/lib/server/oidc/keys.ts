@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, or } from 'drizzle-orm';
+import { and, eq, gt, inArray, ne, or } from 'drizzle-orm';
 import {
 	calculateJwkThumbprint,
 	CompactEncrypt,
@@ -29,7 +29,8 @@ export interface SigningKey {
 
 /**
  * When keys change. A key's life: `next` (published, not yet signing) → `active` (signing) →
- * `retired` (published, no longer signing) → gone.
+ * `retired` (published, no longer signing) → gone. A compromised key is `revoked` by the
+ * operator (`npm run keys -- revoke KID`) at any point: unpublished and refused at once.
  */
 export interface KeyPolicy {
 	/** Age after which the active key gets a successor. */
@@ -53,6 +54,11 @@ export interface KeyStoreOptions {
 	now?: () => Date;
 	/** How long this instance trusts its cached view of the key table (other instances may rotate). */
 	refreshSeconds?: number;
+	/**
+	 * How often this instance re-reads the list of key ids and statuses (no private keys, no
+	 * decryption), so a key revoked anywhere stops verifying and signing here within seconds.
+	 */
+	statusCheckSeconds?: number;
 	policy?: Partial<KeyPolicy>;
 }
 
@@ -73,6 +79,9 @@ export class KeyStore {
 	private readonly pending = new Map<SigningAlgorithm, Promise<SigningKey>>();
 	private published: { json: string; keys: JWK[]; builtAt: number } | undefined;
 	private readonly imported = new Map<string, CryptoKey>();
+	private readonly statusCheckMs: number;
+	private statuses: { byKid: Map<string, string>; fingerprint: string; checkedAt: number } | undefined;
+	private statusCheck: Promise<void> | undefined;
 
 	constructor(
 		private readonly db: Database,
@@ -81,6 +90,7 @@ export class KeyStore {
 	) {
 		this.now = options.now ?? (() => new Date());
 		this.refreshMs = (options.refreshSeconds ?? 60) * 1000;
+		this.statusCheckMs = (options.statusCheckSeconds ?? 5) * 1000;
 		this.policy = { ...DEFAULT_KEY_POLICY, ...options.policy };
 		this.encryptionKey = deriveEncryptionKey(secret);
 		this.refreshSuccessorKey = deriveRefreshSuccessorKey(secret);
@@ -88,6 +98,7 @@ export class KeyStore {
 
 	/** The key to sign with now, created if none exists yet. */
 	async signingKey(alg: SigningAlgorithm = 'RS256'): Promise<SigningKey> {
+		if (this.statusCheckDue()) await this.checkStatuses();
 		const cached = this.active.get(alg);
 		if (cached && this.now().getTime() - cached.checkedAt < this.refreshMs) return cached.key;
 		// Concurrent callers in this process share one lookup (and at most one generation).
@@ -107,6 +118,8 @@ export class KeyStore {
 	/** The public key for `kid`, for verifying tokens this provider issued; undefined if unknown. */
 	async verificationKey(kid: string | undefined): Promise<CryptoKey | undefined> {
 		if (!kid) return undefined;
+		if (this.statusCheckDue()) await this.checkStatuses();
+		if (this.statuses?.byKid.get(kid) === 'revoked') return undefined;
 		const imported = this.imported.get(kid);
 		if (imported) return imported;
 		let jwk = (await this.publishedKeys()).keys.find((k) => k.kid === kid);
@@ -137,13 +150,64 @@ export class KeyStore {
 		return kids;
 	}
 
+	/**
+	 * Revokes a compromised key (`npm run keys -- revoke KID`): it leaves the JWKS and no
+	 * instance verifies with it or signs with it once it next checks the statuses (within
+	 * `statusCheckSeconds`). If it was the active key, a fresh key takes over at once (a
+	 * published `next` key stays on its own schedule). Returns the revoked key's algorithm and
+	 * the active kid now, or null for an unknown kid.
+	 */
+	async revoke(kid: string): Promise<{ alg: SigningAlgorithm; wasActive: boolean; activeKid: string } | null> {
+		const [row] = await this.db.select({ alg: signingKeys.alg, status: signingKeys.status }).from(signingKeys).where(eq(signingKeys.id, kid)).limit(1);
+		if (!row || !isSigningAlgorithm(row.alg)) return null;
+		await this.db
+			.update(signingKeys)
+			.set({ status: 'revoked', retiredAt: this.now() })
+			.where(and(eq(signingKeys.id, kid), ne(signingKeys.status, 'revoked')));
+		this.forget();
+		this.statuses = undefined;
+		// With no active key left, the usual first-use path creates one (race-free across instances).
+		const active = await this.signingKey(row.alg);
+		return { alg: row.alg, wasActive: row.status === 'active', activeKid: active.kid };
+	}
+
 	/** Drops every cached view, so the next call re-reads the table. */
 	forget(): void {
 		this.active.clear();
 		this.published = undefined;
+		this.imported.clear();
+	}
+
+	private statusCheckDue(): boolean {
+		return !this.statuses || this.now().getTime() - this.statuses.checkedAt >= this.statusCheckMs;
+	}
+
+	/**
+	 * Re-reads every key's id and status (a few short rows), and drops from memory what is no
+	 * longer good: a revoked or deleted key's imported public key, an active key that no longer
+	 * is, and the JWKS document when anything changed. Concurrent callers share one query.
+	 */
+	private checkStatuses(): Promise<void> {
+		this.statusCheck ??= (async () => {
+			const rows = await this.db.select({ id: signingKeys.id, status: signingKeys.status }).from(signingKeys);
+			const byKid = new Map(rows.map((r) => [r.id, r.status]));
+			const fingerprint = rows
+				.map((r) => `${r.id}:${r.status}`)
+				.sort()
+				.join(',');
+			for (const kid of this.imported.keys()) {
+				const status = byKid.get(kid);
+				if (!status || status === 'revoked') this.imported.delete(kid);
+			}
+			for (const [alg, { key }] of this.active) if (byKid.get(key.kid) !== 'active') this.active.delete(alg);
+			if (this.statuses && this.statuses.fingerprint !== fingerprint) this.published = undefined;
+			this.statuses = { byKid, fingerprint, checkedAt: this.now().getTime() };
+		})().finally(() => (this.statusCheck = undefined));
+		return this.statusCheck;
 	}
 
 	private async publishedKeys() {
+		if (this.statusCheckDue()) await this.checkStatuses();
 		const now = this.now().getTime();
 		if (this.published && now - this.published.builtAt < this.refreshMs) return this.published;
 		// Every algorithm's key exists before the first JWKS goes out, so no relying party

@@ -14,9 +14,13 @@ export const signingKeys = pgTable(
 		publicKey: jsonb('public_key').$type<Record<string, unknown>>().notNull(),
 		/** The private JWK as a compact JWE (dir + A256GCM) under a key derived from AUTH_SECRET. */
 		privateKey: text('private_key').notNull(),
-		/** `next` is published before it signs; `active` signs; `retired` only verifies until what it signed has expired. */
+		/**
+		 * `next` is published before it signs; `active` signs; `retired` only verifies until what
+		 * it signed has expired; `revoked` (compromised, `npm run keys -- revoke`) does nothing.
+		 */
 		status: text('status').notNull(),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+		/** When it stopped signing: retired, or revoked. */
 		retiredAt: timestamp('retired_at', { withTimezone: true })
 	},
 	(t) => [
