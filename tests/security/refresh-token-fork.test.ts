@@ -74,7 +74,13 @@ describe('refresh token rotation, default policy (no grace window)', () => {
 describe('refresh token rotation with REFRESH_TOKEN_REUSE_GRACE_SECONDS=30', () => {
 	let server: ProductionServer;
 	beforeAll(async () => {
-		server = await startProductionServer({ port: 4370 + testPortOffset(), env: { REFRESH_TOKEN_REUSE_GRACE_SECONDS: '30' } });
+		// Each project its own ports and its own database driver.
+		const onPostgres = process.env.TEST_DB === 'postgres';
+		server = await startProductionServer({
+			port: (onPostgres ? 4379 : 4370) + testPortOffset(),
+			database: onPostgres ? 'postgres' : 'pglite',
+			env: { REFRESH_TOKEN_REUSE_GRACE_SECONDS: '30' }
+		});
 	}, 180_000);
 	afterAll(() => server?.stop());
 
