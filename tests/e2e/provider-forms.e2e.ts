@@ -36,6 +36,14 @@ test.describe('provider sign-up', () => {
 			await expect(emailField).not.toHaveAttribute('aria-invalid', 'true');
 		});
 
+		await test.step('a common password is refused next to the field (NIST SP 800-63B §5.1.1.2)', async () => {
+			await password.fill('password1');
+			await page.getByRole('button', { name: 'Create account' }).click();
+			await expect(password).toHaveAttribute('aria-invalid', 'true');
+			await expect(password).toHaveAccessibleDescription(/one of the most common ones/);
+			await expect(page).toHaveURL(`${PROVIDER_URL}/auth/signup`);
+		});
+
 		await test.step('an email that already has an account is refused next to the Email field', async () => {
 			await emailField.fill(DEMO_USER.email);
 			await password.fill('long enough password');
