@@ -23,6 +23,12 @@ export interface AppConfig {
 	seedDemoData: boolean;
 	/** RFC 7591 registration endpoint on/off (the guide's `allowDynamicClientRegistration`). */
 	allowDynamicClientRegistration: boolean;
+	/**
+	 * Hosts (`name`, IP literal or `name:port`) the provider may send requests to even on a
+	 * private or loopback address (OUTBOUND_ALLOWED_HOSTS, comma-separated): back-channel
+	 * logout to a relying party inside the operator's own network.
+	 */
+	outboundAllowedHosts: string[];
 	sites: Record<'site1' | 'site2', SiteConfig>;
 }
 
@@ -40,6 +46,7 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		secret: vars.AUTH_SECRET || embeddedSecret(databaseURL, dataDir),
 		seedDemoData: (vars.SEED_DEMO_DATA ?? 'true') !== 'false',
 		allowDynamicClientRegistration: (vars.ALLOW_DYNAMIC_CLIENT_REGISTRATION ?? 'true') !== 'false',
+		outboundAllowedHosts: (vars.OUTBOUND_ALLOWED_HOSTS ?? '').split(/[\s,]+/).map((h) => h.toLowerCase()).filter(Boolean),
 		sites: {
 			site1: {
 				name: 'site1',

@@ -1,6 +1,7 @@
 import { config } from './config';
 import { database } from './db/instance';
 import { KeyStore } from './oidc/keys';
+import { outboundPolicy, type OutboundPolicy } from './outbound-request';
 import type { TokenSettings } from './oidc/tokens';
 
 /** The provider's long-lived parts, built once per process from config and the database. */
@@ -9,6 +10,8 @@ export interface Provider {
 	db: TokenSettings['db'];
 	keys: KeyStore;
 	tokens: TokenSettings;
+	/** Where requests to registered URIs (back-channel logout) may go. */
+	outbound: OutboundPolicy;
 }
 
 // Module-level (not globalThis, unlike the database): hot reload should rebuild it.
@@ -17,9 +20,9 @@ let instance: Promise<Provider> | undefined;
 export function provider(): Promise<Provider> {
 	instance ??= (async () => {
 		const { db } = await database();
-		const { issuer, secret } = config();
+		const { issuer, secret, outboundAllowedHosts } = config();
 		const keys = new KeyStore(db, secret);
-		return { issuer, db, keys, tokens: { db, keys, issuer } };
+		return { issuer, db, keys, tokens: { db, keys, issuer }, outbound: outboundPolicy(issuer, outboundAllowedHosts) };
 	})();
 	return instance;
 }

@@ -14,12 +14,12 @@ import { formParameters, showRejectedRequest } from '$lib/server/rejected-reques
  * must not sign people out unasked).
  */
 async function endSession(query: URLSearchParams, session: SessionWithUser | null, cookies: Cookies, secure: boolean, status: 302 | 303) {
-	const { db, keys, issuer } = await provider();
+	const { db, keys, issuer, outbound } = await provider();
 	const result = await validateEndSessionRequest(db, keys, issuer, query);
 	if ('error' in result) showRejectedRequest(result.error);
 	const { hint, client, redirectTo } = result.request;
 	if (session && hint?.sub === session.userId) {
-		await endProviderSession(db, keys, issuer, session);
+		await endProviderSession(db, keys, issuer, session, { outbound });
 		deleteSessionCookie(cookies, secure);
 	} else if (session) {
 		return { clientName: client?.name ?? null, logoutRequest: query.toString() };
