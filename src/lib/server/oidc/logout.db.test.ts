@@ -201,7 +201,7 @@ describe('the logout token passes a relying party\'s validation (rp/verify.ts ov
 
 	it('verifyLogoutToken accepts createLogoutToken\'s token and returns sid and sub', async () => {
 		const token = await createLogoutToken(keys, TEST_ISSUER, 'rp-client', 'user-123', 'session-456', new Date());
-		await expect(verifyLogoutToken(token, { issuer: TEST_ISSUER, clientId: 'rp-client', jwksURI: server.url })).resolves.toEqual({ sid: 'session-456', sub: 'user-123' });
+		await expect(verifyLogoutToken(token, { issuer: TEST_ISSUER, clientId: 'rp-client', jwksURI: server.url })).resolves.toEqual({ sid: 'session-456', sub: 'user-123', jti: expect.any(String), expiresAt: expect.any(Date) });
 		await expect(verifyLogoutToken(token, { issuer: TEST_ISSUER, clientId: 'another-client', jwksURI: server.url })).rejects.toThrow();
 	});
 });
