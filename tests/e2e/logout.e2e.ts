@@ -141,3 +141,16 @@ test.describe('RP-initiated logout without an id_token_hint', () => {
 		expect(hits, 'requests to evil.example').toEqual([]);
 	});
 });
+
+test('not signed in and no id_token_hint: the provider names where the client wants to send you, and goes there only on request', { tag: '@forms' }, async ({ page }) => {
+	const query = new URLSearchParams({ client_id: 'internal-dashboard', post_logout_redirect_uri: `${SITE1_URL}/`, state: 'after' });
+	const site1Host = new URL(SITE1_URL).host;
+	await page.goto(`${PROVIDER_URL}/api/auth/end-session?${query}`);
+	expect(originAndPath(page.url())).toBe(`${PROVIDER_URL}/api/auth/end-session`);
+	await expect(page.getByRole('heading', { level: 1, name: 'You are signed out' })).toBeVisible();
+	await expect(page.getByRole('main').locator('strong', { hasText: site1Host })).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Sign in again' })).toBeVisible();
+	await page.getByRole('link', { name: `Continue to ${site1Host}` }).click();
+	await expect(page).toHaveURL(`${SITE1_URL}/?state=after`);
+	await expect(page.getByRole('heading', { level: 1, name: 'Internal Dashboard' })).toBeVisible();
+});

@@ -63,3 +63,9 @@ test('"You are signed out" page: one h1, named controls', async ({ page }) => {
 	await expectAccessibleBasics(page, 'You are signed out');
 	await tabTo(page, page.getByRole('link', { name: 'Sign in again' }));
 });
+
+test('"You are signed out" page naming a destination: one h1, named controls, "Continue" reachable by keyboard', async ({ page }) => {
+	await page.goto(`${PROVIDER_URL}/api/auth/end-session?${new URLSearchParams({ client_id: 'internal-dashboard', post_logout_redirect_uri: `${SITE1_URL}/` })}`);
+	await expectAccessibleBasics(page, 'You are signed out');
+	await tabTo(page, page.getByRole('link', { name: `Continue to ${new URL(SITE1_URL).host}` }));
+});

@@ -220,15 +220,27 @@ describe('RP-initiated logout: GET /api/auth/end-session', () => {
 		expect(await providerSession(cookie)).not.toBeNull();
 	});
 
-	it('not signed in: straight to the registered URI (with state), or to /auth/logout/done', async () => {
+	it('not signed in, no hint: a page names the registered URI (with state) and links there; nothing to go to → /auth/logout/done', async () => {
+		// RFC 9700 §4.11.2: without an id_token_hint nothing says the client sent the user here.
 		const toSite = await get(endSessionURL({ client_id: 'team-wiki', post_logout_redirect_uri: `${site2}/`, state: 'st' }), BROWSER);
-		expect(toSite.status).toBe(302);
-		expect(toSite.headers.get('location')).toBe(`${site2}/?state=st`);
+		expect(toSite.status).toBe(200);
+		expect(toSite.headers.get('location')).toBeNull();
+		const html = await toSite.text();
+		expect(html).toMatch(/<h1[^>]*>You are signed out<\/h1>/);
+		expect(html).toContain(`<strong>${new URL(site2).host}</strong>`);
+		expect(html).toContain(`href="${site2}/?state=st"`);
 		const done = await get(endSessionURL({}), BROWSER);
 		expect(done.status).toBe(302);
 		expect(done.headers.get('location')).toBe('/auth/logout/done');
 		const page = await get(`${provider}/auth/logout/done`, BROWSER);
 		expect(await page.text()).toMatch(/<h1[^>]*>You are signed out<\/h1>/);
+	});
+
+	it('not signed in, with a valid hint from an operator-registered client: straight back to its registered URI', async () => {
+		const hint = await idTokenFor(await signIn());
+		const response = await get(endSessionURL({ id_token_hint: hint, post_logout_redirect_uri: `${site1}/`, state: 'st' }), BROWSER);
+		expect(response.status).toBe(302);
+		expect(response.headers.get('location')).toBe(`${site1}/?state=st`);
 	});
 
 	it('POST (form) with a valid hint signs out at once and answers 303 to the registered URI with state', async () => {
@@ -263,14 +275,14 @@ describe('RP-initiated logout: GET /api/auth/end-session', () => {
 		expect(await providerSession(cookie)).not.toBeNull();
 	});
 
-	it('a hint from an earlier sign-in of the same user signs out the current session at once (the hint names the user)', async () => {
+	it('a hint from an earlier sign-in of the same user does not end the current session unasked: it asks (the hint names another sid)', async () => {
 		const earlier = await signIn();
 		const hint = await idTokenFor(earlier);
 		const cookie = await signIn();
 		const response = await get(endSessionURL({ id_token_hint: hint, post_logout_redirect_uri: `${site1}/` }), { cookie, ...BROWSER });
-		expect(response.status).toBe(302);
-		expect(response.headers.get('location')).toBe(`${site1}/`);
-		expect(await providerSession(cookie)).toBeNull();
+		expect(response.status).toBe(200);
+		expect(await response.text()).toMatch(/<h1[^>]*>Sign out\?<\/h1>/);
+		expect(await providerSession(cookie)).not.toBeNull();
 		expect(await providerSession(earlier)).not.toBeNull();
 	});
 });

@@ -199,10 +199,16 @@ describe('openid-client: dynamic client registration (RFC 7591)', () => {
 		expect(metadata.client_secret_expires_at).toBe(0);
 
 		const cookie = await signIn();
-		// Before any consent, prompt=none cannot ask: consent_required.
+		// Before any consent, prompt=none cannot ask: consent_required. The client registered
+		// itself, so the provider does not redirect the error on its own (RFC 9700 §4.11.2): it
+		// shows where it would go, and the user's "Continue" link carries the error response.
 		const silent = await startSignIn(config, DCR_CALLBACK, { prompt: 'none' });
-		const refused = await browse(silent.url, cookie);
-		await expect(finishSignIn(config, silent, refused.location)).rejects.toMatchObject({ error: 'consent_required' });
+		const shown = await get(silent.url.href, { cookie, ...BROWSER });
+		expect(shown.status).toBe(200);
+		expect(shown.headers.get('location')).toBeNull();
+		const continueLink = (await shown.text()).match(/href="(http:\/\/127\.0\.0\.1:9\/dcr\/callback[^"]*)"/)?.[1];
+		expect(continueLink).toBeTruthy();
+		await expect(finishSignIn(config, silent, new URL(continueLink!.replace(/&amp;/g, '&')))).rejects.toMatchObject({ error: 'consent_required' });
 
 		const started = await startSignIn(config, DCR_CALLBACK);
 		const first = await browse(started.url, cookie);

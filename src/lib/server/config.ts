@@ -26,6 +26,12 @@ export interface AppConfig {
 	refreshTokenReuseGraceSeconds: number;
 	/** RFC 7591 registration endpoint on/off (the guide's `allowDynamicClientRegistration`). */
 	allowDynamicClientRegistration: boolean;
+	/**
+	 * Hosts (`name`, IP literal or `name:port`) the provider may send requests to even on a
+	 * private or loopback address (OUTBOUND_ALLOWED_HOSTS, comma-separated): back-channel
+	 * logout to a relying party inside the operator's own network.
+	 */
+	outboundAllowedHosts: string[];
 	sites: Record<'site1' | 'site2', SiteConfig>;
 }
 
@@ -44,6 +50,7 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		refreshTokenReuseGraceSeconds: wholeSeconds(vars, 'REFRESH_TOKEN_REUSE_GRACE_SECONDS', 0, 60),
 		seedDemoData: (vars.SEED_DEMO_DATA ?? 'true') !== 'false',
 		allowDynamicClientRegistration: (vars.ALLOW_DYNAMIC_CLIENT_REGISTRATION ?? 'true') !== 'false',
+		outboundAllowedHosts: (vars.OUTBOUND_ALLOWED_HOSTS ?? '').split(/[\s,]+/).map((h) => h.toLowerCase()).filter(Boolean),
 		sites: {
 			site1: {
 				name: 'site1',

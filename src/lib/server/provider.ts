@@ -1,6 +1,7 @@
 import { config } from './config';
 import { database } from './db/instance';
 import { KeyStore } from './oidc/keys';
+import { outboundPolicy, type OutboundPolicy } from './outbound-request';
 import type { TokenSettings } from './oidc/tokens';
 
 /** The provider's long-lived parts, built once per process from config and the database. */
@@ -9,6 +10,8 @@ export interface Provider {
 	db: TokenSettings['db'];
 	keys: KeyStore;
 	tokens: TokenSettings;
+	/** Where requests to registered URIs (back-channel logout) may go. */
+	outbound: OutboundPolicy;
 }
 
 // Module-level (not globalThis, unlike the database): hot reload should rebuild it.
@@ -17,9 +20,15 @@ let instance: Promise<Provider> | undefined;
 export function provider(): Promise<Provider> {
 	instance ??= (async () => {
 		const { db } = await database();
-		const { issuer, secret, refreshTokenReuseGraceSeconds } = config();
+		const { issuer, secret, refreshTokenReuseGraceSeconds, outboundAllowedHosts } = config();
 		const keys = new KeyStore(db, secret);
-		return { issuer, db, keys, tokens: { db, keys, issuer, refreshReuseGraceSeconds: refreshTokenReuseGraceSeconds } };
+		return {
+			issuer,
+			db,
+			keys,
+			tokens: { db, keys, issuer, refreshReuseGraceSeconds: refreshTokenReuseGraceSeconds },
+			outbound: outboundPolicy(issuer, outboundAllowedHosts)
+		};
 	})();
 	return instance;
 }

@@ -38,6 +38,8 @@ export interface RejectedAuthorizationRequest {
 	error: OAuthError;
 	redirectURI?: string;
 	state?: string;
+	/** The verified client, set together with `redirectURI`. */
+	client?: Client;
 }
 
 const PROMPTS = new Set(['none', 'login', 'consent']);
@@ -65,7 +67,7 @@ export async function validateAuthorizationRequest(
 	}
 
 	const state = params.get('state');
-	const reject = (error: OAuthError) => ({ rejected: { error, redirectURI, state } });
+	const reject = (error: OAuthError) => ({ rejected: { error, redirectURI, state, client } });
 	// RFC 6749 §4.1.2.1: a client not registered for the code grant may not ask for a code.
 	if (!client.grantTypes.includes('authorization_code')) return reject(new UnauthorizedClient('this client is not registered for the authorization code grant'));
 	if (params.has('request')) return reject(new RequestNotSupported());
@@ -147,6 +149,30 @@ export function decideAuthorization(
 		return request.prompt.has('none') ? { next: 'error', error: new ConsentRequired() } : { next: 'consent' };
 	}
 	return { next: 'issue-code' };
+}
+
+/**
+ * RFC 9700 §4.11.2: an error response may be redirected automatically only to a client the
+ * provider has reason to trust. Anyone can register a client and a redirect URI, which would
+ * make every error (a bad parameter is enough) a redirect from our origin to any site: for a
+ * self-registered client the user is shown where the error would go, and decides.
+ */
+export function redirectsErrorsWithoutAsking(client: Client): boolean {
+	return !client.selfRegistered;
+}
+
+/** What the provider shows instead of redirecting an error to a client it has no reason to trust. */
+export interface ErrorRedirectConfirmation {
+	clientName: string;
+	/** The client's redirect URI with the error response: where "Continue" leads. */
+	destination: string;
+	/** The destination's host, shown prominently. */
+	host: string;
+	error: { code: string; description: string };
+}
+
+export function errorRedirectConfirmation(client: Client, destination: string, error: OAuthError): ErrorRedirectConfirmation {
+	return { clientName: client.name, destination, host: new URL(destination).host, error: { code: error.code, description: error.description } };
 }
 
 /**

@@ -22,6 +22,8 @@ export interface Client {
 	policyURI: string | null;
 	tosURI: string | null;
 	trusted: boolean;
+	/** Registered through open registration: nothing vouches for it (RFC 9700 §4.11.2). */
+	selfRegistered: boolean;
 }
 
 export interface NewClient {
@@ -40,6 +42,7 @@ export interface NewClient {
 	policyURI?: string;
 	tosURI?: string;
 	trusted?: boolean;
+	selfRegistered?: boolean;
 }
 
 const CLIENT_COLUMNS = {
@@ -55,7 +58,8 @@ const CLIENT_COLUMNS = {
 	clientURI: clients.clientURI,
 	policyURI: clients.policyURI,
 	tosURI: clients.tosURI,
-	trusted: clients.trusted
+	trusted: clients.trusted,
+	selfRegistered: clients.selfRegistered
 };
 
 const clientByID = preparedQuery((db) =>
@@ -90,7 +94,8 @@ export async function saveClient(db: Database, client: NewClient, now = new Date
 		clientURI: client.clientURI ?? null,
 		policyURI: client.policyURI ?? null,
 		tosURI: client.tosURI ?? null,
-		trusted: client.trusted ?? false
+		trusted: client.trusted ?? false,
+		selfRegistered: client.selfRegistered ?? false
 	};
 	await db.insert(clients).values({ ...values, createdAt: now }).onConflictDoUpdate({ target: clients.id, set: values });
 }

@@ -51,3 +51,36 @@ export async function validateEndSessionRequest(
 	}
 	return { request: { hint, client, redirectTo } };
 }
+
+/** What the end_session_endpoint does with a checked request. */
+export type EndSessionDecision =
+	/** The hint proves the request is about THIS session: sign out, then go to `redirectTo` (or our "signed out" page). */
+	| { next: 'sign-out'; redirectTo: string | null }
+	/** Signed in, but nothing proves the request is about this session: ask first. */
+	| { next: 'confirm-sign-out' }
+	/** Nobody signed in; a valid hint from a client the operator registered: go back to it. */
+	| { next: 'redirect'; to: string }
+	/** Nobody signed in; no reason to trust the destination: name it and let the user choose. */
+	| { next: 'confirm-redirect'; to: string }
+	/** Nobody signed in and nowhere to go. */
+	| { next: 'done' };
+
+/**
+ * RP-Initiated Logout 1.0 §2 and §6 (a logout link anyone can send must not sign people out
+ * unasked) and RFC 9700 §4.11.2 (no automatic redirect to a client the provider has no reason
+ * to trust). A hint counts as the reason to sign out without asking only when it was issued
+ * for the current provider session (`sid`) and user (`sub`): an ID token from an ended
+ * session, sent through a cross-site link, must not end a newer one.
+ */
+export function decideEndSession(request: EndSessionRequest, session: { id: string; userId: string } | null): EndSessionDecision {
+	const { hint, client, redirectTo } = request;
+	if (session) {
+		const hintForThisSession = hint !== null && hint.sub === session.userId && hint.sid === session.id;
+		return hintForThisSession ? { next: 'sign-out', redirectTo } : { next: 'confirm-sign-out' };
+	}
+	if (!redirectTo) return { next: 'done' };
+	// Without a hint anyone can name any client's registered URI; a self-registered client's
+	// URI is wherever its registrant wants it.
+	if (hint && client && !client.selfRegistered) return { next: 'redirect', to: redirectTo };
+	return { next: 'confirm-redirect', to: redirectTo };
+}

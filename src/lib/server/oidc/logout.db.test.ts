@@ -22,6 +22,7 @@ import { KeyStore } from './keys';
 import { createLogoutToken, endProviderSession, LOGOUT_EVENT, verifyIDTokenHint, type BackchannelResult } from './logout';
 import { handleTokenRequest, type TokenResponse, type TokenSettings } from './tokens';
 import { userInfo } from './userinfo';
+import type { OutboundFormPOST } from '../outbound-request';
 
 const database = useTestDatabase();
 const clock = testClock();
@@ -31,13 +32,12 @@ let user: TestUser;
 
 /** A fake of the relying parties' back-channel endpoints: records each request, answers `status`. */
 function fakeRelyingParties(statusFor: (url: string) => number = () => 200) {
-	const requests: { url: string; init: RequestInit }[] = [];
-	const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
-		const url = String(input);
-		requests.push({ url, init: init ?? {} });
-		return new Response(null, { status: statusFor(url) });
-	}) as typeof fetch;
-	return { requests, fetch: fetchFn };
+	const requests: { url: string; form: URLSearchParams }[] = [];
+	const post: OutboundFormPOST = async (url, form) => {
+		requests.push({ url, form });
+		return { status: statusFor(url) };
+	};
+	return { requests, post };
 }
 
 async function tokensFrom(client: TestClient, session: { id: string; authTime: Date }, scope = 'openid profile email'): Promise<TokenResponse> {
@@ -66,7 +66,7 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 	let otherSessionToken: string;
 	let tokens: Record<'a' | 'a2' | 'b' | 'none' | 'offline' | 'otherSession', TokenResponse>;
 	let results: BackchannelResult[];
-	let requests: { url: string; init: RequestInit }[];
+	let requests: { url: string; form: URLSearchParams }[];
 
 	beforeAll(async () => {
 		const bc = (name: string) => ({ backchannelLogoutURI: `https://${name}.example/auth/backchannel-logout` });
@@ -95,7 +95,7 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 		const fake = fakeRelyingParties((url) => (url.includes('rp-down') ? 500 : 200));
 		requests = fake.requests;
 		clock.advance(10);
-		results = await endProviderSession(database.db, keys, TEST_ISSUER, { id: session.id, userId: user.id }, { fetch: fake.fetch, now: clock.now() });
+		results = await endProviderSession(database.db, keys, TEST_ISSUER, { id: session.id, userId: user.id }, { post: fake.post, now: clock.now() });
 	});
 
 	it('deletes the session; the user\'s other sessions stay', async () => {
@@ -128,14 +128,8 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 		expect(requests.some((r) => r.url.includes('rp-other'))).toBe(false);
 	});
 
-	it('§2.5: each request is a form POST whose only parameter is logout_token, and redirects are not followed', () => {
-		for (const { init } of requests) {
-			expect(init.method).toBe('POST');
-			expect(new Headers(init.headers).get('content-type')).toBe('application/x-www-form-urlencoded');
-			expect(init.redirect).toBe('manual');
-			const body = new URLSearchParams(String(init.body));
-			expect([...body.keys()]).toEqual(['logout_token']);
-		}
+	it('§2.5: each request is a form POST whose only parameter is logout_token (sent through the outbound policy: outbound-request.test.ts)', () => {
+		for (const { form } of requests) expect([...form.keys()]).toEqual(['logout_token']);
 	});
 
 	it('reports each client\'s outcome; a failing client does not stop the others', () => {
@@ -149,9 +143,9 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 	it('§2.4: the logout token verifies with the published JWKS: typ logout+jwt, iss, aud = client_id, sub, sid, events, jti, iat, exp, no nonce', async () => {
 		const jwks = createLocalJWKSet(JSON.parse(await keys.publicJWKS()));
 		const jtis = new Set<string>();
-		for (const { url, init } of requests) {
+		for (const { url, form } of requests) {
 			const client = [rpA, rpB, rpDown].find((c) => c.backchannelLogoutURI === url)!;
-			const logoutToken = new URLSearchParams(String(init.body)).get('logout_token')!;
+			const logoutToken = form.get('logout_token')!;
 			const { payload, protectedHeader } = await jwtVerify(logoutToken, jwks, {
 				issuer: TEST_ISSUER,
 				audience: client.id,
@@ -180,16 +174,13 @@ describe('endProviderSession: unreachable relying parties', () => {
 		const healthy = await createTestClient(database.db, { trusted: true, backchannelLogoutURI: 'https://rp-ok.example/bc' });
 		const { token, session } = await createTestSession(database.db, user.id, clock.now());
 		for (const client of [throwing, hanging, healthy]) await tokensFrom(client, session);
-		const fetchFn = ((input: string | URL | Request, init?: RequestInit) => {
-			const url = String(input);
+		const post: OutboundFormPOST = (url) => {
 			if (url.includes('throws')) return Promise.reject(new TypeError('fetch failed'));
-			if (url.includes('hangs')) {
-				return new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
-			}
-			return Promise.resolve(new Response(null, { status: 200 }));
-		}) as typeof fetch;
+			if (url.includes('hangs')) return new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 100 ms')), 100));
+			return Promise.resolve({ status: 200 });
+		};
 		const started = Date.now();
-		const results = await endProviderSession(database.db, keys, TEST_ISSUER, { id: session.id, userId: user.id }, { fetch: fetchFn, timeoutMs: 100, now: clock.now() });
+		const results = await endProviderSession(database.db, keys, TEST_ISSUER, { id: session.id, userId: user.id }, { post, now: clock.now() });
 		expect(Date.now() - started).toBeLessThan(5000);
 		const byClient = Object.fromEntries(results.map((r) => [r.clientId, r]));
 		expect(byClient[throwing.id]).toMatchObject({ ok: false, detail: 'fetch failed' });
@@ -210,7 +201,7 @@ describe('the logout token passes a relying party\'s validation (rp/verify.ts ov
 
 	it('verifyLogoutToken accepts createLogoutToken\'s token and returns sid and sub', async () => {
 		const token = await createLogoutToken(keys, TEST_ISSUER, 'rp-client', 'user-123', 'session-456', new Date());
-		await expect(verifyLogoutToken(token, { issuer: TEST_ISSUER, clientId: 'rp-client', jwksURI: server.url })).resolves.toEqual({ sid: 'session-456', sub: 'user-123' });
+		await expect(verifyLogoutToken(token, { issuer: TEST_ISSUER, clientId: 'rp-client', jwksURI: server.url })).resolves.toEqual({ sid: 'session-456', sub: 'user-123', jti: expect.any(String), expiresAt: expect.any(Date) });
 		await expect(verifyLogoutToken(token, { issuer: TEST_ISSUER, clientId: 'another-client', jwksURI: server.url })).rejects.toThrow();
 	});
 });

@@ -6,6 +6,7 @@ import { invalidateSession } from '../auth/session';
 import { generateSecret } from '../secrets';
 import type { Client } from './clients';
 import type { KeyStore } from './keys';
+import { mapWithConcurrency, outboundPolicy, postFormToRegisteredURI, type OutboundFormPOST, type OutboundPolicy } from '../outbound-request';
 
 export interface IDTokenHint {
 	sub: string;
@@ -65,17 +66,23 @@ export interface BackchannelResult {
 	detail?: string;
 }
 
+/** At most this many logout requests of one sign-out are in flight at once. */
+export const BACKCHANNEL_CONCURRENCY = 4;
+
 /**
  * Ends a provider session everywhere: the session row, the grants made from it (except
  * `offline_access` ones, which are meant to outlive it) and, through Back-Channel Logout
  * (§2.5), each client's own session, by POSTing a logout token to its registered URI.
+ * The URIs were registered by anyone: each POST goes through the outbound policy (no
+ * private, loopback or link-local targets, pinned address, no redirects, short timeouts),
+ * a few at a time.
  */
 export async function endProviderSession(
 	db: Database,
 	keys: KeyStore,
 	issuer: string,
 	session: { id: string; userId: string },
-	options: { fetch?: typeof fetch; timeoutMs?: number; now?: Date } = {}
+	options: { outbound?: OutboundPolicy; post?: OutboundFormPOST; now?: Date } = {}
 ): Promise<BackchannelResult[]> {
 	const now = options.now ?? new Date();
 	const targets = await db
@@ -88,22 +95,16 @@ export async function endProviderSession(
 		.update(grants)
 		.set({ revokedAt: now })
 		.where(and(eq(grants.sessionId, session.id), isNull(grants.revokedAt), not(like(grants.scope, '%offline_access%'))));
-	const fetchFn = options.fetch ?? fetch;
-	return Promise.all(
-		targets.map(async ({ clientId, uri }): Promise<BackchannelResult> => {
-			try {
-				const logoutToken = await createLogoutToken(keys, issuer, clientId, session.userId, session.id, now);
-				const response = await fetchFn(uri!, {
-					method: 'POST',
-					headers: { 'content-type': 'application/x-www-form-urlencoded' },
-					body: new URLSearchParams({ logout_token: logoutToken }),
-					signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
-					redirect: 'manual'
-				});
-				return { clientId, ok: response.ok, detail: response.ok ? undefined : `HTTP ${response.status}` };
-			} catch (error) {
-				return { clientId, ok: false, detail: (error as Error).message };
-			}
-		})
-	);
+	const policy = options.outbound ?? outboundPolicy(issuer);
+	const post: OutboundFormPOST = options.post ?? ((uri, form) => postFormToRegisteredURI(uri, form, policy));
+	return mapWithConcurrency(targets, BACKCHANNEL_CONCURRENCY, async ({ clientId, uri }): Promise<BackchannelResult> => {
+		try {
+			const logoutToken = await createLogoutToken(keys, issuer, clientId, session.userId, session.id, now);
+			const { status } = await post(uri!, new URLSearchParams({ logout_token: logoutToken }));
+			const ok = status >= 200 && status < 300;
+			return { clientId, ok, detail: ok ? undefined : `HTTP ${status}` };
+		} catch (error) {
+			return { clientId, ok: false, detail: (error as Error).message };
+		}
+	});
 }

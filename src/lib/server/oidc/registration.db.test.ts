@@ -7,6 +7,7 @@ import { clients } from '../db/schema';
 import { authenticateClient, findClient } from './clients';
 import { KeyStore } from './keys';
 import { registerClient, type RegistrationResponse } from './registration';
+import { outboundPolicy } from '../outbound-request';
 import { handleTokenRequest, type TokenSettings } from './tokens';
 
 const database = useTestDatabase();
@@ -218,6 +219,24 @@ describe('backchannel_logout_uri: the provider POSTs there itself', () => {
 	it('a provider on a public https issuer refuses a plain-http loopback URI (no requests into its own machine)', async () => {
 		const error = await rejectionOf(() => registerClient(database.db, metadata, clock.now(), 'https://sso.example.com'));
 		expect(error.code).toBe('invalid_client_metadata');
+	});
+
+	it.each(['https://169.254.169.254/latest/meta-data/', 'https://10.0.0.5:8443/x', 'https://192.168.1.1/', 'https://[::ffff:169.254.169.254]/', 'https://0.0.0.0/'])(
+		'%s (a private, link-local or unspecified address) is refused on any provider → invalid_client_metadata',
+		async (uri) => {
+			for (const issuer of ['https://sso.example.com', 'http://localhost:3000']) {
+				const error = await rejectionOf(() => registerClient(database.db, { redirect_uris: [REDIRECT], backchannel_logout_uri: uri }, clock.now(), issuer));
+				expect(error.code).toBe('invalid_client_metadata');
+			}
+		}
+	);
+
+	it('an operator-allow-listed internal host is accepted (OUTBOUND_ALLOWED_HOSTS)', async () => {
+		const outbound = outboundPolicy('https://sso.example.com', ['10.0.0.5:8443']);
+		const response = await registerClient(database.db, { redirect_uris: [REDIRECT], backchannel_logout_uri: 'https://10.0.0.5:8443/x' }, clock.now(), 'https://sso.example.com', outbound);
+		expect(response.backchannel_logout_uri).toBe('https://10.0.0.5:8443/x');
+		// Open registration: nothing vouches for it, so its errors are never redirected unasked.
+		expect((await findClient(database.db, response.client_id))?.selfRegistered).toBe(true);
 	});
 
 	it('a provider running on loopback (development) accepts one, so local demo clients get back-channel logout', async () => {

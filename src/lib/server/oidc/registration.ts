@@ -4,6 +4,7 @@ import { saveClient, type NewClient, type TokenEndpointAuthMethod } from './clie
 import { OAuthError } from './errors';
 import { isSigningAlgorithm } from './keys';
 import { GRANT_TYPES } from './tokens';
+import { checkRegisteredURI, OutboundRequestRefused, outboundPolicy, type OutboundPolicy } from '../outbound-request';
 
 /** RFC 7591 §3.2.2 error codes. */
 export class InvalidRedirectURI extends OAuthError {
@@ -54,11 +55,22 @@ function optionalURI(value: unknown, field: string): string | undefined {
 	return value;
 }
 
-function backchannelURI(value: unknown, issuer: string | undefined): string | undefined {
+/**
+ * The provider POSTs to this URI itself, so it must not point into the provider's own
+ * networks (request forgery): the host may not be, or resolve to, a private, loopback,
+ * link-local or other special-purpose address. Checked again at every send (logout.ts).
+ */
+async function backchannelURI(value: unknown, issuer: string | undefined, outbound: OutboundPolicy | undefined): Promise<string | undefined> {
 	const uri = optionalURI(value, 'backchannel_logout_uri');
-	if (uri === undefined || uri.startsWith('https:')) return uri;
-	const providerOnLoopback = issuer !== undefined && issuer.startsWith('http:') && isAcceptableClientURI(issuer);
-	if (!providerOnLoopback) throw new InvalidClientMetadata('backchannel_logout_uri must be https');
+	if (uri === undefined) return uri;
+	const policy = outbound ?? (issuer ? outboundPolicy(issuer) : { allowLoopback: false, allowedHosts: new Set<string>() });
+	if (!uri.startsWith('https:') && !policy.allowLoopback) throw new InvalidClientMetadata('backchannel_logout_uri must be https');
+	try {
+		await checkRegisteredURI(uri, policy);
+	} catch (error) {
+		if (error instanceof OutboundRequestRefused) throw new InvalidClientMetadata(`backchannel_logout_uri: ${error.message}; the provider sends logout tokens only to public hosts`);
+		throw error;
+	}
 	return uri;
 }
 
@@ -77,7 +89,13 @@ export interface RegistrationResponse {
  * provider POSTs there itself, so on a real deployment an open registration must not be able
  * to point it at services on the provider's own machine.
  */
-export async function registerClient(db: Database, metadata: unknown, now = new Date(), issuer?: string): Promise<RegistrationResponse> {
+export async function registerClient(
+	db: Database,
+	metadata: unknown,
+	now = new Date(),
+	issuer?: string,
+	outbound?: OutboundPolicy
+): Promise<RegistrationResponse> {
 	if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new InvalidClientMetadata('send the client metadata as a JSON object');
 	const m = metadata as Record<string, unknown>;
 	const privileged = PRIVILEGED_FIELDS.filter((f) => f in m);
@@ -110,12 +128,13 @@ export async function registerClient(db: Database, metadata: unknown, now = new 
 		tokenEndpointAuthMethod: authMethod,
 		grantTypes: grantTypes as string[],
 		idTokenSignedResponseAlg: alg,
-		backchannelLogoutURI: backchannelURI(m.backchannel_logout_uri, issuer),
+		backchannelLogoutURI: await backchannelURI(m.backchannel_logout_uri, issuer, outbound),
 		logoURI: optionalURI(m.logo_uri, 'logo_uri'),
 		clientURI: optionalURI(m.client_uri, 'client_uri'),
 		policyURI: optionalURI(m.policy_uri, 'policy_uri'),
 		tosURI: optionalURI(m.tos_uri, 'tos_uri'),
-		trusted: false
+		trusted: false,
+		selfRegistered: true
 	};
 	await saveClient(db, client, now);
 	return {

@@ -63,12 +63,12 @@ const verifyLogout = (token: string, clientId = CLIENT_ID) => verifyLogoutToken(
 
 describe('verifyLogoutToken (Back-Channel Logout 1.0 §2.6)', () => {
 	it('accepts a proper logout token and returns sid and sub', async () => {
-		await expect(verifyLogout(await logoutToken())).resolves.toEqual({ sid: 'session-1', sub: 'user-1' });
+		await expect(verifyLogout(await logoutToken())).resolves.toEqual({ sid: 'session-1', sub: 'user-1', jti: expect.any(String), expiresAt: expect.any(Date) });
 	});
 
 	it('accepts sid alone and sub alone (§2.4: at least one of them)', async () => {
-		await expect(verifyLogout(await logoutToken({ omit: ['sub'] }))).resolves.toEqual({ sid: 'session-1', sub: undefined });
-		await expect(verifyLogout(await logoutToken({ omit: ['sid'] }))).resolves.toEqual({ sid: undefined, sub: 'user-1' });
+		await expect(verifyLogout(await logoutToken({ omit: ['sub'] }))).resolves.toEqual({ sid: 'session-1', sub: undefined, jti: expect.any(String), expiresAt: expect.any(Date) });
+		await expect(verifyLogout(await logoutToken({ omit: ['sid'] }))).resolves.toEqual({ sid: undefined, sub: 'user-1', jti: expect.any(String), expiresAt: expect.any(Date) });
 	});
 
 	it('accepts one signed with ES256 from the same JWKS', async () => {

@@ -59,7 +59,10 @@ const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
  * Back-Channel Logout 1.0 §2.6 logout token validation: JWKS signature, `iss`, `aud`,
  * `iat`, `typ: logout+jwt`, the logout event, `sid` or `sub`, and no `nonce`.
  */
-export async function verifyLogoutToken(token: string, expected: { issuer: string; clientId: string; jwksURI: string }): Promise<{ sid?: string; sub?: string }> {
+export async function verifyLogoutToken(
+	token: string,
+	expected: { issuer: string; clientId: string; jwksURI: string }
+): Promise<{ sid?: string; sub?: string; jti: string; expiresAt: Date }> {
 	const { payload } = await jwtVerify(token, remoteKeySet(expected.jwksURI), {
 		issuer: expected.issuer,
 		audience: expected.clientId,
@@ -74,5 +77,6 @@ export async function verifyLogoutToken(token: string, expected: { issuer: strin
 	const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
 	const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
 	if (!sid && !sub) throw new Error('a logout token must contain sid or sub');
-	return { sid, sub };
+	if (typeof payload.jti !== 'string' || !payload.jti) throw new Error('a logout token must contain a jti');
+	return { sid, sub, jti: payload.jti, expiresAt: new Date(payload.exp! * 1000) };
 }

@@ -14,7 +14,7 @@ export const load: PageServerLoad = ({ locals }) => {
 export const actions: Actions = {
 	/** Sign-out at the provider: ends the session here and, by back-channel, at the clients. */
 	default: async ({ request, locals, cookies, url }) => {
-		const { db, keys, issuer } = await provider();
+		const { db, keys, issuer, outbound } = await provider();
 		const form = await request.formData();
 		// Set when the user confirms an RP-initiated logout (/api/auth/end-session).
 		const logoutRequest = form.get('logout_request');
@@ -24,7 +24,7 @@ export const actions: Actions = {
 			if ('error' in result) showRejectedRequest(result.error);
 			redirectTo = result.request.redirectTo ?? '/auth/logout/done';
 		}
-		if (locals.session) await endProviderSession(db, keys, issuer, locals.session);
+		if (locals.session) await endProviderSession(db, keys, issuer, locals.session, { outbound });
 		deleteSessionCookie(cookies, url.protocol === 'https:');
 		redirect(303, redirectTo);
 	}

@@ -2,6 +2,7 @@ import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { database } from '$lib/server/db/instance';
 import { discoverProvider } from '$lib/server/rp/discovery';
+import { recordLogoutToken } from '$lib/server/rp/logout-replay';
 import { deleteRPSessionsForLogout } from '$lib/server/rp/session';
 import { demoSite } from '$lib/server/rp/site';
 import { verifyLogoutToken } from '$lib/server/rp/verify';
@@ -19,6 +20,8 @@ export const POST: RequestHandler = async ({ request, locals }) => {
 	try {
 		const target = await verifyLogoutToken(logoutToken, { issuer, clientId: rp.clientId, jwksURI: (await discoverProvider(issuer)).jwks_uri });
 		const { db } = await database();
+		// §2.6: a token seen before is refused, so one that leaked (a log, a proxy) cannot be replayed.
+		if (!(await recordLogoutToken(db, locals.origin, target))) throw new Error('this logout token was already used');
 		await deleteRPSessionsForLogout(db, locals.origin, target);
 	} catch (e) {
 		// §2.8: an invalid logout token is answered 400.

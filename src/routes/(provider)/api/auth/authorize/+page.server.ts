@@ -3,8 +3,10 @@ import { formParameters } from '$lib/server/rejected-request';
 import { authorizationEndpoint } from './authorization-endpoint';
 
 // A page route rather than +server.ts so that a rejected request renders the provider's
-// error page. It never renders otherwise: every valid request ends in a redirect.
-export const load: PageServerLoad = ({ url, locals }) => authorizationEndpoint(url.searchParams, locals.session, 'GET');
+// error page, and an error for a self-registered client the page that asks before going there.
+// After the POST action Kit runs load too, for a URL without the request: nothing to do then.
+export const load: PageServerLoad = ({ url, locals, request }) =>
+	request.method === 'POST' ? { confirmation: null } : authorizationEndpoint(url.searchParams, locals.session, 'GET');
 
 export const actions: Actions = {
 	// OIDC Core §3.1.2.1: the authorization endpoint must accept POST (form-encoded) too.

@@ -1,25 +1,39 @@
 import { redirect } from '@sveltejs/kit';
 import type { SessionWithUser } from '$lib/server/auth/session';
-import { authorizationResponseURL, decideAuthorization, validateAuthorizationRequest } from '$lib/server/oidc/authorize';
+import {
+	authorizationResponseURL,
+	decideAuthorization,
+	errorRedirectConfirmation,
+	redirectsErrorsWithoutAsking,
+	validateAuthorizationRequest,
+	type ErrorRedirectConfirmation
+} from '$lib/server/oidc/authorize';
+import type { Client } from '$lib/server/oidc/clients';
+import type { OAuthError } from '$lib/server/oidc/errors';
 import { issueAuthorizationCode } from '$lib/server/oidc/codes';
 import { findConsentedScope } from '$lib/server/oidc/consent';
 import { provider } from '$lib/server/provider';
 import { showRejectedRequest } from '$lib/server/rejected-request';
 
 /**
- * OIDC Core §3.1.2: validate, then sign in / ask consent / issue a code. Always ends in a
- * redirect, or in an error page when the client or redirect URI could not be verified.
+ * OIDC Core §3.1.2: validate, then sign in / ask consent / issue a code. Ends in a redirect,
+ * in an error page when the client or redirect URI could not be verified, or, for an error
+ * to a self-registered client, in a page that asks before going there (RFC 9700 §4.11.2).
  */
-export async function authorizationEndpoint(params: URLSearchParams, session: SessionWithUser | null, method: 'GET' | 'POST'): Promise<never> {
+export async function authorizationEndpoint(
+	params: URLSearchParams,
+	session: SessionWithUser | null,
+	method: 'GET' | 'POST'
+): Promise<{ confirmation: ErrorRedirectConfirmation }> {
 	const { db, issuer } = await provider();
 	const now = new Date();
 	// RFC 6749 §4.1.2: a redirect after GET is 302; after POST, 303 turns it back into a GET.
 	const status = method === 'GET' ? 302 : 303;
 	const validated = await validateAuthorizationRequest(db, params);
 	if ('rejected' in validated) {
-		const { error: e, redirectURI, state } = validated.rejected;
-		if (!redirectURI) showRejectedRequest(e);
-		redirect(status, authorizationResponseURL(redirectURI, issuer, { error: e }, state));
+		const { error: e, redirectURI, state, client } = validated.rejected;
+		if (!redirectURI || !client) showRejectedRequest(e);
+		return redirectError(status, client, authorizationResponseURL(redirectURI, issuer, { error: e }, state), e);
 	}
 	const { request } = validated;
 	const user = session && { sessionId: session.id, userId: session.userId, authTime: session.authTime };
@@ -27,7 +41,7 @@ export async function authorizationEndpoint(params: URLSearchParams, session: Se
 	const decision = decideAuthorization(request, user, consented, now);
 	switch (decision.next) {
 		case 'error':
-			redirect(status, authorizationResponseURL(request.redirectURI, issuer, { error: decision.error }, request.state));
+			return redirectError(status, request.client, authorizationResponseURL(request.redirectURI, issuer, { error: decision.error }, request.state), decision.error);
 		case 'login': {
 			// The login page comes back to this request without `prompt=login`, which it has then satisfied.
 			const query = new URLSearchParams({ return_to: continuation(params, 'login') });
@@ -42,6 +56,11 @@ export async function authorizationEndpoint(params: URLSearchParams, session: Se
 			redirect(status, authorizationResponseURL(request.redirectURI, issuer, { code }, request.state));
 		}
 	}
+}
+
+function redirectError(status: 302 | 303, client: Client, destination: string, error: OAuthError): { confirmation: ErrorRedirectConfirmation } {
+	if (redirectsErrorsWithoutAsking(client)) redirect(status, destination);
+	return { confirmation: errorRedirectConfirmation(client, destination, error) };
 }
 
 /** This authorization request as a GET URL on our origin, minus one satisfied `prompt` value. */

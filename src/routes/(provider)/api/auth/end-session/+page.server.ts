@@ -2,29 +2,45 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import type { SessionWithUser } from '$lib/server/auth/session';
 import { deleteSessionCookie } from '$lib/server/auth/cookies';
-import { validateEndSessionRequest } from '$lib/server/oidc/end-session';
+import { decideEndSession, validateEndSessionRequest } from '$lib/server/oidc/end-session';
 import { endProviderSession } from '$lib/server/oidc/logout';
 import { provider } from '$lib/server/provider';
 import type { Cookies } from '@sveltejs/kit';
 import { formParameters, showRejectedRequest } from '$lib/server/rejected-request';
 
 /**
- * RP-Initiated Logout 1.0 end_session_endpoint. With a valid `id_token_hint` for the signed-in
- * user, signs out at once; otherwise the user is asked first (a logout link anyone can send
- * must not sign people out unasked).
+ * RP-Initiated Logout 1.0 end_session_endpoint. With a valid `id_token_hint` for the current
+ * session, signs out at once; otherwise the user is asked first (a logout link anyone can send
+ * must not sign people out unasked), and, when nobody is signed in, is shown where the client
+ * wants them to go rather than sent there (decideEndSession).
  */
 async function endSession(query: URLSearchParams, session: SessionWithUser | null, cookies: Cookies, secure: boolean, status: 302 | 303) {
-	const { db, keys, issuer } = await provider();
+	const { db, keys, issuer, outbound } = await provider();
 	const result = await validateEndSessionRequest(db, keys, issuer, query);
 	if ('error' in result) showRejectedRequest(result.error);
-	const { hint, client, redirectTo } = result.request;
-	if (session && hint?.sub === session.userId) {
-		await endProviderSession(db, keys, issuer, session);
-		deleteSessionCookie(cookies, secure);
-	} else if (session) {
-		return { clientName: client?.name ?? null, logoutRequest: query.toString() };
+	const { client } = result.request;
+	const decision = decideEndSession(result.request, session);
+	const page = {
+		clientName: client?.name ?? null,
+		unverifiedClient: client?.selfRegistered ?? false,
+		logoutRequest: query.toString()
+	};
+	switch (decision.next) {
+		case 'sign-out':
+			await endProviderSession(db, keys, issuer, session!, { outbound });
+			deleteSessionCookie(cookies, secure);
+			redirect(status, decision.redirectTo ?? '/auth/logout/done');
+		case 'confirm-sign-out': {
+			const to = result.request.redirectTo;
+			return { ...page, ask: 'sign-out' as const, destination: to ? { url: to, host: new URL(to).host } : null };
+		}
+		case 'redirect':
+			redirect(status, decision.to);
+		case 'confirm-redirect':
+			return { ...page, ask: 'leave' as const, destination: { url: decision.to, host: new URL(decision.to).host } };
+		case 'done':
+			redirect(status, '/auth/logout/done');
 	}
-	redirect(status, redirectTo ?? '/auth/logout/done');
 }
 
 export const load: PageServerLoad = ({ url, locals, cookies }) =>

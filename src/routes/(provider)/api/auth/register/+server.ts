@@ -11,8 +11,8 @@ export const POST: RequestHandler = ({ request }) =>
 		if (!config().allowDynamicClientRegistration) {
 			return jsonNoStore({ error: 'access_denied', error_description: 'dynamic client registration is disabled on this provider' }, 403);
 		}
-		const { db, issuer } = await provider();
+		const { db, issuer, outbound } = await provider();
 		const metadata = await readJSONObject(request, 65_536);
 		if (!metadata) throw new InvalidClientMetadata('send the client metadata as a JSON object (Content-Type: application/json)');
-		return jsonNoStore(await registerClient(db, metadata, new Date(), issuer), 201);
+		return jsonNoStore(await registerClient(db, metadata, new Date(), issuer, outbound), 201);
 	});
