@@ -17,8 +17,8 @@ let instance: Promise<Provider> | undefined;
 export function provider(): Promise<Provider> {
 	instance ??= (async () => {
 		const { db } = await database();
-		const { issuer, secret } = config();
-		const keys = new KeyStore(db, secret);
+		const { issuer, secret, keys: timing } = config();
+		const keys = new KeyStore(db, secret, { refreshSeconds: timing.cacheSeconds, policy: { publishBeforeUseSeconds: timing.publishBeforeUseSeconds } });
 		return { issuer, db, keys, tokens: { db, keys, issuer } };
 	})();
 	return instance;
