@@ -8,6 +8,8 @@ declare global {
 			message: string;
 			/** OAuth error code, when the error page explains a rejected authorization request. */
 			code?: string;
+			/** Set while the database is unreachable: the page says it is temporary (503). */
+			temporary?: boolean;
 		}
 		interface Locals {
 			/** Which of the three origins this request came in on. */
@@ -16,6 +18,8 @@ declare global {
 			session: SessionWithUser | null;
 			/** Demo-site session (site origins only). */
 			rpSession: RPSession | null;
+			/** Set when the database could not be reached while serving this request (answered 503). */
+			databaseUnavailable: boolean;
 		}
 	}
 }

@@ -1,14 +1,16 @@
-import { redirect, type Handle, type ServerInit } from '@sveltejs/kit';
+import { redirect, type Handle, type HandleServerError, type RequestEvent, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import type { OriginName } from '$lib/origins.js';
 import { config } from '$lib/server/config';
 import { database } from '$lib/server/db/instance';
-import { deleteSessionCookie, SESSION_COOKIE, setSessionCookie } from '$lib/server/auth/cookies';
+import { isDatabaseUnavailable, reportDatabaseOutage, RETRY_AFTER_SECONDS } from '$lib/server/db/outage';
+import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookies';
 import { isForgedBrowserRequest } from '$lib/server/auth/csrf';
 import { validateSessionToken } from '$lib/server/auth/session';
 import { DEMO_USER, seedDemoData } from '$lib/server/seed';
 import { deleteRPCookie, rpSessionCookie } from '$lib/server/rp/cookies';
 import { validateRPSession } from '$lib/server/rp/session';
+import { jsonNoStore } from '$lib/server/oidc/http';
 
 export const init: ServerInit = async () => {
 	const settings = config();
@@ -39,6 +41,7 @@ const identifyOrigin: Handle = ({ event, resolve }) => {
 	event.locals.origin = origin;
 	event.locals.session = null;
 	event.locals.rpSession = null;
+	event.locals.databaseUnavailable = false;
 	// A plain form POST (not use:enhance, which sends x-sveltekit-action) gets the HTML/redirect
 	// answer whatever its Accept header says: curl and OAuth clients send `*/*`, which SvelteKit
 	// would otherwise answer with its internal action JSON.
@@ -76,7 +79,7 @@ const CROSS_ORIGIN_ENDPOINTS = new Set([
 const FORM_ACTION_ENDPOINTS = new Set(['/api/auth/authorize', '/api/auth/end-session']);
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
 
-const refuseForgedRequests: Handle = ({ event, resolve }) => {
+const refuseForgedRequests: Handle = async ({ event, resolve }) => {
 	// Pages take only real form posts; SvelteKit would let text/plain through to the action.
 	const path = event.url.pathname;
 	const isPage = (!path.startsWith('/api/') && !CROSS_ORIGIN_ENDPOINTS.has(path)) || FORM_ACTION_ENDPOINTS.has(path);
@@ -85,6 +88,15 @@ const refuseForgedRequests: Handle = ({ event, resolve }) => {
 	}
 	if (!CROSS_ORIGIN_ENDPOINTS.has(event.url.pathname) && isForgedBrowserRequest(event.request, event.url.origin)) {
 		return new Response('Cross-site request refused', { status: 403, headers: { 'content-type': 'text/plain' } });
+	}
+	// A multipart body the framework cannot parse made every form action throw (500). The body
+	// is parsed once here on a copy; the action reads the original.
+	if (event.request.method === 'POST' && isPage && /^multipart\/form-data\b/i.test(event.request.headers.get('content-type') ?? '')) {
+		try {
+			await event.request.clone().formData();
+		} catch {
+			return new Response('The multipart/form-data body is malformed', { status: 400, headers: { 'content-type': 'text/plain' } });
+		}
 	}
 	return resolve(event);
 };
@@ -120,11 +132,34 @@ const allowPublicCORS: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
+// Documents that are the same for everyone (and health checks): no session work at all, so
+// their responses never carry a per-user header such as a renewed or deleted session cookie.
+const PUBLIC_DOCUMENTS = new Set(['/.well-known/openid-configuration', '/api/auth/jwks', '/healthz', '/readyz']);
+
 const loadSessions: Handle = async ({ event, resolve }) => {
-	const { cookies, locals, url } = event;
+	if (PUBLIC_DOCUMENTS.has(event.url.pathname)) return resolve(event);
+	try {
+		await resolveSession(event);
+	} catch (error) {
+		if (!isDatabaseUnavailable(error)) throw error;
+		// The session is unknown, so nothing may act on it. A page view renders the temporary
+		// error page (the route groups' layouts throw on this flag); anything else is refused.
+		event.locals.databaseUnavailable = true;
+		if (!isPageView(event)) throw error;
+	}
+	return resolve(event);
+};
+
+/** A GET of a page by a browser (not an endpoint, not a form post). */
+function isPageView({ request, url }: RequestEvent): boolean {
+	const page = !url.pathname.startsWith('/api/') || FORM_ACTION_ENDPOINTS.has(url.pathname);
+	return (request.method === 'GET' || request.method === 'HEAD') && page && (request.headers.get('accept') ?? '').includes('text/html');
+}
+
+async function resolveSession({ cookies, locals, url }: RequestEvent): Promise<void> {
 	const secure = url.protocol === 'https:';
 	if (locals.origin === 'provider') {
-		const token = cookies.get(SESSION_COOKIE);
+		const token = cookies.get(sessionCookieName(secure));
 		if (token) {
 			const { db } = await database();
 			const result = await validateSessionToken(db, token);
@@ -135,7 +170,7 @@ const loadSessions: Handle = async ({ event, resolve }) => {
 			}
 		}
 	} else {
-		const name = rpSessionCookie(locals.origin);
+		const name = rpSessionCookie(locals.origin, secure);
 		const token = cookies.get(name);
 		if (token) {
 			const { db } = await database();
@@ -143,8 +178,50 @@ const loadSessions: Handle = async ({ event, resolve }) => {
 			if (!locals.rpSession) deleteRPCookie(cookies, name, secure);
 		}
 	}
-	return resolve(event);
+}
+
+const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable. Nothing was changed; please try again in a few seconds.';
+
+/** Errors the framework caught (loads, actions, endpoints): an outage is logged once, not per request. */
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	if (isDatabaseUnavailable(error)) {
+		reportDatabaseOutage(error);
+		event.locals.databaseUnavailable = true;
+		return { message: UNAVAILABLE_MESSAGE, temporary: true };
+	}
+	// Anything else keeps the framework's default message ("Internal Error", "Not Found").
+	console.error(`[${status}] ${event.request.method} ${event.url.pathname}`, error);
 };
+
+/**
+ * While the database is unreachable every answer is 503 with Retry-After (RFC 9110 §15.6.4):
+ * pages keep the styled error page the framework rendered, OAuth and JSON endpoints get
+ * `temporarily_unavailable` (RFC 6749 §4.1.2.1).
+ */
+const answerOutagesWith503: Handle = async ({ event, resolve }) => {
+	let response: Response;
+	try {
+		response = await resolve(event);
+	} catch (error) {
+		if (!isDatabaseUnavailable(error)) throw error;
+		reportDatabaseOutage(error);
+		return unavailable(event);
+	}
+	if (!event.locals.databaseUnavailable || response.status !== 500) return response;
+	if (!response.headers.get('content-type')?.startsWith('text/html')) return unavailable(event);
+	const headers = new Headers(response.headers);
+	headers.set('Retry-After', String(RETRY_AFTER_SECONDS));
+	headers.set('Cache-Control', 'no-store');
+	return new Response(response.body, { status: 503, headers });
+};
+
+function unavailable({ request }: RequestEvent): Response {
+	const retry = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
+	if (request.method === 'POST' && (request.headers.get('accept') ?? '').includes('text/html')) {
+		return new Response(UNAVAILABLE_MESSAGE, { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...retry } });
+	}
+	return jsonNoStore({ error: 'temporarily_unavailable', error_description: UNAVAILABLE_MESSAGE }, 503, retry);
+}
 
 /**
  * Headers every page gets: no framing (a framed consent page can be clickjacked into
@@ -162,4 +239,4 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(identifyOrigin, securityHeaders, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);
+export const handle = sequence(identifyOrigin, securityHeaders, answerOutagesWith503, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);

@@ -33,6 +33,8 @@ export interface AppConfig {
 	 */
 	outboundAllowedHosts: string[];
 	sites: Record<'site1' | 'site2', SiteConfig>;
+	/** Signing-key timing (oidc/keys.ts): see keyTiming(). */
+	keys: { publishBeforeUseSeconds: number; cacheSeconds: number };
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
@@ -51,6 +53,7 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		seedDemoData: (vars.SEED_DEMO_DATA ?? 'true') !== 'false',
 		allowDynamicClientRegistration: (vars.ALLOW_DYNAMIC_CLIENT_REGISTRATION ?? 'true') !== 'false',
 		outboundAllowedHosts: (vars.OUTBOUND_ALLOWED_HOSTS ?? '').split(/[\s,]+/).map((h) => h.toLowerCase()).filter(Boolean),
+		keys: keyTiming(vars),
 		sites: {
 			site1: {
 				name: 'site1',
@@ -68,6 +71,28 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 			}
 		}
 	};
+}
+
+/**
+ * KEY_PUBLISH_BEFORE_USE_SECONDS: how long a rotated key is published before it signs;
+ * KEY_CACHE_SECONDS: how long an instance trusts its cached view of the key table. Every
+ * instance must publish a new key before any instance signs with it, so the first must exceed
+ * the second (by more than relying parties' JWKS refetch cooldown: jose's is 30 s).
+ */
+function keyTiming(vars: Record<string, string | undefined>): AppConfig['keys'] {
+	const seconds = (name: string, fallback: number) => {
+		const raw = vars[name];
+		if (raw === undefined || raw === '') return fallback;
+		const value = Number(raw);
+		if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of seconds (got "${raw}")`);
+		return value;
+	};
+	const publishBeforeUseSeconds = seconds('KEY_PUBLISH_BEFORE_USE_SECONDS', 15 * 60);
+	const cacheSeconds = seconds('KEY_CACHE_SECONDS', 60);
+	if (publishBeforeUseSeconds <= cacheSeconds) {
+		throw new Error(`KEY_PUBLISH_BEFORE_USE_SECONDS (${publishBeforeUseSeconds}) must be longer than KEY_CACHE_SECONDS (${cacheSeconds}), or an instance could sign with a key another instance does not publish yet`);
+	}
+	return { publishBeforeUseSeconds, cacheSeconds };
 }
 
 /**

@@ -20,8 +20,8 @@ let instance: Promise<Provider> | undefined;
 export function provider(): Promise<Provider> {
 	instance ??= (async () => {
 		const { db } = await database();
-		const { issuer, secret, refreshTokenReuseGraceSeconds, outboundAllowedHosts } = config();
-		const keys = new KeyStore(db, secret);
+		const { issuer, secret, refreshTokenReuseGraceSeconds, outboundAllowedHosts, keys: timing } = config();
+		const keys = new KeyStore(db, secret, { refreshSeconds: timing.cacheSeconds, policy: { publishBeforeUseSeconds: timing.publishBeforeUseSeconds } });
 		return {
 			issuer,
 			db,

@@ -23,11 +23,12 @@ export async function main(args: string[], env: Record<string, string | undefine
 	}
 	const { handle, config } = await openConfiguredDatabase(env);
 	try {
-		const keys = new KeyStore(handle.db, config.secret);
+		const keys = new KeyStore(handle.db, config.secret, { policy: { publishBeforeUseSeconds: config.keys.publishBeforeUseSeconds } });
 		if (command === 'rotate') {
 			const kids = await keys.scheduleRotation();
-			const minutes = keys.policy.publishBeforeUseSeconds / 60;
-			console.log(kids.length ? `published next keys ${kids.join(', ')}; they start signing in ${minutes} minutes` : 'a rotation is already scheduled');
+			const delay = keys.policy.publishBeforeUseSeconds;
+			const when = delay % 60 === 0 ? `${delay / 60} minutes` : `${delay} seconds`;
+			console.log(kids.length ? `published next keys ${kids.join(', ')}; they start signing in ${when}` : 'a rotation is already scheduled');
 		}
 		if (command === 'revoke') {
 			const revoked = await keys.revoke(kid);

@@ -33,7 +33,9 @@ async function openPostgres(url: string, migrationsFolder: string, max = 10): Pr
 	const { default: postgres } = await import('postgres');
 	const { drizzle } = await import('drizzle-orm/postgres-js');
 	const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-	const client = postgres(url, { max, onnotice: () => {} });
+	// connect_timeout: while the database is unreachable a request fails within seconds with
+	// 503 (outage.ts) instead of hanging for postgres.js's default 30 s.
+	const client = postgres(url, { max, connect_timeout: 5, onnotice: () => {} });
 	const db = drizzle(client, { schema });
 	// Several instances may start at once: the migrator runs under a session advisory lock.
 	const lock = await client.reserve();

@@ -98,3 +98,13 @@ export class AccessDenied extends OAuthError {
 		super('access_denied', description);
 	}
 }
+
+/**
+ * RFC 6749 §4.1.2.1 (and §5.2 by extension): the server cannot handle the request now, e.g.
+ * while its database is unreachable. Sent as 503 with Retry-After.
+ */
+export class TemporarilyUnavailable extends OAuthError {
+	constructor(description = 'the service is temporarily unavailable; retry shortly') {
+		super('temporarily_unavailable', description, 503);
+	}
+}

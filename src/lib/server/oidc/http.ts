@@ -1,4 +1,5 @@
-import { InvalidRequest, MissingToken, OAuthError } from './errors';
+import { isDatabaseUnavailable, reportDatabaseOutage, RETRY_AFTER_SECONDS } from '../db/outage';
+import { InvalidRequest, MissingToken, OAuthError, TemporarilyUnavailable } from './errors';
 
 // RFC 6749 §5.1: token responses (and anything carrying tokens) must not be cached.
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
@@ -22,6 +23,7 @@ export function oauthErrorResponse(error: OAuthError, challenge?: 'Basic' | 'Bea
 					? 'Bearer'
 					: `Bearer error="${error.code}", error_description="${error.description.replace(/["\\]/g, '')}"`;
 	}
+	if (error.status === 503) headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
 	return jsonNoStore({ error: error.code, error_description: error.description }, error.status, headers);
 }
 
@@ -34,6 +36,10 @@ export async function runEndpoint(body: () => Promise<Response>, challenge?: 'Ba
 		return await body();
 	} catch (error) {
 		if (error instanceof OAuthError) return oauthErrorResponse(error, challenge);
+		if (isDatabaseUnavailable(error)) {
+			reportDatabaseOutage(error);
+			return oauthErrorResponse(new TemporarilyUnavailable());
+		}
 		// The framework's own client errors, e.g. 413 when the body exceeds BODY_SIZE_LIMIT.
 		const status = (error as { status?: unknown })?.status;
 		if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -1,8 +1,11 @@
 import type { Cookies } from '@sveltejs/kit';
 
-// Each site has its own names: localhost:3001 and localhost:3002 share one cookie jar.
-export const rpSessionCookie = (site: string) => `rp_${site}_session`;
-export const rpFlowCookie = (site: string) => `rp_${site}_signin`;
+// Each site has its own names: localhost:3001 and localhost:3002 share one cookie jar. On an
+// https origin the names carry the `__Host-` prefix (RFC 6265bis §4.1.3.2: Secure, Path=/, no
+// Domain), which browsers refuse without Secure, so http keeps the bare names.
+const prefix = (secure: boolean) => (secure ? '__Host-' : '');
+export const rpSessionCookie = (site: string, secure: boolean) => `${prefix(secure)}rp_${site}_session`;
+export const rpFlowCookie = (site: string, secure: boolean) => `${prefix(secure)}rp_${site}_signin`;
 
 const FLOW_TTL_SECONDS = 600;
 

@@ -9,7 +9,8 @@ import { demoSite } from '$lib/server/rp/site';
 const signIn: RequestHandler = async ({ locals, cookies, url }) => {
 	const { rp, issuer } = demoSite(locals.origin);
 	const { url: authorizationURL, pending } = startSignIn(rp, await discoverProvider(issuer));
-	setRPCookie(cookies, rpFlowCookie(locals.origin), serializePendingSignIn(pending), url.protocol === 'https:');
+	const secure = url.protocol === 'https:';
+	setRPCookie(cookies, rpFlowCookie(locals.origin, secure), serializePendingSignIn(pending), secure);
 	redirect(303, authorizationURL.href);
 };
 

@@ -19,7 +19,7 @@ export const POST: RequestHandler = async ({ locals, cookies, url }) => {
 		const { db } = await database();
 		await deleteRPSession(db, session.id);
 	}
-	deleteRPCookie(cookies, rpSessionCookie(locals.origin), url.protocol === 'https:');
+	deleteRPCookie(cookies, rpSessionCookie(locals.origin, url.protocol === 'https:'), url.protocol === 'https:');
 	if (!metadata.end_session_endpoint) redirect(303, '/');
 	const endSession = new URL(metadata.end_session_endpoint);
 	if (session) endSession.searchParams.set('id_token_hint', session.idToken);

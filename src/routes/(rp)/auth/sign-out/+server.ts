@@ -10,6 +10,6 @@ export const POST: RequestHandler = async ({ locals, cookies, url }) => {
 		const { db } = await database();
 		await deleteRPSession(db, locals.rpSession.id);
 	}
-	deleteRPCookie(cookies, rpSessionCookie(locals.origin), url.protocol === 'https:');
+	deleteRPCookie(cookies, rpSessionCookie(locals.origin, url.protocol === 'https:'), url.protocol === 'https:');
 	redirect(303, '/');
 };
