@@ -60,7 +60,7 @@ async function eventually<T>(check: () => Promise<T>, done: (value: T) => boolea
 describe.runIf(process.env.TEST_DB === 'postgres' && process.env.TEST_DATABASE_URL)('npm run keys -- revoke KID (a compromised signing key)', () => {
 	let server: ProductionServer;
 	beforeAll(async () => {
-		server = await startProductionServer({ port: 4388 + testPortOffset(), database: 'postgres' });
+		server = await startProductionServer({ port: 4376 + testPortOffset(), database: 'postgres' });
 	}, 180_000);
 	afterAll(() => server?.stop());
 

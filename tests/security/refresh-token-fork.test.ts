@@ -74,10 +74,10 @@ describe('refresh token rotation, default policy (no grace window)', () => {
 describe('refresh token rotation with REFRESH_TOKEN_REUSE_GRACE_SECONDS=30', () => {
 	let server: ProductionServer;
 	beforeAll(async () => {
-		// Each project its own ports and its own database driver.
+		// Each project its own database driver (testPortOffset() gives each its own ports).
 		const onPostgres = process.env.TEST_DB === 'postgres';
 		server = await startProductionServer({
-			port: (onPostgres ? 4379 : 4370) + testPortOffset(),
+			port: 4370 + testPortOffset(),
 			database: onPostgres ? 'postgres' : 'pglite',
 			env: { REFRESH_TOKEN_REUSE_GRACE_SECONDS: '30' }
 		});

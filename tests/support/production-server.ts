@@ -58,11 +58,17 @@ export function ensureBuild(logDir: string): Promise<void> {
 }
 
 /**
- * TEST_PORT_OFFSET moves every port the suites use, so another copy of the suite can run on
- * the same machine. Ports: 4100-4102 and 4200-4202 (the shared servers), 4300-4399 (servers a
- * test starts itself), all plus the offset.
+ * The offset for ports of servers a test starts itself (4300-4399 in the `pglite` project).
+ * The `pglite` and `postgres` projects run at the same time, so the `postgres` project's are
+ * 100 higher (4400-4499); TEST_PORT_OFFSET moves everything, so that another copy of the suite
+ * can run on the same machine. The shared servers use 4100-4102 and 4200-4202 (+ TEST_PORT_OFFSET).
  */
 export function testPortOffset(): number {
+	return sharedServerPortOffset() + (process.env.TEST_DB === 'postgres' ? 100 : 0);
+}
+
+/** TEST_PORT_OFFSET alone: the shared servers' ports (server.global-setup.ts). */
+export function sharedServerPortOffset(): number {
 	return Number(process.env.TEST_PORT_OFFSET ?? 0);
 }
 

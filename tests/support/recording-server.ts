@@ -3,7 +3,6 @@
 // provider to reach). It listens on 127.0.0.1 only, on a port the system picks.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inject } from 'vitest';
 import { testPortOffset } from './production-server';
 
 export interface RecordedRequest {
@@ -47,12 +46,11 @@ export async function startRecordingServer(): Promise<RecordingServer> {
 }
 
 /**
- * A port for a production server a security test starts itself: 4340-4344 for the PGlite
- * project, 4345-4349 for the Postgres project (both run the same files at once), plus
- * TEST_PORT_OFFSET. `slot` 0-4 picks one within the file's share.
+ * A port for a production server a security test starts itself: 4340-4349, plus
+ * testPortOffset() (which keeps the two projects apart). `slot` picks one within that share.
  */
 export function securityTestPort(slot: number): number {
-	return 4340 + (inject('serverDriver') === 'postgres' ? 5 : 0) + slot + testPortOffset();
+	return 4340 + slot + testPortOffset();
 }
 
 /** `name=value` of the provider's session cookie, whatever prefix (`__Host-`) it carries. */

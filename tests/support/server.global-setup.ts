@@ -3,7 +3,7 @@
 // integration tests, and stops it afterwards. Never the dev server: Kit's CSRF check and
 // adapter-node only behave for real in a build (ARCHITECTURE.md "Known traps").
 import type { TestProject } from 'vitest/node';
-import { startProductionServer, testPortOffset } from './production-server';
+import { sharedServerPortOffset, startProductionServer } from './production-server';
 
 declare module 'vitest' {
 	export interface ProvidedContext {
@@ -21,7 +21,7 @@ const PORTS = { pglite: 4100, postgres: 4200 } as const;
 export default async function setup(project: TestProject) {
 	const driver = project.name === 'postgres' ? 'postgres' : 'pglite';
 	// TEST_PORT_OFFSET moves the suite when another copy of it runs on the same machine.
-	const port = PORTS[driver] + testPortOffset();
+	const port = PORTS[driver] + sharedServerPortOffset();
 	const server = await startProductionServer({ port, database: driver, env: { PORT: undefined, SITE1_PORT: undefined, SITE2_PORT: undefined } });
 	try {
 		const discovery = await fetch(`${server.urls.provider}/.well-known/openid-configuration`);
