@@ -22,6 +22,12 @@ export interface Client {
 	policyURI: string | null;
 	tosURI: string | null;
 	trusted: boolean;
+	/** Registered through open registration: unverified, nothing about it is vouched for. */
+	selfRegistered: boolean;
+	/** API scopes an operator allowed (RFC 8707 resources' scopes); OIDC scopes need no listing. */
+	allowedScopes: string[];
+	/** Resource server identifiers (token audiences) an operator allowed. */
+	allowedResources: string[];
 }
 
 export interface NewClient {
@@ -40,6 +46,11 @@ export interface NewClient {
 	policyURI?: string;
 	tosURI?: string;
 	trusted?: boolean;
+	selfRegistered?: boolean;
+	allowedScopes?: string[];
+	allowedResources?: string[];
+	/** Plain RFC 7592 registration access token; only its hash is stored. */
+	registrationAccessToken?: string;
 }
 
 const CLIENT_COLUMNS = {
@@ -55,7 +66,10 @@ const CLIENT_COLUMNS = {
 	clientURI: clients.clientURI,
 	policyURI: clients.policyURI,
 	tosURI: clients.tosURI,
-	trusted: clients.trusted
+	trusted: clients.trusted,
+	selfRegistered: clients.selfRegistered,
+	allowedScopes: clients.allowedScopes,
+	allowedResources: clients.allowedResources
 };
 
 const clientByID = preparedQuery((db) =>
@@ -90,14 +104,21 @@ export async function saveClient(db: Database, client: NewClient, now = new Date
 		clientURI: client.clientURI ?? null,
 		policyURI: client.policyURI ?? null,
 		tosURI: client.tosURI ?? null,
-		trusted: client.trusted ?? false
+		trusted: client.trusted ?? false,
+		selfRegistered: client.selfRegistered ?? false,
+		allowedScopes: client.allowedScopes ?? [],
+		allowedResources: client.allowedResources ?? [],
+		registrationAccessTokenHash: client.registrationAccessToken ? hashSecret(client.registrationAccessToken) : null
 	};
 	await db.insert(clients).values({ ...values, createdAt: now }).onConflictDoUpdate({ target: clients.id, set: values });
 }
 
 /**
- * RFC 6749 §2.3 client authentication at the token endpoint: HTTP Basic or credentials in
- * the body (never both, §2.3.1), or only `client_id` for public clients.
+ * RFC 6749 §2.3 client authentication at the token, introspection and revocation endpoints:
+ * HTTP Basic or credentials in the body (never both, §2.3.1), or only `client_id` for public
+ * clients, and only by the method the client registered (RFC 7591 §2
+ * `token_endpoint_auth_method`): a secret that leaked from one channel (logs of form bodies,
+ * say) must not work through the other.
  */
 export async function authenticateClient(db: Database, authorization: string | null, params: Map<string, string>): Promise<Client> {
 	const basic = parseBasicCredentials(authorization);
@@ -111,11 +132,14 @@ export async function authenticateClient(db: Database, authorization: string | n
 	if (!row) throw new InvalidClient();
 	const { secretHash, ...client } = row;
 	const secret = basic?.secret ?? bodySecret;
+	const used: TokenEndpointAuthMethod = basic ? 'client_secret_basic' : bodySecret !== undefined ? 'client_secret_post' : 'none';
 	if (client.tokenEndpointAuthMethod === 'none') {
 		if (secret !== undefined) throw new InvalidClient('this client is public and has no secret');
 		return client as Client;
 	}
 	if (secret === undefined || !secretHash || !secretMatchesHash(secret, secretHash)) throw new InvalidClient();
+	// Checked after the secret, so a wrong guess learns nothing about the registered method.
+	if (used !== client.tokenEndpointAuthMethod) throw new InvalidClient(`this client authenticates with ${client.tokenEndpointAuthMethod}, not ${used}`);
 	return client as Client;
 }
 

@@ -98,3 +98,10 @@ export class AccessDenied extends OAuthError {
 		super('access_denied', description);
 	}
 }
+
+/** RFC 8707 §2: the `resource` is unknown, not allowed for this client, or malformed. */
+export class InvalidTarget extends OAuthError {
+	constructor(description: string) {
+		super('invalid_target', description);
+	}
+}

@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import type { SessionWithUser } from '$lib/server/auth/session';
 import { deleteSessionCookie } from '$lib/server/auth/cookies';
 import { validateEndSessionRequest } from '$lib/server/oidc/end-session';
+import { displayClientName } from '$lib/server/oidc/client-names';
 import { endProviderSession } from '$lib/server/oidc/logout';
 import { provider } from '$lib/server/provider';
 import type { Cookies } from '@sveltejs/kit';
@@ -22,7 +23,7 @@ async function endSession(query: URLSearchParams, session: SessionWithUser | nul
 		await endProviderSession(db, keys, issuer, session);
 		deleteSessionCookie(cookies, secure);
 	} else if (session) {
-		return { clientName: client?.name ?? null, logoutRequest: query.toString() };
+		return { clientName: client ? displayClientName(client.name) : null, clientUnverified: client?.selfRegistered ?? false, logoutRequest: query.toString() };
 	}
 	redirect(status, redirectTo ?? '/auth/logout/done');
 }
