@@ -27,9 +27,9 @@ const CONFUSABLES: Record<string, string> = {
  * by it.
  */
 export function normalizeClientName(raw: string): string | null {
-	const name = raw.normalize('NFKC').replace(/\s+/gu, ' ').trim();
-	if (HIDDEN_OR_REORDERING.test(name)) return null;
-	return name;
+	const normalized = raw.normalize('NFKC');
+	if (HIDDEN_OR_REORDERING.test(normalized)) return null;
+	return normalized.replace(/\s+/gu, ' ').trim();
 }
 
 /** For display of names stored before these rules: hidden characters removed. */
