@@ -150,9 +150,13 @@ export function validateClientMetadata(metadata: unknown, policy: RegistrationPo
 	};
 }
 
-/** RFC 7591 §2 `scope`: API scopes the client wants; only those the policy allows. OIDC scopes need no registering. */
+/**
+ * RFC 7591 §2 `scope`: API scopes the client wants; only those the policy allows. OIDC scopes
+ * need no registering. Omitted, the client gets the policy's scopes (§2 "a default set"): none
+ * for open registration, the initial access token's, or on update the ones it has.
+ */
 function scopeList(value: unknown, policy: RegistrationPolicy): string[] {
-	if (value === undefined) return [];
+	if (value === undefined) return policy.scopes;
 	if (typeof value !== 'string' || value.length > METADATA_LIMITS.scopeLength) throw new InvalidClientMetadata(`scope must be a space-separated string of at most ${METADATA_LIMITS.scopeLength} characters`);
 	const scopes = [...new Set(value.split(' ').filter((s) => s && !SUPPORTED_SCOPES.includes(s)))];
 	const notAllowed = scopes.find((s) => !policy.scopes.includes(s));
