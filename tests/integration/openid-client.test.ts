@@ -143,11 +143,12 @@ describe('openid-client: other client authentication and error paths', () => {
 		expect(tokens.claims()).toMatchObject({ aud: WIKI.id, email: 'demo@example.com' });
 	});
 
-	it('RFC 7591 §2: the method a client did not register is refused (invalid_client), whichever it is', async () => {
+	it('RFC 7591 §2: the method a client did not register is refused (401 invalid_client with a Basic challenge)', async () => {
 		const started = await startSignIn(await dashboard());
 		const { location } = await browse(started.url, await signIn());
 		const viaBasic = await dashboard(client.ClientSecretBasic(DASHBOARD.secret));
-		await expect(finishSignIn(viaBasic, started, location)).rejects.toMatchObject({ error: 'invalid_client' });
+		// RFC 6749 §5.2: 401 invalid_client with a Basic challenge, which openid-client surfaces as such.
+		await expect(finishSignIn(viaBasic, started, location)).rejects.toMatchObject({ status: 401, code: 'OAUTH_WWW_AUTHENTICATE_CHALLENGE', cause: [{ scheme: 'basic' }] });
 	});
 
 	it('a wrong client secret surfaces invalid_client from the token endpoint', async () => {

@@ -80,7 +80,8 @@ describe('resource servers, allowed scopes and initial access tokens (a server o
 	}
 
 	beforeAll(async () => {
-		const env = { RESOURCE_SERVERS: JSON.stringify([{ id: REPORTS, name: 'Reports API', scopes: ['reports:read'] }]) };
+		// Open registration off: registering then needs an operator's initial access token.
+		const env = { RESOURCE_SERVERS: JSON.stringify([{ id: REPORTS, name: 'Reports API', scopes: ['reports:read'] }]), ALLOW_DYNAMIC_CLIENT_REGISTRATION: 'false' };
 		if (postgres) {
 			server = await startProductionServer({ port, database: 'postgres', serve: 'provider', env });
 			await declare(await openDatabase({ url: server.database.url, maxConnections: 2 }, MIGRATIONS_FOLDER));
@@ -127,6 +128,12 @@ describe('resource servers, allowed scopes and initial access tokens (a server o
 		for (const resource of [REPORTS, 'https://evil.example/api', 'not-a-uri']) {
 			await expectOAuthError(await clientCredentials({ resource }), 400, 'invalid_target');
 		}
+	});
+
+	it('with ALLOW_DYNAMIC_CLIENT_REGISTRATION=false, anonymous registration → 403; an initial access token still registers', async () => {
+		const metadata = { redirect_uris: ['https://partner.example.com/cb'] };
+		expect((await postJSON(`${provider}/api/auth/register`, metadata)).status).toBe(403);
+		expect((await postJSON(`${provider}/api/auth/register`, metadata, { authorization: `Bearer ${tokens.open}` })).status).toBe(201);
 	});
 
 	it('registration with a bogus or expired initial access token → 401 invalid_token', async () => {
