@@ -9,12 +9,13 @@ const config = {
 		// endpoints authenticate the client instead; browser forms get our own check
 		// in src/lib/server/auth/csrf.ts.
 		csrf: { trustedOrigins: ['*'] },
-		// Pages may not be framed (clickjacking of the consent page), and only our own scripts
-		// run. form-action is deliberately absent: Chromium applies it to the redirect that
+		// Pages may not be framed (clickjacking of the consent page), only our own scripts run,
+		// and images load only from our own origin: a registered logo_uri on another host would
+		// be a tracking pixel on the consent page (issue #6 finding 8). form-action is deliberately absent: Chromium applies it to the redirect that
 		// follows a form post, which for sign-in and consent is the client's redirect_uri.
 		csp: {
 			mode: 'auto',
-			directives: { 'frame-ancestors': ['none'], 'object-src': ['none'], 'base-uri': ['self'], 'script-src': ['self'] }
+			directives: { 'frame-ancestors': ['none'], 'object-src': ['none'], 'base-uri': ['self'], 'script-src': ['self'], 'img-src': ['self'] }
 		}
 	}
 };

@@ -1,9 +1,9 @@
-// Operator commands (`npm run clients -- ...`, `npm run keys -- ...`). They use the app's own
+// Operator commands (`npm run clients -- ...`, `npm run resources -- ...`, `npm run keys -- ...`). They use the app's own
 // TypeScript modules, loaded through Vite so that `$lib` paths resolve exactly as in the app.
 import { createServer } from 'vite';
 
 const [command, ...args] = process.argv.slice(2);
-const COMMANDS = { clients: '/src/lib/server/cli/clients.ts', keys: '/src/lib/server/cli/keys.ts' };
+const COMMANDS = { clients: '/src/lib/server/cli/clients.ts', resources: '/src/lib/server/cli/resources.ts', keys: '/src/lib/server/cli/keys.ts' };
 if (!COMMANDS[command]) {
 	console.error(`usage: node scripts/cli.js <${Object.keys(COMMANDS).join('|')}> ...`);
 	process.exit(2);

@@ -8,6 +8,7 @@ import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/s
 import { isForgedBrowserRequest } from '$lib/server/auth/csrf';
 import { validateSessionToken } from '$lib/server/auth/session';
 import { DEMO_USER, seedDemoData } from '$lib/server/seed';
+import { applyResourceServersSetting } from '$lib/server/oidc/resource-servers';
 import { deleteRPCookie, rpSessionCookie } from '$lib/server/rp/cookies';
 import { validateRPSession } from '$lib/server/rp/session';
 import { jsonNoStore } from '$lib/server/oidc/http';
@@ -17,6 +18,8 @@ export const init: ServerInit = async () => {
 	const { db, driver } = await database();
 	const where = driver === 'pglite' ? `embedded PGlite at ${settings.database.dataDir}` : 'Postgres (DATABASE_URL)';
 	console.log(`[sso] database: ${where}, migrations applied`);
+	const declared = await applyResourceServersSetting(db, settings.resourceServersJSON);
+	if (declared) console.log(`[sso] resource servers from RESOURCE_SERVERS: ${declared}`);
 	if (!settings.seedDemoData) return;
 	const sites = [settings.sites.site1, settings.sites.site2];
 	await seedDemoData(db, sites);

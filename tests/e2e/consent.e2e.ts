@@ -26,6 +26,9 @@ test('consent for an untrusted client: Deny, Allow, remembered, asked again for 
 		await page.goto(authorize('deny-1'));
 		await expect(page).toHaveURL((url) => originAndPath(url.href) === `${PROVIDER_URL}/auth/consent`);
 		await expect(consentHeading(page)).toBeVisible();
+		// Self-registered: labelled unverified, and its logo (on its own host) is not loaded (issue #6 finding 8).
+		await expect(page.getByText('Unverified application.')).toBeVisible();
+		await expect(page.locator('img[src*="partner.example"]')).toHaveCount(0);
 		const scopes = page.getByRole('main').getByRole('listitem');
 		await expect(scopes.filter({ hasText: 'See your email address' })).toHaveCount(1);
 		await expect(scopes.filter({ hasText: 'See your name' })).toHaveCount(1);

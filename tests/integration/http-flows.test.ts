@@ -2,7 +2,7 @@
 // max_age, return_to safety, sign-out. Form POSTs send a browser's Accept header, as a page would.
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { authorizeURL, basic, cookieHeader, DASHBOARD, dashboardRequest, DEMO, get, postForm, servers, setCookie, signIn, signUp, tokenRequest } from '../support/http';
+import { authorizeURL, cookieHeader, DASHBOARD_CREDENTIALS, dashboardRequest, DEMO, get, postForm, servers, setCookie, signIn, signUp, tokenRequest } from '../support/http';
 
 const { provider, site1 } = servers();
 const CALLBACK = `${site1}/auth/callback`;
@@ -113,7 +113,7 @@ describe('the login form continues the authorization request', () => {
 		const { url } = await follow(destination(submitted).href, cookieHeader(submitted, 'op_session'));
 		const code = url.searchParams.get('code');
 		expect(code, url.href).toBeTruthy();
-		const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code: code!, redirect_uri: CALLBACK }, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) })).json()) as { id_token: string };
+		const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code: code!, redirect_uri: CALLBACK, ...DASHBOARD_CREDENTIALS })).json()) as { id_token: string };
 		expect(decodeJwt(tokens.id_token).auth_time).toBeGreaterThanOrEqual(reloginAt);
 	});
 

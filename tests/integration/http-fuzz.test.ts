@@ -1,7 +1,7 @@
 // No response to bad input is a 500: malformed bodies, wrong content types, huge parameters,
 // non-UTF-8 percent-encoding and NUL bytes, at every provider endpoint.
 import { describe, expect, it } from 'vitest';
-import { basic, DASHBOARD, servers, signIn } from '../support/http';
+import { basic, DASHBOARD, servers, signIn, WIKI } from '../support/http';
 
 const { provider, site1 } = servers();
 const CALLBACK = encodeURIComponent(`${site1}/auth/callback`);
@@ -15,7 +15,8 @@ const post = (path: string, body: BodyInit | null, headers: Record<string, strin
 const getPath = (path: string, headers: Record<string, string> = {}) => fetch(`${provider}${path}`, { headers, redirect: 'manual' });
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const json = { 'content-type': 'application/json' };
-const dashboardBasic = { authorization: basic(DASHBOARD.id, DASHBOARD.secret) };
+// team-wiki is registered for client_secret_basic, so these requests get past client authentication.
+const clientBasic = { authorization: basic(WIKI.id, WIKI.secret) };
 
 const tokenCases: Case[] = [
 	['token: malformed JSON with a JSON content type', () => post('/api/auth/token', '{"grant_type":', json)],
@@ -29,19 +30,19 @@ const tokenCases: Case[] = [
 	['token: empty body', () => post('/api/auth/token', '', form)],
 	['token: 1 MiB body', () => post('/api/auth/token', `grant_type=authorization_code&code=${HUGE}`, form)],
 	['token: 100 KiB client_id', () => post('/api/auth/token', `grant_type=authorization_code&code=x&client_id=${LARGE}&client_secret=x`, form)],
-	['token: 100 KiB code', () => post('/api/auth/token', `grant_type=authorization_code&code=${LARGE}&redirect_uri=${CALLBACK}`, { ...form, ...dashboardBasic })],
-	['token: non-UTF-8 percent-encoding', () => post('/api/auth/token', 'grant_type=authorization_code&code=%FF%FE%C0&redirect_uri=%E0%A4%A', { ...form, ...dashboardBasic })],
+	['token: 100 KiB code', () => post('/api/auth/token', `grant_type=authorization_code&code=${LARGE}&redirect_uri=${CALLBACK}`, { ...form, ...clientBasic })],
+	['token: non-UTF-8 percent-encoding', () => post('/api/auth/token', 'grant_type=authorization_code&code=%FF%FE%C0&redirect_uri=%E0%A4%A', { ...form, ...clientBasic })],
 	['token: raw non-UTF-8 bytes', () => post('/api/auth/token', Buffer.from([0x67, 0x3d, 0xff, 0xfe, 0x26, 0xc0]), form)],
 	['token: NUL in client_id', () => post('/api/auth/token', 'grant_type=authorization_code&code=x&client_id=%00&client_secret=x', form)],
-	['token: NUL in code', () => post('/api/auth/token', `grant_type=authorization_code&code=%00&redirect_uri=${CALLBACK}`, { ...form, ...dashboardBasic })],
-	['token: NUL in refresh_token', () => post('/api/auth/token', 'grant_type=refresh_token&refresh_token=%00', { ...form, ...dashboardBasic })],
+	['token: NUL in code', () => post('/api/auth/token', `grant_type=authorization_code&code=%00&redirect_uri=${CALLBACK}`, { ...form, ...clientBasic })],
+	['token: NUL in refresh_token', () => post('/api/auth/token', 'grant_type=refresh_token&refresh_token=%00', { ...form, ...clientBasic })],
 	['token: NUL in Basic client id', () => post('/api/auth/token', 'grant_type=authorization_code&code=x', { ...form, authorization: `Basic ${Buffer.from('%00:x').toString('base64')}` })],
 	['token: malformed Basic', () => post('/api/auth/token', 'grant_type=authorization_code&code=x', { ...form, authorization: 'Basic %%%' })],
 	['token: Basic with bad percent-encoding', () => post('/api/auth/token', 'grant_type=authorization_code&code=x', { ...form, authorization: `Basic ${Buffer.from('%E0%A4%A:x').toString('base64')}` })],
 	['token: GET', () => getPath('/api/auth/token')],
 	['token: PUT', () => fetch(`${provider}/api/auth/token`, { method: 'PUT', body: 'x', headers: form })],
 	['token: parameters with no names', () => post('/api/auth/token', '=&=&&&=x', form)],
-	['token: unknown parameters', () => post('/api/auth/token', `grant_type=authorization_code&code=x&redirect_uri=${CALLBACK}&foo[bar]=1&__proto__=x&constructor=y`, { ...form, ...dashboardBasic })]
+	['token: unknown parameters', () => post('/api/auth/token', `grant_type=authorization_code&code=x&redirect_uri=${CALLBACK}&foo[bar]=1&__proto__=x&constructor=y`, { ...form, ...clientBasic })]
 ];
 
 const jsonEndpointCases: Case[] = (['/api/auth/sign-up/email', '/api/auth/sign-in/email'] as const).flatMap((path): Case[] => [
@@ -139,7 +140,7 @@ describe('no response to bad input is a 500', () => {
 
 	it('the token endpoint\'s errors stay RFC 6749 §5.2 JSON for malformed input', async () => {
 		for (const body of ['grant_type=authorization_code&code=%FF%FE', '=&=&', 'grant_type=%00']) {
-			const response = await post('/api/auth/token', body, { ...form, ...dashboardBasic });
+			const response = await post('/api/auth/token', body, { ...form, ...clientBasic });
 			expect(response.status, body).toBeGreaterThanOrEqual(400);
 			expect(response.status, body).toBeLessThan(500);
 			expect(response.headers.get('content-type'), body).toMatch(/^application\/json/);

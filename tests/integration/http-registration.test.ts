@@ -1,7 +1,7 @@
 // RFC 7591 dynamic client registration, and the RFC 7662 / RFC 7009 endpoints' HTTP shape,
 // over real HTTP against the production build.
 import { describe, expect, it } from 'vitest';
-import { basic, codeFor, DASHBOARD, expectOAuthError, get, postForm, postJSON, servers, tokenRequest, WIKI } from '../support/http';
+import { basic, codeFor, DASHBOARD_CREDENTIALS, expectOAuthError, get, postForm, postJSON, servers, tokenRequest, WIKI } from '../support/http';
 
 const { provider, site1 } = servers();
 const REGISTER = `${provider}/api/auth/register`;
@@ -53,13 +53,13 @@ describe('POST /api/auth/register (RFC 7591)', () => {
 		await expectOAuthError(await postJSON(REGISTER, { redirect_uris: uris }), 400, 'invalid_redirect_uri');
 	});
 
-	it('a form-encoded body, malformed JSON, a JSON array or an oversized body → 400 invalid_client_metadata', async () => {
+	it('a form-encoded body, malformed JSON or a JSON array → 400 invalid_client_metadata; an oversized body → 413', async () => {
 		await expectOAuthError(await postForm(REGISTER, { redirect_uris: 'https://app.example.org/cb' }), 400, 'invalid_client_metadata');
 		const malformed = await fetch(REGISTER, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"redirect_uris": [' });
 		await expectOAuthError(malformed, 400, 'invalid_client_metadata');
 		await expectOAuthError(await postJSON(REGISTER, [{ redirect_uris: ['https://app.example.org/cb'] }]), 400, 'invalid_client_metadata');
 		const huge = await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], client_name: 'x', padding: 'y'.repeat(70_000) });
-		await expectOAuthError(huge, 400, 'invalid_client_metadata');
+		await expectOAuthError(huge, 413, 'invalid_client_metadata');
 	});
 
 	it.each(['redirect_uris', 'post_logout_redirect_uris'])('a lone UTF-16 surrogate in %s → 400, not a 500 (jsonb cannot store it)', async (field) => {
@@ -77,7 +77,7 @@ describe('POST /api/auth/register (RFC 7591)', () => {
 
 async function dashboardTokens() {
 	const code = await codeFor();
-	const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback` }, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) });
+	const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS });
 	return (await response.json()) as { access_token: string; refresh_token: string; id_token: string };
 }
 
@@ -91,7 +91,7 @@ describe('POST /api/auth/introspect and /api/auth/revoke over HTTP', () => {
 
 	it('introspection of an ID token → 200 {"active":false} and nothing else', async () => {
 		const { id_token } = await dashboardTokens();
-		const response = await postForm(`${provider}/api/auth/introspect`, { token: id_token }, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) });
+		const response = await postForm(`${provider}/api/auth/introspect`, { token: id_token, ...DASHBOARD_CREDENTIALS });
 		expect(response.status).toBe(200);
 		expect(response.headers.get('cache-control')).toBe('no-store');
 		expect(await response.json()).toEqual({ active: false });
@@ -100,7 +100,7 @@ describe('POST /api/auth/introspect and /api/auth/revoke over HTTP', () => {
 	it('revocation: 200 with an empty body; an unknown token → 200 too', async () => {
 		const { access_token } = await dashboardTokens();
 		for (const token of [access_token, 'no-such-token']) {
-			const response = await postForm(`${provider}/api/auth/revoke`, { token }, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) });
+			const response = await postForm(`${provider}/api/auth/revoke`, { token, ...DASHBOARD_CREDENTIALS });
 			expect(response.status).toBe(200);
 			expect(await response.text()).toBe('');
 		}

@@ -2,7 +2,7 @@
 // only after JWKS verification (a demo site's /api/whoami).
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { basic, codeFor, DASHBOARD, DEMO, get, servers, signIn, tokenRequest } from '../support/http';
+import { codeFor, DASHBOARD_CREDENTIALS, DEMO, get, servers, signIn, tokenRequest } from '../support/http';
 
 const { provider, site1, site2 } = servers();
 
@@ -94,7 +94,7 @@ describe('a demo site\'s API (GET /api/whoami) accepts only a verified session J
 
 	it('an access token (typ at+jwt) → 401', async () => {
 		const code = await codeFor();
-		const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback` }, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) })).json()) as {
+		const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS })).json()) as {
 			access_token: string;
 			id_token: string;
 		};

@@ -9,6 +9,7 @@ import {
 	basic,
 	codeFor,
 	DASHBOARD,
+	DASHBOARD_CREDENTIALS,
 	dashboardRequest,
 	expectOAuthError,
 	DEMO,
@@ -20,7 +21,8 @@ import {
 	signIn,
 	signUp,
 	tokenRequest,
-	uniqueEmail
+	uniqueEmail,
+	WIKI
 } from '../support/http';
 
 const { provider, site1, site2 } = servers();
@@ -286,21 +288,21 @@ describe('authorization code flow, as in the guide', () => {
 		expect(payload.at_hash).toBe(atHash);
 	});
 
-	it('client_secret_basic, state, nonce and PKCE S256', async () => {
+	it('client_secret_basic (team-wiki\'s registered method), state, nonce and PKCE S256', async () => {
 		const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
-		const params = dashboardRequest({ code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+		const params = dashboardRequest({ client_id: WIKI.id, redirect_uri: `${site2}/auth/callback`, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
 		const location = await authorizeWith(await signIn(), params);
 		expect(location.searchParams.get('state')).toBe(params.state);
 		expect(location.searchParams.get('iss')).toBe(provider);
 		const response = await tokenRequest(
-			{ grant_type: 'authorization_code', code: location.searchParams.get('code')!, redirect_uri: CALLBACK, code_verifier: verifier },
-			{ authorization: basic(DASHBOARD.id, DASHBOARD.secret) }
+			{ grant_type: 'authorization_code', code: location.searchParams.get('code')!, redirect_uri: `${site2}/auth/callback`, code_verifier: verifier },
+			{ authorization: basic(WIKI.id, WIKI.secret) }
 		);
 		expect(response.status).toBe(200);
 		const tokens = (await response.json()) as { id_token: string };
 		const { payload } = await jwtVerify(tokens.id_token, createRemoteJWKSet(new URL(`${provider}/api/auth/jwks`)), {
 			issuer: provider,
-			audience: DASHBOARD.id
+			audience: WIKI.id
 		});
 		expect(payload.nonce).toBe(params.nonce);
 	});
@@ -338,23 +340,23 @@ describe('authorization code flow, as in the guide', () => {
 
 	it('a code is single use over HTTP: the replay → invalid_grant and the first access token is revoked', async () => {
 		const code = await codeFor();
-		const body = { grant_type: 'authorization_code', code, redirect_uri: CALLBACK };
-		const first = await tokenRequest(body, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) });
+		const body = { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, ...DASHBOARD_CREDENTIALS };
+		const first = await tokenRequest(body);
 		const { access_token } = (await first.json()) as { access_token: string };
 		expect((await get(`${provider}/api/auth/userinfo`, { authorization: `Bearer ${access_token}` })).status).toBe(200);
-		await expectOAuthError(await tokenRequest(body, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) }), 400, 'invalid_grant');
+		await expectOAuthError(await tokenRequest(body), 400, 'invalid_grant');
 		expect((await get(`${provider}/api/auth/userinfo`, { authorization: `Bearer ${access_token}` })).status).toBe(401);
 	});
 });
 
 describe('token endpoint errors: RFC 6749 §5.2 JSON with Cache-Control: no-store', () => {
 	it('unsupported_grant_type', async () => {
-		const response = await tokenRequest({ grant_type: 'password', username: DEMO.email, password: DEMO.password }, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) });
+		const response = await tokenRequest({ grant_type: 'password', username: DEMO.email, password: DEMO.password, ...DASHBOARD_CREDENTIALS });
 		await expectOAuthError(response, 400, 'unsupported_grant_type');
 	});
 
 	it('invalid_client → 401 with WWW-Authenticate (wrong secret via Basic)', async () => {
-		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK }, { authorization: basic(DASHBOARD.id, 'wrong') });
+		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK }, { authorization: basic(WIKI.id, 'wrong') });
 		await expectOAuthError(response, 401, 'invalid_client');
 		expect(response.headers.get('www-authenticate')).toMatch(/^Basic /);
 	});
@@ -387,23 +389,23 @@ describe('token endpoint errors: RFC 6749 §5.2 JSON with Cache-Control: no-stor
 
 	it('Basic and client_secret at once → invalid_request', async () => {
 		const response = await tokenRequest(
-			{ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK, client_secret: DASHBOARD.secret },
-			{ authorization: basic(DASHBOARD.id, DASHBOARD.secret) }
+			{ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK, client_secret: WIKI.secret },
+			{ authorization: basic(WIKI.id, WIKI.secret) }
 		);
 		await expectOAuthError(response, 400, 'invalid_request');
 	});
 
 	it('a JSON body → invalid_request (the endpoint takes application/x-www-form-urlencoded)', async () => {
-		const response = await postJSON(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code: 'x' }, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) });
+		const response = await postJSON(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code: 'x' }, { authorization: basic(WIKI.id, WIKI.secret) });
 		await expectOAuthError(response, 400, 'invalid_request');
 	});
 
 	it('missing grant_type → invalid_request', async () => {
-		await expectOAuthError(await tokenRequest({}, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) }), 400, 'invalid_request');
+		await expectOAuthError(await tokenRequest({}, { authorization: basic(WIKI.id, WIKI.secret) }), 400, 'invalid_request');
 	});
 
 	it('server-to-server POSTs are not blocked by a CSRF check (no Origin header needed)', async () => {
-		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'x' }, { authorization: basic(DASHBOARD.id, DASHBOARD.secret), origin: 'https://rp.example' });
+		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'x' }, { authorization: basic(WIKI.id, WIKI.secret), origin: 'https://rp.example' });
 		expect(response.status).not.toBe(403);
 	});
 });
@@ -457,7 +459,7 @@ describe('authorization endpoint errors', () => {
 describe('UserInfo: GET and POST /api/auth/userinfo', () => {
 	async function accessToken(scope = 'openid profile email') {
 		const code = await codeFor(dashboardRequest({ scope }));
-		const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK }, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) });
+		const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, ...DASHBOARD_CREDENTIALS });
 		return ((await response.json()) as { access_token: string; id_token: string });
 	}
 

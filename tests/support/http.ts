@@ -6,8 +6,12 @@ export function servers() {
 }
 
 export const DEMO = { email: 'demo@example.com', password: 'DemoPass123!', name: 'Demo User' } as const;
+/** Registered for client_secret_post (the guide's curl commands); Basic is refused (RFC 7591 §2). */
 export const DASHBOARD = { id: 'internal-dashboard', secret: 'secret-for-internal-dashboard' } as const;
+/** Registered for client_secret_basic; a secret in the body is refused. */
 export const WIKI = { id: 'team-wiki', secret: 'secret-for-team-wiki' } as const;
+/** The dashboard's client authentication, as form fields (client_secret_post). */
+export const DASHBOARD_CREDENTIALS = { client_id: DASHBOARD.id, client_secret: DASHBOARD.secret } as const;
 
 /** A unique email per call, so parallel test files never collide. */
 export function uniqueEmail(prefix = 'http'): string {

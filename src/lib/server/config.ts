@@ -11,6 +11,8 @@ export interface SiteConfig {
 	url: URL;
 	clientId: string;
 	clientSecret: string;
+	/** How the site authenticates at the token endpoint; the two sites show both methods. */
+	tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post';
 }
 
 export interface AppConfig {
@@ -35,6 +37,12 @@ export interface AppConfig {
 	sites: Record<'site1' | 'site2', SiteConfig>;
 	/** Signing-key timing (oidc/keys.ts): see keyTiming(). */
 	keys: { publishBeforeUseSeconds: number; cacheSeconds: number };
+	/**
+	 * RESOURCE_SERVERS: a JSON array of APIs (RFC 8707 resource servers) declared at start, added
+	 * to those declared with the CLI. Parsed and checked by oidc/resource-servers.ts at start
+	 * (the demo sites, which read this file too, must not import the provider's modules).
+	 */
+	resourceServersJSON: string | undefined;
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
@@ -60,16 +68,20 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 				title: vars.SITE1_TITLE || 'Internal Dashboard',
 				url: origins.site1,
 				clientId: vars.SITE1_CLIENT_ID || 'internal-dashboard',
-				clientSecret: vars.SITE1_CLIENT_SECRET || 'secret-for-internal-dashboard'
+				clientSecret: vars.SITE1_CLIENT_SECRET || 'secret-for-internal-dashboard',
+				// The guide's curl commands send client_secret in the body.
+				tokenEndpointAuthMethod: 'client_secret_post'
 			},
 			site2: {
 				name: 'site2',
 				title: vars.SITE2_TITLE || 'Team Wiki',
 				url: origins.site2,
 				clientId: vars.SITE2_CLIENT_ID || 'team-wiki',
-				clientSecret: vars.SITE2_CLIENT_SECRET || 'secret-for-team-wiki'
+				clientSecret: vars.SITE2_CLIENT_SECRET || 'secret-for-team-wiki',
+				tokenEndpointAuthMethod: 'client_secret_basic'
 			}
-		}
+		},
+		resourceServersJSON: vars.RESOURCE_SERVERS || undefined
 	};
 }
 

@@ -19,7 +19,7 @@ export async function seedDemoData(db: Database, sites: SiteConfig[]): Promise<{
 			secret: site.clientSecret,
 			name: site.title,
 			redirectURIs: redirectURIsFor(site, sites),
-			tokenEndpointAuthMethod: 'client_secret_basic',
+			tokenEndpointAuthMethod: site.tokenEndpointAuthMethod,
 			trusted: true,
 			postLogoutRedirectURIs: [new URL('/', site.url).href],
 			backchannelLogoutURI: new URL('/auth/backchannel-logout', site.url).href

@@ -21,14 +21,23 @@ export type VerifiedAccessToken =
 /**
  * Verifies one of our RFC 9068 access tokens and checks it is still in force (grant not
  * revoked, token not revoked, client still registered). An ID token or session JWT is refused
- * by its `typ` (RFC 9068 §4: `at+jwt` is what tells them apart).
+ * by its `typ` (RFC 9068 §4: `at+jwt` is what tells them apart). `audience` is the resource
+ * the caller serves (RFC 9068 §4: a token for another API is refused), UserInfo by default;
+ * null accepts any of ours (introspection and revocation describe every token we issued).
  */
-export async function verifyAccessToken(db: Database, keys: KeyStore, issuer: string, token: string, now = new Date()): Promise<VerifiedAccessToken> {
+export async function verifyAccessToken(
+	db: Database,
+	keys: KeyStore,
+	issuer: string,
+	token: string,
+	now = new Date(),
+	audience: string | null = accessTokenAudience(issuer)
+): Promise<VerifiedAccessToken> {
 	let payload: JWTPayload;
 	try {
 		({ payload } = await jwtVerify(token, (header) => keys.verificationKey(header.kid).then((k) => k ?? Promise.reject(new InvalidToken())), {
 			issuer,
-			audience: accessTokenAudience(issuer),
+			...(audience === null ? {} : { audience }),
 			typ: 'at+jwt',
 			currentDate: now,
 			requiredClaims: ['sub', 'jti', 'client_id']
@@ -60,5 +69,13 @@ export function bearerToken(authorization: string | null, body?: Map<string, str
 	if (fromHeader && fromBody) throw new InvalidRequest('send the access token by one method only');
 	const token = fromHeader ?? fromBody;
 	if (!token) throw new MissingToken();
+	return token;
+}
+
+/** A Bearer token when the request carries an Authorization header, else undefined (a malformed one is invalid_token). */
+export function optionalBearerToken(authorization: string | null): string | undefined {
+	if (authorization === null) return undefined;
+	const token = authorization.match(/^Bearer\s+([A-Za-z0-9\-._~+/]+=*)\s*$/i)?.[1];
+	if (!token) throw new InvalidToken('send the initial access token as Authorization: Bearer <token>');
 	return token;
 }

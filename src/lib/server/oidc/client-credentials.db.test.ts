@@ -10,6 +10,7 @@ import { validateAuthorizationRequest } from './authorize';
 import { KeyStore } from './keys';
 import { handleTokenRequest, type TokenSettings } from './tokens';
 import { userInfo } from './userinfo';
+import { saveResourceServer } from './resource-servers';
 
 const database = useTestDatabase();
 const clock = testClock();
@@ -18,11 +19,15 @@ let settings: TokenSettings;
 let machine: TestClient;
 let webApp: TestClient;
 let user: TestUser;
+const REPORTS_API = 'https://reports.example.com/api';
+const BILLING_API = 'https://billing.example.com/api';
 
 beforeAll(async () => {
 	keys = new KeyStore(database.db, 'client-credentials-test-secret');
 	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
-	machine = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'] });
+	await saveResourceServer(database.db, { id: REPORTS_API, name: 'Reports', scopes: ['reports:read', 'reports:write'] });
+	await saveResourceServer(database.db, { id: BILLING_API, name: 'Billing', scopes: ['billing:write'] });
+	machine = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'], allowedResources: [REPORTS_API], allowedScopes: ['reports:read'] });
 	webApp = await createTestClient(database.db, { trusted: true });
 	user = await createTestUser(database.db);
 });
@@ -33,16 +38,16 @@ const clientCredentials = (client: TestClient, extra: Record<string, string | un
 describe('RFC 6749 §4.4 client_credentials for a client registered with that grant', () => {
 	it('answers an access token only: no id_token, no refresh_token', async () => {
 		const tokens = await clientCredentials(machine);
-		expect(tokens).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: '' });
+		expect(tokens).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600, scope: 'reports:read' });
 		expect(tokens).not.toHaveProperty('id_token');
 		expect(tokens).not.toHaveProperty('refresh_token');
 	});
 
-	it('the access token (typ at+jwt) names the client as sub and client_id, verifiable through the JWKS', async () => {
+	it('the access token (typ at+jwt) names the client as sub and client_id and its API as aud, verifiable through the JWKS', async () => {
 		const tokens = await clientCredentials(machine);
 		const { payload, header } = await verifyWithPublishedJWKS(keys, tokens.access_token, {
 			issuer: TEST_ISSUER,
-			audience: accessTokenAudience(TEST_ISSUER),
+			audience: REPORTS_API,
 			now: clock.now(),
 			typ: 'at+jwt'
 		});
@@ -51,18 +56,20 @@ describe('RFC 6749 §4.4 client_credentials for a client registered with that gr
 		expect(payload).toMatchObject({ sub: machine.id, client_id: machine.id, iat, exp: iat + 3600 });
 		expect(payload.jti).toBeTypeOf('string');
 		expect(payload).not.toHaveProperty('sid');
+		expect(payload.aud).not.toBe(accessTokenAudience(TEST_ISSUER));
 	});
 
-	it('OIDC scopes mean nothing without a user: openid/profile/email are dropped, other scopes kept, still no id_token', async () => {
+	it('OIDC scopes mean nothing without a user: openid/profile/email are dropped, allowed API scopes kept, still no id_token', async () => {
 		const tokens = await clientCredentials(machine, { scope: 'openid profile email reports:read' });
 		expect(tokens.scope).toBe('reports:read');
 		expect(tokens).not.toHaveProperty('id_token');
 		expect(decodeJwt(tokens.access_token).scope).toBe('reports:read');
 	});
 
-	it('client_secret_post works too', async () => {
-		const tokens = await handleTokenRequest(settings, null, form({ grant_type: 'client_credentials', client_id: machine.id, client_secret: machine.secret }));
-		expect(decodeJwt(tokens.access_token).sub).toBe(machine.id);
+	it('client_secret_post works for a client registered with it', async () => {
+		const poster = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'client_secret_post', allowedResources: [REPORTS_API], allowedScopes: ['reports:read'] });
+		const tokens = await handleTokenRequest(settings, null, form({ grant_type: 'client_credentials', client_id: poster.id, client_secret: poster.secret }));
+		expect(decodeJwt(tokens.access_token).sub).toBe(poster.id);
 	});
 
 	it('every token has its own jti', async () => {
@@ -85,11 +92,11 @@ describe('RFC 6749 §4.4 client_credentials for a client registered with that gr
 	});
 
 	it('the token stops working when the client is removed', async () => {
-		const doomed = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'] });
+		const doomed = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'], allowedResources: [REPORTS_API], allowedScopes: ['reports:read'] });
 		const tokens = await clientCredentials(doomed);
-		await expect(verifyAccessToken(database.db, keys, TEST_ISSUER, tokens.access_token, clock.now())).resolves.toMatchObject({ kind: 'client', clientId: doomed.id });
+		await expect(verifyAccessToken(database.db, keys, TEST_ISSUER, tokens.access_token, clock.now(), REPORTS_API)).resolves.toMatchObject({ kind: 'client', clientId: doomed.id });
 		await database.db.delete(clients).where(eq(clients.id, doomed.id));
-		expect((await rejectionOf(() => verifyAccessToken(database.db, keys, TEST_ISSUER, tokens.access_token, clock.now()))).code).toBe('invalid_token');
+		expect((await rejectionOf(() => verifyAccessToken(database.db, keys, TEST_ISSUER, tokens.access_token, clock.now(), REPORTS_API))).code).toBe('invalid_token');
 	});
 
 	it('a client_credentials-only client cannot redeem an authorization code (unauthorized_client)', async () => {
@@ -108,6 +115,40 @@ describe('a client_credentials-only client at the authorization endpoint', () =>
 		const result = await validateAuthorizationRequest(database.db, query);
 		expect('rejected' in result ? result.rejected.error.code : 'accepted').toBe('unauthorized_client');
 		expect('rejected' in result ? result.rejected.redirectURI : undefined).toBe(TEST_REDIRECT_URI);
+	});
+});
+
+describe('RFC 8707 resources and allowed scopes (issue #6 finding 2)', () => {
+	it('a scope the client was not allowed → invalid_scope, even one its API defines', async () => {
+		expect((await rejectionOf(() => clientCredentials(machine, { scope: 'reports:write' }))).code).toBe('invalid_scope');
+		expect((await rejectionOf(() => clientCredentials(machine, { scope: 'admin' }))).code).toBe('invalid_scope');
+	});
+
+	it('a resource the client was not allowed, an unknown one, or a malformed one → invalid_target', async () => {
+		for (const resource of [BILLING_API, 'https://unknown.example.com/', 'not a uri', 'https://reports.example.com/api#x']) {
+			expect((await rejectionOf(() => clientCredentials(machine, { resource }))).code, resource).toBe('invalid_target');
+		}
+	});
+
+	it('resource selects the audience; without scope the token carries every scope allowed there', async () => {
+		const both = await createTestClient(database.db, {
+			trusted: false,
+			grantTypes: ['client_credentials'],
+			allowedResources: [REPORTS_API, BILLING_API],
+			allowedScopes: ['reports:read', 'billing:write']
+		});
+		const billing = decodeJwt((await clientCredentials(both, { resource: BILLING_API })).access_token);
+		expect([billing.aud, billing.scope]).toEqual([BILLING_API, 'billing:write']);
+		const reports = decodeJwt((await clientCredentials(both, { scope: 'reports:read' })).access_token);
+		expect([reports.aud, reports.scope]).toEqual([REPORTS_API, 'reports:read']);
+		// Two allowed APIs and neither named: the client must say which.
+		expect((await rejectionOf(() => clientCredentials(both))).code).toBe('invalid_target');
+		expect((await rejectionOf(() => clientCredentials(both, { resource: BILLING_API, scope: 'reports:read' }))).code).toBe('invalid_scope');
+	});
+
+	it('a client allowed no resource gets no token at all', async () => {
+		const bare = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'] });
+		expect((await rejectionOf(() => clientCredentials(bare))).code).toBe('invalid_target');
 	});
 });
 

@@ -22,8 +22,12 @@ export interface Client {
 	policyURI: string | null;
 	tosURI: string | null;
 	trusted: boolean;
-	/** Registered through open registration: nothing vouches for it (RFC 9700 §4.11.2). */
+	/** Registered through open registration: unverified, nothing about it is vouched for. */
 	selfRegistered: boolean;
+	/** API scopes an operator allowed (RFC 8707 resources' scopes); OIDC scopes need no listing. */
+	allowedScopes: string[];
+	/** Resource server identifiers (token audiences) an operator allowed. */
+	allowedResources: string[];
 }
 
 export interface NewClient {
@@ -43,6 +47,10 @@ export interface NewClient {
 	tosURI?: string;
 	trusted?: boolean;
 	selfRegistered?: boolean;
+	allowedScopes?: string[];
+	allowedResources?: string[];
+	/** Plain RFC 7592 registration access token; only its hash is stored. */
+	registrationAccessToken?: string;
 }
 
 const CLIENT_COLUMNS = {
@@ -59,7 +67,9 @@ const CLIENT_COLUMNS = {
 	policyURI: clients.policyURI,
 	tosURI: clients.tosURI,
 	trusted: clients.trusted,
-	selfRegistered: clients.selfRegistered
+	selfRegistered: clients.selfRegistered,
+	allowedScopes: clients.allowedScopes,
+	allowedResources: clients.allowedResources
 };
 
 const clientByID = preparedQuery((db) =>
@@ -95,14 +105,20 @@ export async function saveClient(db: Database, client: NewClient, now = new Date
 		policyURI: client.policyURI ?? null,
 		tosURI: client.tosURI ?? null,
 		trusted: client.trusted ?? false,
-		selfRegistered: client.selfRegistered ?? false
+		selfRegistered: client.selfRegistered ?? false,
+		allowedScopes: client.allowedScopes ?? [],
+		allowedResources: client.allowedResources ?? [],
+		registrationAccessTokenHash: client.registrationAccessToken ? hashSecret(client.registrationAccessToken) : null
 	};
 	await db.insert(clients).values({ ...values, createdAt: now }).onConflictDoUpdate({ target: clients.id, set: values });
 }
 
 /**
- * RFC 6749 §2.3 client authentication at the token endpoint: HTTP Basic or credentials in
- * the body (never both, §2.3.1), or only `client_id` for public clients.
+ * RFC 6749 §2.3 client authentication at the token, introspection and revocation endpoints:
+ * HTTP Basic or credentials in the body (never both, §2.3.1), or only `client_id` for public
+ * clients, and only by the method the client registered (RFC 7591 §2
+ * `token_endpoint_auth_method`): a secret that leaked from one channel (logs of form bodies,
+ * say) must not work through the other.
  */
 export async function authenticateClient(db: Database, authorization: string | null, params: Map<string, string>): Promise<Client> {
 	const basic = parseBasicCredentials(authorization);
@@ -116,11 +132,14 @@ export async function authenticateClient(db: Database, authorization: string | n
 	if (!row) throw new InvalidClient();
 	const { secretHash, ...client } = row;
 	const secret = basic?.secret ?? bodySecret;
+	const used: TokenEndpointAuthMethod = basic ? 'client_secret_basic' : bodySecret !== undefined ? 'client_secret_post' : 'none';
 	if (client.tokenEndpointAuthMethod === 'none') {
 		if (secret !== undefined) throw new InvalidClient('this client is public and has no secret');
 		return client as Client;
 	}
 	if (secret === undefined || !secretHash || !secretMatchesHash(secret, secretHash)) throw new InvalidClient();
+	// Checked after the secret, so a wrong guess learns nothing about the registered method.
+	if (used !== client.tokenEndpointAuthMethod) throw new InvalidClient(`this client authenticates with ${client.tokenEndpointAuthMethod}, not ${used}`);
 	return client as Client;
 }
 

@@ -16,7 +16,9 @@ const client = (selfRegistered: boolean): Client => ({
 	policyURI: null,
 	tosURI: null,
 	trusted: false,
-	selfRegistered
+	selfRegistered,
+	allowedScopes: [],
+	allowedResources: []
 });
 
 const session = { id: 'current-session', userId: 'user-1' };

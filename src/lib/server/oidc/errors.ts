@@ -108,3 +108,10 @@ export class TemporarilyUnavailable extends OAuthError {
 		super('temporarily_unavailable', description, 503);
 	}
 }
+
+/** RFC 8707 §2: the `resource` is unknown, not allowed for this client, or malformed. */
+export class InvalidTarget extends OAuthError {
+	constructor(description: string) {
+		super('invalid_target', description);
+	}
+}

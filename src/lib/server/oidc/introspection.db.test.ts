@@ -6,6 +6,7 @@ import { form, issueTestCode, rejectionOf, TEST_ISSUER } from '../../../../tests
 import { accessTokenAudience } from './access-tokens';
 import { introspect } from './introspection';
 import { KeyStore } from './keys';
+import { saveResourceServer } from './resource-servers';
 import { revokeToken } from './revocation';
 import { handleTokenRequest, type TokenSettings } from './tokens';
 
@@ -21,6 +22,7 @@ let stranger: TestClient;
 let firstParty: TestClient;
 let publicClient: TestClient;
 let machine: TestClient;
+const REPORTS_API = 'https://reports.example.com/api';
 let user: TestUser;
 
 beforeAll(async () => {
@@ -30,7 +32,8 @@ beforeAll(async () => {
 	stranger = await createTestClient(database.db, { trusted: false });
 	firstParty = await createTestClient(database.db, { trusted: true });
 	publicClient = await createTestClient(database.db, { public: true, trusted: false });
-	machine = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'] });
+	await saveResourceServer(database.db, { id: REPORTS_API, name: 'Reports', scopes: ['reports:read'] });
+	machine = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'], allowedResources: [REPORTS_API], allowedScopes: ['reports:read'] });
 	user = await createTestUser(database.db, { email: 'introspected@example.com' });
 });
 
@@ -168,10 +171,10 @@ describe('introspecting refresh tokens', () => {
 });
 
 describe('client_credentials access tokens', () => {
-	it('are described with sub = client_id and no username', async () => {
+	it('are described with sub = client_id, the API as aud, its scope, and no username', async () => {
 		const tokens = await handleTokenRequest(settings, basicAuthorization(machine.id, machine.secret!), form({ grant_type: 'client_credentials' }));
 		const description = await ask(machine, { token: tokens.access_token });
-		expect(description).toMatchObject({ active: true, token_type: 'Bearer', client_id: machine.id, sub: machine.id });
+		expect(description).toMatchObject({ active: true, token_type: 'Bearer', client_id: machine.id, sub: machine.id, aud: REPORTS_API, scope: 'reports:read' });
 		expect(description).not.toHaveProperty('username');
 	});
 });

@@ -48,7 +48,7 @@ describe('RFC 7591 §3.2.1: a valid registration', () => {
 		response = await register({ redirect_uris: [REDIRECT], client_name: 'Example App' });
 	});
 
-	it('answers with client_id, client_secret, client_secret_expires_at 0, client_id_issued_at and the metadata in force', () => {
+	it('answers with client_id, client_secret, client_secret_expires_at 0, client_id_issued_at, the metadata in force and the RFC 7592 credentials', () => {
 		expect(response).toEqual({
 			client_id: expect.any(String),
 			client_secret: expect.any(String),
@@ -60,18 +60,22 @@ describe('RFC 7591 §3.2.1: a valid registration', () => {
 			token_endpoint_auth_method: 'client_secret_basic',
 			grant_types: ['authorization_code', 'refresh_token'],
 			response_types: ['code'],
-			id_token_signed_response_alg: 'RS256'
+			id_token_signed_response_alg: 'RS256',
+			registration_access_token: expect.stringMatching(/^[a-z2-7]{50,}$/),
+			registration_client_uri: `/api/auth/register/${response.client_id}`
 		});
 		// RFC 6819 §5.1.4.2.2: enough entropy that it cannot be guessed.
 		expect(response.client_secret!.length).toBeGreaterThanOrEqual(32);
 		expect(response.client_id.length).toBeGreaterThanOrEqual(16);
 	});
 
-	it('the new client authenticates at the token endpoint with its secret (Basic and post)', async () => {
+	it('the new client authenticates at the token endpoint with its secret, by its registered method only (RFC 7591 §2)', async () => {
 		const viaBasic = await authenticateClient(database.db, basicAuthorization(response.client_id, response.client_secret!), new Map());
 		expect(viaBasic.id).toBe(response.client_id);
-		const viaPost = await authenticateClient(database.db, null, form({ client_id: response.client_id, client_secret: response.client_secret }));
-		expect(viaPost.id).toBe(response.client_id);
+		const viaPost = await rejectionOf(() => authenticateClient(database.db, null, form({ client_id: response.client_id, client_secret: response.client_secret })));
+		expect(viaPost.code).toBe('invalid_client');
+		const poster = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' });
+		expect((await authenticateClient(database.db, null, form({ client_id: poster.client_id, client_secret: poster.client_secret }))).id).toBe(poster.client_id);
 	});
 
 	it('a wrong secret, or none, is refused with invalid_client', async () => {
@@ -233,7 +237,7 @@ describe('backchannel_logout_uri: the provider POSTs there itself', () => {
 
 	it('an operator-allow-listed internal host is accepted (OUTBOUND_ALLOWED_HOSTS)', async () => {
 		const outbound = outboundPolicy('https://sso.example.com', ['10.0.0.5:8443']);
-		const response = await registerClient(database.db, { redirect_uris: [REDIRECT], backchannel_logout_uri: 'https://10.0.0.5:8443/x' }, clock.now(), 'https://sso.example.com', outbound);
+		const response = await registerClient(database.db, { redirect_uris: [REDIRECT], backchannel_logout_uri: 'https://10.0.0.5:8443/x' }, clock.now(), 'https://sso.example.com', { outbound });
 		expect(response.backchannel_logout_uri).toBe('https://10.0.0.5:8443/x');
 		// Open registration: nothing vouches for it, so its errors are never redirected unasked.
 		expect((await findClient(database.db, response.client_id))?.selfRegistered).toBe(true);
@@ -323,10 +327,8 @@ describe('other metadata is validated (invalid_client_metadata)', () => {
 });
 
 describe('a registered client in the code flow', () => {
-	it('client_credentials registered → the grant works; not registered → unauthorized_client', async () => {
-		const machine = await register({ redirect_uris: [REDIRECT], grant_types: ['client_credentials'] });
-		const tokens = await handleTokenRequest(settings, basicAuthorization(machine.client_id, machine.client_secret!), form({ grant_type: 'client_credentials' }));
-		expect(tokens.access_token).toBeTypeOf('string');
+	it('open registration cannot register client_credentials (invalid_client_metadata); a client without it → unauthorized_client', async () => {
+		await refused({ redirect_uris: [REDIRECT], grant_types: ['client_credentials'] }, 'invalid_client_metadata');
 		const web = await register({ redirect_uris: [REDIRECT] });
 		const error = await rejectionOf(() => handleTokenRequest(settings, basicAuthorization(web.client_id, web.client_secret!), form({ grant_type: 'client_credentials' })));
 		expect(error.code).toBe('unauthorized_client');

@@ -46,7 +46,7 @@ export async function findActiveToken(db: Database, keys: KeyStore, issuer: stri
 	for (const type of order) {
 		if (type === 'access_token' && looksLikeJWT) {
 			try {
-				return { type, token: await verifyAccessToken(db, keys, issuer, token, now) };
+				return { type, token: await verifyAccessToken(db, keys, issuer, token, now, null) };
 			} catch (error) {
 				if (!(error instanceof OAuthError)) throw error;
 			}

@@ -32,6 +32,8 @@ let settings: TokenSettings;
 let client: TestClient;
 let otherClient: TestClient;
 let untrustedClient: TestClient;
+/** Registered for client_secret_post (RFC 7591 §2): the only method it may use. */
+let postClient: TestClient;
 let user: TestUser;
 
 beforeAll(async () => {
@@ -40,6 +42,7 @@ beforeAll(async () => {
 	client = await createTestClient(database.db, { trusted: true });
 	otherClient = await createTestClient(database.db, { trusted: true });
 	untrustedClient = await createTestClient(database.db, { trusted: false });
+	postClient = await createTestClient(database.db, { trusted: true, tokenEndpointAuthMethod: 'client_secret_post' });
 	user = await createTestUser(database.db, { name: 'Ada Lovelace', email: 'ada-tokens@example.com' });
 });
 
@@ -80,8 +83,8 @@ describe('client authentication at the token endpoint (RFC 6749 §2.3)', () => {
 	});
 
 	it('client_secret_post (the guide\'s form body): the code is exchanged', async () => {
-		const { code } = await newCode();
-		const tokens = await postExchange(code);
+		const { code } = await newCode({ client: postClient });
+		const tokens = await postExchange(code, {}, postClient);
 		expect(tokens.token_type).toBe('Bearer');
 		expect(tokens.id_token).toBeTypeOf('string');
 	});
@@ -116,9 +119,21 @@ describe('client authentication at the token endpoint (RFC 6749 §2.3)', () => {
 	});
 
 	it('a failed client authentication does not use up the code', async () => {
-		const { code } = await newCode();
-		await rejectionOf(() => postExchange(code, { client_secret: 'wrong' }));
-		await expect(postExchange(code)).resolves.toMatchObject({ token_type: 'Bearer' });
+		const { code } = await newCode({ client: postClient });
+		await rejectionOf(() => postExchange(code, { client_secret: 'wrong' }, postClient));
+		await expect(postExchange(code, {}, postClient)).resolves.toMatchObject({ token_type: 'Bearer' });
+	});
+
+	it('RFC 7591 §2: only the registered method works: a Basic client\'s secret in the body, or a post client\'s in Basic → invalid_client', async () => {
+		const basicCode = (await newCode()).code;
+		const viaPost = await rejectionOf(() => postExchange(basicCode));
+		expect([viaPost.code, viaPost.status]).toEqual(['invalid_client', 401]);
+		const postCode = (await newCode({ client: postClient })).code;
+		const viaBasic = await rejectionOf(() => basicExchange(postCode, {}, postClient));
+		expect([viaBasic.code, viaBasic.status]).toEqual(['invalid_client', 401]);
+		// Neither refusal used up the code: it still works by the registered method.
+		await expect(basicExchange(basicCode)).resolves.toMatchObject({ token_type: 'Bearer' });
+		await expect(postExchange(postCode, {}, postClient)).resolves.toMatchObject({ token_type: 'Bearer' });
 	});
 
 	it('an unknown client, no credentials, a missing secret, or malformed Basic → invalid_client (401)', async () => {
@@ -336,11 +351,11 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
 	});
 
 	it('client_secret_post works for refresh too (the guide\'s Issue 4)', async () => {
-		const first = await basicExchange((await newCode()).code);
+		const first = await postExchange((await newCode({ client: postClient })).code, {}, postClient);
 		const second = await handleTokenRequest(
 			settings,
 			null,
-			form({ grant_type: 'refresh_token', refresh_token: first.refresh_token, client_id: client.id, client_secret: client.secret })
+			form({ grant_type: 'refresh_token', refresh_token: first.refresh_token, client_id: postClient.id, client_secret: postClient.secret })
 		);
 		expect(second.access_token).toBeTypeOf('string');
 	});

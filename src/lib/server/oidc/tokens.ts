@@ -6,7 +6,7 @@ import { SignJWT } from 'jose';
 import type { Database } from '../db';
 import { refreshTokens } from '../db/schema';
 import { generateSecret, hashSecret } from '../secrets';
-import { SUPPORTED_SCOPES, userClaims, type ClaimSource } from './claims';
+import { userClaims, type ClaimSource } from './claims';
 import { authenticateClient, type Client } from './clients';
 import { consumeAuthorizationCode } from './codes';
 import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient, UnsupportedGrantType } from './errors';
@@ -16,6 +16,7 @@ import { accessTokenAudience, CLIENT_TOKEN_JTI_PREFIX } from './access-tokens';
 import { revokeGrant } from './grants';
 import type { KeyStore, SigningAlgorithm } from './keys';
 import { verifierMatchesChallenge } from './pkce';
+import { resolveResourceGrant } from './resource-access';
 
 export interface TokenSettings {
 	db: Database;
@@ -65,28 +66,30 @@ export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_crede
 
 /**
  * RFC 6749 §4.4: a confidential client acting for itself. The token names the client as
- * `sub`; user scopes (OIDC's) mean nothing here and are left out.
+ * `sub` and is for one API (RFC 8707): its `aud` is that resource server, its scopes only
+ * those an operator allowed the client (resource-access.ts).
  */
 async function issueClientCredentialsToken(settings: TokenSettings, client: Client, params: Map<string, string>): Promise<TokenResponse> {
 	if (client.tokenEndpointAuthMethod === 'none') throw new UnauthorizedClient('public clients cannot use client_credentials');
-	const scope = (params.get('scope') ?? '')
-		.split(' ')
-		.filter((s) => s && !SUPPORTED_SCOPES.includes(s))
-		.join(' ');
+	const { audience, scope } = await resolveResourceGrant(settings.db, client, params);
 	const { token, expiresIn } = await signAccessToken(settings, settings.now?.() ?? new Date(), {
 		subject: client.id,
 		clientId: client.id,
 		scope,
+		audience,
 		jti: `${CLIENT_TOKEN_JTI_PREFIX}${generateSecret()}`
 	});
 	return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope };
 }
 
-/** RFC 9068 access token: `typ: at+jwt`, audience the UserInfo resource, RS256 (every resource server has it). */
+/**
+ * RFC 9068 access token: `typ: at+jwt`, RS256 (every resource server has it); the audience is
+ * the UserInfo resource for user tokens, the API's identifier for client_credentials tokens.
+ */
 async function signAccessToken(
 	settings: TokenSettings,
 	now: Date,
-	claims: { subject: string; clientId: string; scope: string; jti: string; sid?: string }
+	claims: { subject: string; clientId: string; scope: string; jti: string; sid?: string; audience?: string }
 ): Promise<{ token: string; expiresIn: number }> {
 	const key = await settings.keys.signingKey('RS256');
 	const iat = Math.floor(now.getTime() / 1000);
@@ -95,7 +98,7 @@ async function signAccessToken(
 		.setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
 		.setIssuer(settings.issuer)
 		.setSubject(claims.subject)
-		.setAudience(accessTokenAudience(settings.issuer))
+		.setAudience(claims.audience ?? accessTokenAudience(settings.issuer))
 		.setIssuedAt(iat)
 		.setExpirationTime(iat + expiresIn)
 		.setJti(claims.jti)

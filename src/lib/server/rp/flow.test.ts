@@ -12,7 +12,8 @@ const PROVIDER: ProviderMetadata & { authorization_response_iss_parameter_suppor
 	jwks_uri: `${ISSUER}/api/auth/jwks`,
 	authorization_response_iss_parameter_supported: true
 };
-const RP = { clientId: 'internal-dashboard', clientSecret: 'secret-for-internal-dashboard', redirectURI: 'http://localhost:3001/auth/callback' };
+const RP = { clientId: 'team-wiki', clientSecret: 'secret-for-team-wiki', redirectURI: 'http://localhost:3002/auth/callback', tokenEndpointAuthMethod: 'client_secret_basic' } as const;
+const POST_RP = { clientId: 'internal-dashboard', clientSecret: 'secret-for-internal-dashboard', redirectURI: 'http://localhost:3001/auth/callback', tokenEndpointAuthMethod: 'client_secret_post' } as const;
 const PENDING: PendingSignIn = { state: 'state-abc', nonce: 'nonce-def', codeVerifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' };
 
 let fetchCalls: Request[];
@@ -52,7 +53,7 @@ describe('startSignIn: the authorization request (OIDC Core §3.1.2.1, RFC 7636)
 		const { url } = startSignIn(RP, PROVIDER);
 		expect(url.origin + url.pathname).toBe(PROVIDER.authorization_endpoint);
 		expect(url.searchParams.get('response_type')).toBe('code');
-		expect(url.searchParams.get('client_id')).toBe('internal-dashboard');
+		expect(url.searchParams.get('client_id')).toBe(RP.clientId);
 		expect(url.searchParams.get('redirect_uri')).toBe(RP.redirectURI);
 		expect(url.searchParams.get('scope')).toBe('openid profile email');
 		expect(SIGN_IN_SCOPES).toEqual(['openid', 'profile', 'email']);
@@ -159,6 +160,29 @@ describe('finishSignIn: the callback (RFC 6749 §4.1.2, RFC 9207)', () => {
 			code_verifier: PENDING.codeVerifier
 		});
 		expect(body.has('client_secret')).toBe(false);
+	});
+
+	it('a client_secret_post client sends client_id and client_secret in the body, and no Authorization header', async () => {
+		fetchResponse = () => Response.json({ access_token: 'at', token_type: 'Bearer', expires_in: 3600, id_token: 'idt' });
+		const tokens = await finishSignIn(POST_RP, PROVIDER, PENDING, callback({ code: 'the-code', state: PENDING.state, iss: ISSUER }));
+		expect(tokens).toEqual({ idToken: 'idt', accessToken: 'at' });
+		const [request] = fetchCalls;
+		expect(request.method).toBe('POST');
+		expect(request.url).toBe(PROVIDER.token_endpoint);
+		expect(request.headers.get('authorization')).toBeNull();
+		expect(Object.fromEntries(new URLSearchParams(await request.text()))).toEqual({
+			grant_type: 'authorization_code',
+			code: 'the-code',
+			redirect_uri: POST_RP.redirectURI,
+			code_verifier: PENDING.codeVerifier,
+			client_id: POST_RP.clientId,
+			client_secret: POST_RP.clientSecret
+		});
+	});
+
+	it('a refused client_secret_post exchange surfaces the token endpoint\'s error_description', async () => {
+		fetchResponse = () => Response.json({ error: 'invalid_client', error_description: 'client authentication failed' }, { status: 401 });
+		await expect(finishSignIn(POST_RP, PROVIDER, PENDING, callback({ code: 'the-code', state: PENDING.state, iss: ISSUER }))).rejects.toThrow(/client authentication failed/);
 	});
 
 	it('a refused exchange surfaces the token endpoint\'s error_description', async () => {

@@ -10,6 +10,11 @@ export function demoSite(origin: OriginName): { site: SiteConfig; rp: RelyingPar
 	return {
 		site,
 		issuer,
-		rp: { clientId: site.clientId, clientSecret: site.clientSecret, redirectURI: new URL('/auth/callback', site.url).href }
+		rp: {
+			clientId: site.clientId,
+			clientSecret: site.clientSecret,
+			redirectURI: new URL('/auth/callback', site.url).href,
+			tokenEndpointAuthMethod: site.tokenEndpointAuthMethod
+		}
 	};
 }

@@ -2,6 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { safeReturnTo } from '$lib/server/auth/return-to';
 import { authorizationResponseURL, validateAuthorizationRequest } from '$lib/server/oidc/authorize';
+import { presentClient } from '$lib/server/oidc/client-names';
 import { saveConsent, SCOPE_DESCRIPTIONS } from '$lib/server/oidc/consent';
 import { AccessDenied } from '$lib/server/oidc/errors';
 import { provider } from '$lib/server/provider';
@@ -18,12 +19,12 @@ async function pendingRequest(returnTo: unknown) {
 }
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const { path, request } = await pendingRequest(url.searchParams.get('return_to'));
+	const { path, request, issuer } = await pendingRequest(url.searchParams.get('return_to'));
 	if (!locals.session) redirect(303, `/auth/login?${new URLSearchParams({ return_to: path })}`);
 	const { client } = request;
 	return {
 		returnTo: path,
-		client: { name: client.name, logoURI: client.logoURI, clientURI: client.clientURI, policyURI: client.policyURI, tosURI: client.tosURI, redirectHost: new URL(request.redirectURI).host },
+		client: { ...presentClient(client, issuer), clientURI: client.clientURI, policyURI: client.policyURI, tosURI: client.tosURI, redirectHost: new URL(request.redirectURI).host },
 		scopes: request.scope.split(' ').map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope] ?? scope }))
 	};
 };

@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import type { SessionWithUser } from '$lib/server/auth/session';
 import { deleteSessionCookie } from '$lib/server/auth/cookies';
 import { decideEndSession, validateEndSessionRequest } from '$lib/server/oidc/end-session';
+import { displayClientName } from '$lib/server/oidc/client-names';
 import { endProviderSession } from '$lib/server/oidc/logout';
 import { provider } from '$lib/server/provider';
 import type { Cookies } from '@sveltejs/kit';
@@ -21,7 +22,7 @@ async function endSession(query: URLSearchParams, session: SessionWithUser | nul
 	const { client } = result.request;
 	const decision = decideEndSession(result.request, session);
 	const page = {
-		clientName: client?.name ?? null,
+		clientName: client ? displayClientName(client.name) : null,
 		unverifiedClient: client?.selfRegistered ?? false,
 		logoutRequest: query.toString()
 	};

@@ -1,18 +1,22 @@
 import type { RequestHandler } from './$types';
-import { readJSONObject } from '$lib/server/auth/json-body';
 import { config } from '$lib/server/config';
 import { jsonNoStore, runEndpoint } from '$lib/server/oidc/http';
-import { InvalidClientMetadata, registerClient } from '$lib/server/oidc/registration';
+import { readClientMetadata, registerClient } from '$lib/server/oidc/registration';
+import { optionalBearerToken } from '$lib/server/oidc/access-tokens';
 import { provider } from '$lib/server/provider';
 
-/** RFC 7591 dynamic client registration; off when ALLOW_DYNAMIC_CLIENT_REGISTRATION=false. */
+/**
+ * RFC 7591 dynamic client registration. Open registration is off when
+ * ALLOW_DYNAMIC_CLIENT_REGISTRATION=false; registration with an operator's initial access
+ * token (RFC 7591 §3, `Authorization: Bearer`) works either way.
+ */
 export const POST: RequestHandler = ({ request }) =>
 	runEndpoint(async () => {
-		if (!config().allowDynamicClientRegistration) {
+		const initialAccessToken = optionalBearerToken(request.headers.get('authorization'));
+		if (!config().allowDynamicClientRegistration && initialAccessToken === undefined) {
 			return jsonNoStore({ error: 'access_denied', error_description: 'dynamic client registration is disabled on this provider' }, 403);
 		}
 		const { db, issuer, outbound } = await provider();
-		const metadata = await readJSONObject(request, 65_536);
-		if (!metadata) throw new InvalidClientMetadata('send the client metadata as a JSON object (Content-Type: application/json)');
-		return jsonNoStore(await registerClient(db, metadata, new Date(), issuer, outbound), 201);
-	});
+		const metadata = await readClientMetadata(request);
+		return jsonNoStore(await registerClient(db, metadata, new Date(), issuer, { initialAccessToken, outbound }), 201);
+	}, 'Bearer');
