@@ -1,6 +1,7 @@
 import type { Database } from '../db';
 import { parseScope } from './claims';
 import { findClient, type Client } from './clients';
+import { displayClientName } from './client-names';
 import {
 	ConsentRequired,
 	InvalidRequest,
@@ -172,7 +173,7 @@ export interface ErrorRedirectConfirmation {
 }
 
 export function errorRedirectConfirmation(client: Client, destination: string, error: OAuthError): ErrorRedirectConfirmation {
-	return { clientName: client.name, destination, host: new URL(destination).host, error: { code: error.code, description: error.description } };
+	return { clientName: displayClientName(client.name), destination, host: new URL(destination).host, error: { code: error.code, description: error.description } };
 }
 
 /**
