@@ -7,6 +7,7 @@ import { deleteSessionCookie, SESSION_COOKIE, setSessionCookie } from '$lib/serv
 import { isForgedBrowserRequest } from '$lib/server/auth/csrf';
 import { validateSessionToken } from '$lib/server/auth/session';
 import { DEMO_USER, seedDemoData } from '$lib/server/seed';
+import { cleanupPolicy, scheduleCleanup } from '$lib/server/maintenance/schedule';
 import { deleteRPCookie, rpSessionCookie } from '$lib/server/rp/cookies';
 import { validateRPSession } from '$lib/server/rp/session';
 
@@ -15,6 +16,8 @@ export const init: ServerInit = async () => {
 	const { db, driver } = await database();
 	const where = driver === 'pglite' ? `embedded PGlite at ${settings.database.dataDir}` : 'Postgres (DATABASE_URL)';
 	console.log(`[sso] database: ${where}, migrations applied`);
+	// Expired codes, sessions, counters, abandoned clients...: in the background, never blocking start.
+	scheduleCleanup(db, cleanupPolicy(settings), settings.cleanup.intervalSeconds);
 	if (!settings.seedDemoData) return;
 	const sites = [settings.sites.site1, settings.sites.site2];
 	await seedDemoData(db, sites);

@@ -2,6 +2,7 @@ import { env } from '$env/dynamic/private';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { resolveOriginURLs, type OriginName } from '../origins.js';
+import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from './config-limits';
 
 /** One demo relying-party site: its public URL and its client registration. */
 export interface SiteConfig {
@@ -24,6 +25,10 @@ export interface AppConfig {
 	/** RFC 7591 registration endpoint on/off (the guide's `allowDynamicClientRegistration`). */
 	allowDynamicClientRegistration: boolean;
 	sites: Record<'site1' | 'site2', SiteConfig>;
+	/** Rate limits for sign-in, sign-up and registration (RATE_LIMIT_*). */
+	limits: LimitsConfig;
+	/** The periodic clean-up of expired data (CLEANUP_*). */
+	cleanup: CleanupConfig;
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
@@ -40,6 +45,8 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		secret: vars.AUTH_SECRET || embeddedSecret(databaseURL, dataDir),
 		seedDemoData: (vars.SEED_DEMO_DATA ?? 'true') !== 'false',
 		allowDynamicClientRegistration: (vars.ALLOW_DYNAMIC_CLIENT_REGISTRATION ?? 'true') !== 'false',
+		limits: loadLimits(vars),
+		cleanup: loadCleanup(vars),
 		sites: {
 			site1: {
 				name: 'site1',
