@@ -1,8 +1,46 @@
 // The rate-limit and clean-up settings, read from the environment by config.ts (the only
 // reader of $env). Defaults are meant never to trouble an honest person or developer; an
-// operator can tighten or loosen each one.
-import type { SignInLimits } from './auth/password-sign-in';
-import type { WindowLimit } from './auth/rate-limit';
+// operator can tighten or loosen each one. The rules' shapes live here, not in auth/, so
+// that reading the configuration never pulls auth/ into the demo sites.
+
+/**
+ * At most `limit` attempts per fixed window; the attempt that reaches the limit holds the key
+ * back until the window ends.
+ */
+export interface WindowLimit {
+	kind: 'window';
+	limit: number;
+	windowSeconds: number;
+}
+
+/**
+ * Attempts are never refused outright: after `freeAttempts` in a window, each further attempt
+ * holds the key back for a delay that doubles, from `firstDelaySeconds` up to
+ * `maxDelaySeconds`. Slows guessing down without locking the real owner out for long.
+ */
+export interface GrowingDelay {
+	kind: 'delay';
+	freeAttempts: number;
+	windowSeconds: number;
+	firstDelaySeconds: number;
+	maxDelaySeconds: number;
+}
+
+export type RateRule = WindowLimit | GrowingDelay;
+
+/**
+ * How password guessing is held back (NIST SP 800-63B §5.2.2: limit failed attempts, prefer
+ * delays to lock-outs). Two counters stop one attacker quickly; the third, per account, only
+ * slows down, so that nobody can lock the real owner out from somewhere else.
+ */
+export interface SignInLimits {
+	/** Failed attempts for one account from one client address: the usual single-source guesser. */
+	perAccountAndAddress: WindowLimit;
+	/** Failed attempts from one client address, whatever the account (credential stuffing). */
+	perAddress: WindowLimit;
+	/** Failed attempts for one account from anywhere (a distributed guesser): growing delays only. */
+	perAccount: GrowingDelay;
+}
 
 export interface LimitsConfig {
 	signIn: SignInLimits;

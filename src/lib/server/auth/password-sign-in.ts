@@ -1,21 +1,10 @@
 import type { Database } from '../db';
 import { addressForLimits } from './client-address';
-import { clearAttempts, refundAttempt, reserveAttempt, type GrowingDelay, type RateRule, type Reservation, type WindowLimit } from './rate-limit';
+import type { SignInLimits } from '../config-limits';
+import { clearAttempts, refundAttempt, reserveAttempt, type RateRule, type Reservation } from './rate-limit';
 import { authenticateWithPassword, normalizeEmail, type User } from './user';
 
-/**
- * How password guessing is held back (NIST SP 800-63B §5.2.2: limit failed attempts, prefer
- * delays to lock-outs). Two counters stop one attacker quickly; the third, per account, only
- * slows down, so that nobody can lock the real owner out from somewhere else.
- */
-export interface SignInLimits {
-	/** Failed attempts for one account from one client address: the usual single-source guesser. */
-	perAccountAndAddress: WindowLimit;
-	/** Failed attempts from one client address, whatever the account (credential stuffing). */
-	perAddress: WindowLimit;
-	/** Failed attempts for one account from anywhere (a distributed guesser): growing delays only. */
-	perAccount: GrowingDelay;
-}
+export type { SignInLimits };
 
 export type SignInResult = { user: User } | { failure: 'invalid' } | { failure: 'rate-limited'; retryAfterSeconds: number };
 
@@ -34,13 +23,16 @@ export interface SignInAttempt {
 export async function signInWithPassword(db: Database, attempt: SignInAttempt, limits: SignInLimits, now = new Date()): Promise<SignInResult> {
 	const email = normalizeEmail(attempt.email);
 	const address = addressForLimits(attempt.clientAddress);
+	const addressKey = `sign-in:address:${address}`;
 	const accountKeys = email ? { accountAndAddress: `sign-in:account+address:${email} ${address}`, account: `sign-in:account:${email}` } : null;
 	// Narrowest first: an attempt the per-address counters refuse never delays the owner.
-	const checks: [string, RateRule][] = [
-		...(accountKeys ? [[accountKeys.accountAndAddress, limits.perAccountAndAddress] as [string, RateRule]] : []),
-		[`sign-in:address:${address}`, limits.perAddress],
-		...(accountKeys ? [[accountKeys.account, limits.perAccount] as [string, RateRule]] : [])
-	];
+	const checks: [string, RateRule][] = accountKeys
+		? [
+				[accountKeys.accountAndAddress, limits.perAccountAndAddress],
+				[addressKey, limits.perAddress],
+				[accountKeys.account, limits.perAccount]
+			]
+		: [[addressKey, limits.perAddress]];
 	const reserved: { reservation: Reservation; rule: RateRule }[] = [];
 	for (const [key, rule] of checks) {
 		const decision = await reserveAttempt(db, key, rule, now);
@@ -56,7 +48,7 @@ export async function signInWithPassword(db: Database, attempt: SignInAttempt, l
 		await Promise.all([
 			clearAttempts(db, accountKeys.accountAndAddress),
 			clearAttempts(db, accountKeys.account),
-			...reserved.filter(({ reservation }) => reservation.key.startsWith('sign-in:address:')).map(({ reservation, rule }) => refundAttempt(db, reservation, rule))
+			...reserved.filter(({ reservation }) => reservation.key === addressKey).map(({ reservation, rule }) => refundAttempt(db, reservation, rule))
 		]);
 	}
 	return result;

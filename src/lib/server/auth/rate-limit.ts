@@ -1,31 +1,9 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db';
 import { rateLimits } from '../db/schema';
+import type { GrowingDelay, RateRule, WindowLimit } from '../config-limits';
 
-/**
- * At most `limit` attempts per fixed window; the attempt that reaches the limit holds the key
- * back until the window ends.
- */
-export interface WindowLimit {
-	kind: 'window';
-	limit: number;
-	windowSeconds: number;
-}
-
-/**
- * Attempts are never refused outright: after `freeAttempts` in a window, each further attempt
- * holds the key back for a delay that doubles, from `firstDelaySeconds` up to
- * `maxDelaySeconds`. Slows guessing down without locking the real owner out for long.
- */
-export interface GrowingDelay {
-	kind: 'delay';
-	freeAttempts: number;
-	windowSeconds: number;
-	firstDelaySeconds: number;
-	maxDelaySeconds: number;
-}
-
-export type RateRule = WindowLimit | GrowingDelay;
+export type { GrowingDelay, RateRule, WindowLimit };
 
 /** An admitted attempt: enough to give it back (refundAttempt) if it should not count. */
 export interface Reservation {
