@@ -3,7 +3,12 @@
 import { createServer } from 'vite';
 
 const [command, ...args] = process.argv.slice(2);
-const COMMANDS = { clients: '/src/lib/server/cli/clients.ts', resources: '/src/lib/server/cli/resources.ts', keys: '/src/lib/server/cli/keys.ts' };
+const COMMANDS = {
+	clients: '/src/lib/server/cli/clients.ts',
+	resources: '/src/lib/server/cli/resources.ts',
+	keys: '/src/lib/server/cli/keys.ts',
+	cleanup: '/src/lib/server/cli/cleanup.ts'
+};
 if (!COMMANDS[command]) {
 	console.error(`usage: node scripts/cli.js <${Object.keys(COMMANDS).join('|')}> ...`);
 	process.exit(2);

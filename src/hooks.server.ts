@@ -9,6 +9,7 @@ import { isForgedBrowserRequest } from '$lib/server/auth/csrf';
 import { validateSessionToken } from '$lib/server/auth/session';
 import { DEMO_USER, seedDemoData } from '$lib/server/seed';
 import { applyResourceServersSetting } from '$lib/server/oidc/resource-servers';
+import { cleanupPolicy, scheduleCleanup } from '$lib/server/maintenance/schedule';
 import { deleteRPCookie, rpSessionCookie } from '$lib/server/rp/cookies';
 import { validateRPSession } from '$lib/server/rp/session';
 import { jsonNoStore } from '$lib/server/oidc/http';
@@ -20,6 +21,8 @@ export const init: ServerInit = async () => {
 	console.log(`[sso] database: ${where}, migrations applied`);
 	const declared = await applyResourceServersSetting(db, settings.resourceServersJSON);
 	if (declared) console.log(`[sso] resource servers from RESOURCE_SERVERS: ${declared}`);
+	// Expired codes, sessions, counters, abandoned clients...: in the background, never blocking start.
+	scheduleCleanup(db, cleanupPolicy(settings), settings.cleanup.intervalSeconds);
 	if (!settings.seedDemoData) return;
 	const sites = [settings.sites.site1, settings.sites.site2];
 	await seedDemoData(db, sites);

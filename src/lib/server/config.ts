@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { resolveOriginURLs, type OriginName } from '../origins.js';
 import { requireStrongSecret } from './secret-strength';
+import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from './config-limits';
 
 /** One demo relying-party site: its public URL and its client registration. */
 export interface SiteConfig {
@@ -43,6 +44,10 @@ export interface AppConfig {
 	 * (the demo sites, which read this file too, must not import the provider's modules).
 	 */
 	resourceServersJSON: string | undefined;
+	/** Rate limits for sign-in, sign-up and registration (RATE_LIMIT_*). */
+	limits: LimitsConfig;
+	/** The periodic clean-up of expired data (CLEANUP_*). */
+	cleanup: CleanupConfig;
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
@@ -62,6 +67,8 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		allowDynamicClientRegistration: (vars.ALLOW_DYNAMIC_CLIENT_REGISTRATION ?? 'true') !== 'false',
 		outboundAllowedHosts: (vars.OUTBOUND_ALLOWED_HOSTS ?? '').split(/[\s,]+/).map((h) => h.toLowerCase()).filter(Boolean),
 		keys: keyTiming(vars),
+		limits: loadLimits(vars),
+		cleanup: loadCleanup(vars),
 		sites: {
 			site1: {
 				name: 'site1',

@@ -3,7 +3,6 @@ import type { Database } from '../db';
 import { users } from '../db/schema';
 import { generateSecret } from '../secrets';
 import { hashPassword, passwordWeakness, verifyAgainstDecoy, verifyPassword } from './password';
-import { countEvent, FAILED_SIGN_INS, retryAfterSeconds } from './rate-limit';
 
 export interface User {
 	id: string;
@@ -70,27 +69,20 @@ export async function createUser(db: Database, input: SignUpInput, now = new Dat
 	return row ?? null;
 }
 
-export type PasswordSignIn = { user: User } | { failure: 'invalid' } | { failure: 'rate-limited'; retryAfterSeconds: number };
+export type PasswordSignIn = { user: User } | { failure: 'invalid' };
 
 /**
  * The user whose email and password match (same timing whether or not the email exists).
- * Failed attempts are counted per email, in the database, so guessing is slowed on every
- * instance alike.
+ * Limits on guessing are reserved before this is called: see password-sign-in.ts.
  */
-export async function authenticateWithPassword(db: Database, emailInput: unknown, password: string, now = new Date()): Promise<PasswordSignIn> {
+export async function authenticateWithPassword(db: Database, emailInput: unknown, password: string): Promise<PasswordSignIn> {
 	const email = normalizeEmail(emailInput);
 	if (!email || password.includes('\0')) {
 		await verifyAgainstDecoy(password.replaceAll('\0', ''));
 		return { failure: 'invalid' };
 	}
-	const limitKey = `sign-in:${email}`;
-	const wait = await retryAfterSeconds(db, limitKey, FAILED_SIGN_INS, now);
-	if (wait > 0) return { failure: 'rate-limited', retryAfterSeconds: wait };
 	const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
 	const matches = row?.passwordHash ? await verifyPassword(row.passwordHash, password) : await verifyAgainstDecoy(password);
-	if (!row || !matches) {
-		await countEvent(db, limitKey, FAILED_SIGN_INS, now);
-		return { failure: 'invalid' };
-	}
+	if (!row || !matches) return { failure: 'invalid' };
 	return { user: { id: row.id, email: row.email, emailVerified: row.emailVerified, name: row.name } };
 }

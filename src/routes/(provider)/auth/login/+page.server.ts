@@ -3,7 +3,8 @@ import type { Actions, PageServerLoad } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import { safeReturnTo } from '$lib/server/auth/return-to';
 import { createSession, invalidateSession } from '$lib/server/auth/session';
-import { authenticateWithPassword } from '$lib/server/auth/user';
+import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
+import { config } from '$lib/server/config';
 import { database } from '$lib/server/db/instance';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -15,7 +16,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, locals, url }) => {
+	default: async ({ request, cookies, locals, url, getClientAddress }) => {
 		const form = await request.formData();
 		const email = String(form.get('email') ?? '').trim();
 		const password = String(form.get('password') ?? '');
@@ -25,13 +26,10 @@ export const actions: Actions = {
 		if (!password) errors.password = 'Enter your password.';
 		if (errors.email || errors.password) return fail(400, { email, errors, message: null });
 		const { db } = await database();
-		const result = await authenticateWithPassword(db, email, password);
+		const result = await signInWithPassword(db, { email, password, clientAddress: getClientAddress() }, config().limits.signIn);
 		if ('failure' in result) {
-			const message =
-				result.failure === 'rate-limited'
-					? `Too many failed attempts for this account. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`
-					: 'Email or password is incorrect.';
-			return fail(result.failure === 'rate-limited' ? 429 : 400, { email, errors, message });
+			if (result.failure === 'rate-limited') return fail(429, { email, errors, message: rateLimitedMessage(result.retryAfterSeconds) });
+			return fail(400, { email, errors, message: 'Email or password is incorrect.' });
 		}
 		const { user } = result;
 		// A new session id on every sign-in: a session fixed before sign-in is never promoted.
