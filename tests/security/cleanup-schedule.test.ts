@@ -11,7 +11,7 @@ let server: ProductionServer;
 
 beforeAll(async () => {
 	server = await startProductionServer({
-		port: (postgres ? 4365 : 4362) + testPortOffset(),
+		port: 4362 + testPortOffset(),
 		database: postgres ? 'postgres' : 'pglite',
 		serve: 'provider',
 		env: {

@@ -53,7 +53,7 @@ describe('open registration (the shared server)', () => {
 // directory); with Postgres while it runs, as an operator's CLI would.
 describe('resource servers, allowed scopes and initial access tokens (a server of its own)', () => {
 	const postgres = process.env.TEST_DB === 'postgres';
-	const port = 4330 + testPortOffset() + (postgres ? 1 : 0);
+	const port = 4330 + testPortOffset();
 	const dir = mkdtempSync(join(tmpdir(), 'sso-cc-scope-'));
 	let server: ProductionServer;
 	let provider: string;

@@ -21,7 +21,7 @@ let provider: string;
 
 beforeAll(async () => {
 	server = await startProductionServer({
-		port: (postgres ? 4353 : 4350) + testPortOffset(),
+		port: 4350 + testPortOffset(),
 		database: postgres ? 'postgres' : 'pglite',
 		serve: 'provider',
 		env: { ADDRESS_HEADER, PORT: undefined, SITE1_PORT: undefined, SITE2_PORT: undefined }

@@ -14,7 +14,7 @@ let provider: string;
 
 beforeAll(async () => {
 	server = await startProductionServer({
-		port: (postgres ? 4359 : 4356) + testPortOffset(),
+		port: 4356 + testPortOffset(),
 		database: postgres ? 'postgres' : 'pglite',
 		serve: 'provider',
 		env: {
