@@ -1,5 +1,6 @@
 // `npm run cleanup` as an operator runs it, against an embedded database of its own.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,7 +14,7 @@ const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'sso-cli-cleanup-'));
 const dataDir = join(dir, 'pglite');
-const env = { ...process.env, PGLITE_DIR: dataDir, DATABASE_URL: '', AUTH_SECRET: 'cli-test-secret-0123456789abcdef' };
+const env = { ...process.env, PGLITE_DIR: dataDir, DATABASE_URL: '', AUTH_SECRET: randomBytes(32).toString('base64url') };
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
