@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 import { sharedDatabase, signInAt, waitFor } from '../support/faults';
-import { basic, DASHBOARD } from '../support/http';
+import { DASHBOARD, DASHBOARD_CREDENTIALS } from '../support/http';
 
 const ENV = { SHUTDOWN_DELAY_SECONDS: '1', SHUTDOWN_TIMEOUT_SECONDS: '20' };
 const MAX_REQUESTS = 3000;
@@ -61,7 +61,7 @@ function tokenRequestInTwoHalves(provider: string, body: string, between: () => 
 		const req = httpRequest(`${provider}/api/auth/token`, {
 			method: 'POST',
 			agent: false,
-			headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), authorization: basic(DASHBOARD.id, DASHBOARD.secret) }
+			headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) }
 		});
 		req.on('error', reject);
 		req.on('response', (res) => {
@@ -132,8 +132,8 @@ describe('rolling restart', () => {
 			const token = await attempt((provider) =>
 				fetch(`${provider}/api/auth/token`, {
 					method: 'POST',
-					headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(DASHBOARD.id, DASHBOARD.secret) },
-					body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectURI })
+					headers: { 'content-type': 'application/x-www-form-urlencoded' },
+					body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectURI, ...DASHBOARD_CREDENTIALS })
 				})
 			);
 			const { access_token: accessToken } = (await token.json()) as { access_token?: string };
@@ -160,7 +160,7 @@ describe('rolling restart', () => {
 			})();
 			const exit = exited(victim.server);
 			// In flight: the first bytes of a token request arrived before SIGTERM, the rest after.
-			const slow = tokenRequestInTwoHalves(victim.provider, new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectURI }).toString(), async () => {
+			const slow = tokenRequestInTwoHalves(victim.provider, new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectURI, ...DASHBOARD_CREDENTIALS }).toString(), async () => {
 				await new Promise((resolve) => setTimeout(resolve, 200));
 				victim.server.child.kill('SIGTERM');
 				await new Promise((resolve) => setTimeout(resolve, 300));

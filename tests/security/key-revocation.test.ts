@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, cookieHeader, DASHBOARD, DEMO, dashboardRequest, get, postForm, postJSON } from '../support/http';
+import { cookieHeader, DASHBOARD_CREDENTIALS, DEMO, dashboardRequest, get, postForm, postJSON } from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 const run = promisify(execFile);
@@ -25,8 +25,7 @@ async function dashboardTokens(server: ProductionServer): Promise<{ access_token
 	expect(code, `authorize answered ${authorize.status}`).toBeTruthy();
 	const response = await postForm(
 		`${provider}/api/auth/token`,
-		{ grant_type: 'authorization_code', code: code!, redirect_uri: `${site1}/auth/callback` },
-		{ authorization: basic(DASHBOARD.id, DASHBOARD.secret) }
+		{ grant_type: 'authorization_code', code: code!, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS }
 	);
 	expect(response.status).toBe(200);
 	return (await response.json()) as { access_token: string; id_token: string };
@@ -37,7 +36,7 @@ async function userinfoStatus(server: ProductionServer, accessToken: string): Pr
 }
 
 async function introspect(server: ProductionServer, token: string): Promise<Record<string, unknown>> {
-	const response = await postForm(`${server.urls.provider}/api/auth/introspect`, { token }, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) });
+	const response = await postForm(`${server.urls.provider}/api/auth/introspect`, { token, ...DASHBOARD_CREDENTIALS });
 	return (await response.json()) as Record<string, unknown>;
 }
 

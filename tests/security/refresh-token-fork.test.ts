@@ -4,7 +4,7 @@
 // rotated one again revokes the grant. An operator may configure a short grace window
 // (REFRESH_TOKEN_REUSE_GRACE_SECONDS), in which the SAME successor is returned again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, cookieHeader, DASHBOARD, DEMO, dashboardRequest, get, postForm, postJSON, servers } from '../support/http';
+import { cookieHeader, DASHBOARD_CREDENTIALS, DEMO, dashboardRequest, get, postForm, postJSON, servers } from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 interface Tokens {
@@ -22,8 +22,7 @@ async function dashboardTokens(provider: string, site1: string): Promise<Tokens>
 	expect(code, `authorize answered ${authorize.status}`).toBeTruthy();
 	const response = await postForm(
 		`${provider}/api/auth/token`,
-		{ grant_type: 'authorization_code', code: code!, redirect_uri: `${site1}/auth/callback` },
-		{ authorization: basic(DASHBOARD.id, DASHBOARD.secret) }
+		{ grant_type: 'authorization_code', code: code!, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS }
 	);
 	expect(response.status).toBe(200);
 	const tokens = (await response.json()) as Tokens;
@@ -32,7 +31,7 @@ async function dashboardTokens(provider: string, site1: string): Promise<Tokens>
 }
 
 async function redeem(provider: string, refreshToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
-	const response = await postForm(`${provider}/api/auth/token`, { grant_type: 'refresh_token', refresh_token: refreshToken }, { authorization: basic(DASHBOARD.id, DASHBOARD.secret) });
+	const response = await postForm(`${provider}/api/auth/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, ...DASHBOARD_CREDENTIALS });
 	return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

@@ -1,7 +1,7 @@
 // Helpers for tests/faults: several production instances on one Postgres database, driven
 // over HTTP the way browsers, relying parties and load balancers do.
 import { createPostgresDatabase, dropPostgresDatabase, testServerURL, uniqueDatabaseName } from './database';
-import { basic, DASHBOARD, DEMO } from './http';
+import { DASHBOARD, DASHBOARD_CREDENTIALS, DEMO } from './http';
 
 /** A fresh database on TEST_DATABASE_URL and a secret to share between instances. */
 export async function sharedDatabase(prefix: string) {
@@ -45,8 +45,8 @@ export async function codeFlow(options: { authorizeAt: string; tokenAt: string; 
 	if (authorize.status !== 302 || !code) throw new Error(`authorize answered ${authorize.status} ${location ?? ''}`);
 	const token = await fetch(`${options.tokenAt}/api/auth/token`, {
 		method: 'POST',
-		headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(DASHBOARD.id, DASHBOARD.secret) },
-		body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: options.redirectURI })
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: options.redirectURI, ...DASHBOARD_CREDENTIALS })
 	});
 	const body = (await token.json()) as { id_token?: string; access_token?: string; error?: string };
 	if (token.status !== 200 || !body.id_token || !body.access_token) throw new Error(`token answered ${token.status} ${JSON.stringify(body)}`);
