@@ -130,10 +130,15 @@ function classifyIPv4(bytes: Uint8Array): AddressClass {
 
 const startsWith = (bytes: Uint8Array, prefix: number[]) => prefix.every((b, i) => bytes[i] === b);
 
+/** RFC 4291 §2.5.5.2 IPv4-mapped `::ffff:a.b.c.d` (16 bytes from parseIPv6): really a.b.c.d. */
+export function isIPv4Mapped(bytes: Uint8Array): boolean {
+	return startsWith(bytes, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]);
+}
+
 function classifyIPv6(bytes: Uint8Array): AddressClass {
 	const embedded = bytes.slice(12);
 	// RFC 4291 §2.5.5.2 IPv4-mapped ::ffff:a.b.c.d: a connection to it IS a connection to a.b.c.d.
-	if (startsWith(bytes, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff])) return classifyIPv4(embedded);
+	if (isIPv4Mapped(bytes)) return classifyIPv4(embedded);
 	// RFC 6052 §2.1 NAT64 well-known prefix 64:ff9b::/96: the translator connects to a.b.c.d.
 	if (startsWith(bytes, [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])) return classifyIPv4(embedded);
 	const special = IPV6_BLOCKS.find((block) => inBlock(bytes, block));

@@ -1,5 +1,5 @@
-import { isIPv4, isIPv6 } from 'node:net';
 import type { Database } from '../db';
+import { isIPv4Mapped, parseIPv4, parseIPv6 } from '../ip-address';
 import { reserveAttempt, type AttemptDecision, type WindowLimit } from './rate-limit';
 
 /**
@@ -17,22 +17,12 @@ export function reserveForAddress(db: Database, action: string, clientAddress: s
  * (an unparsable forwarded header) is counted as one shared value, so it cannot evade a limit.
  */
 export function addressForLimits(address: string): string {
-	const plain = address.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-	const mapped = plain.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i)?.[1];
-	if (mapped && isIPv4(mapped)) return mapped;
-	if (isIPv4(plain)) return plain;
-	if (isIPv6(plain)) return `${expandIPv6(plain).slice(0, 4).join(':')}::/64`;
-	return 'unknown';
-}
-
-/** The eight 16-bit groups of an IPv6 address, lower-case, without zero compression. */
-function expandIPv6(address: string): string[] {
-	const [head, tail] = address.toLowerCase().split('::');
-	const groups = (part: string | undefined) => (part ? part.split(':') : []);
-	// An embedded IPv4 tail (::1.2.3.4) is two groups; only the /64 prefix is kept anyway.
-	const toGroups = (part: string | undefined) => groups(part).flatMap((g) => (g.includes('.') ? ['0', '0'] : [g]));
-	const left = toGroups(head);
-	const right = tail === undefined ? [] : toGroups(tail);
-	const fill = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
-	return [...left, ...fill, ...right].map((g) => g.replace(/^0+(?=.)/, ''));
+	const plain = address.trim().replace(/^\[|\]$/g, '');
+	const v4 = parseIPv4(plain);
+	if (v4) return v4.join('.');
+	const v6 = parseIPv6(plain);
+	if (!v6) return 'unknown';
+	if (isIPv4Mapped(v6)) return v6.subarray(12).join('.');
+	const prefix = [0, 2, 4, 6].map((i) => ((v6[i] << 8) | v6[i + 1]).toString(16));
+	return `${prefix.join(':')}::/64`;
 }
