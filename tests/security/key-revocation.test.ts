@@ -8,28 +8,14 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieHeader, DASHBOARD_CREDENTIALS, DEMO, dashboardRequest, get, postForm, postJSON } from '../support/http';
+import { DASHBOARD_CREDENTIALS, dashboardTokensAt, get, postForm } from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** The demo dashboard's tokens for the demo user, from a real sign-in and authorization. */
-async function dashboardTokens(server: ProductionServer): Promise<{ access_token: string; id_token: string }> {
-	const { provider, site1 } = server.urls;
-	const signIn = await postJSON(`${provider}/api/auth/sign-in/email`, { email: DEMO.email, password: DEMO.password });
-	expect(signIn.status).toBe(200);
-	const params = dashboardRequest({ redirect_uri: `${site1}/auth/callback` });
-	const authorize = await get(`${provider}/api/auth/authorize?${new URLSearchParams(params)}`, { cookie: cookieHeader(signIn, 'op_session') });
-	const code = new URL(authorize.headers.get('location') ?? '', provider).searchParams.get('code');
-	expect(code, `authorize answered ${authorize.status}`).toBeTruthy();
-	const response = await postForm(
-		`${provider}/api/auth/token`,
-		{ grant_type: 'authorization_code', code: code!, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS }
-	);
-	expect(response.status).toBe(200);
-	return (await response.json()) as { access_token: string; id_token: string };
-}
+const dashboardTokens = (server: ProductionServer) => dashboardTokensAt(server.urls.provider, server.urls.site1);
 
 async function userinfoStatus(server: ProductionServer, accessToken: string): Promise<number> {
 	return (await get(`${server.urls.provider}/api/auth/userinfo`, { authorization: `Bearer ${accessToken}` })).status;

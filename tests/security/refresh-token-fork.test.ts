@@ -4,7 +4,7 @@
 // rotated one again revokes the grant. An operator may configure a short grace window
 // (REFRESH_TOKEN_REUSE_GRACE_SECONDS), in which the SAME successor is returned again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieHeader, DASHBOARD_CREDENTIALS, DEMO, dashboardRequest, get, postForm, postJSON, servers } from '../support/http';
+import { DASHBOARD_CREDENTIALS, dashboardTokensAt, get, postForm, servers } from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 interface Tokens {
@@ -14,20 +14,9 @@ interface Tokens {
 
 /** The demo dashboard's tokens for the demo user, from a real sign-in and authorization on `provider`. */
 async function dashboardTokens(provider: string, site1: string): Promise<Tokens> {
-	const signIn = await postJSON(`${provider}/api/auth/sign-in/email`, { email: DEMO.email, password: DEMO.password });
-	expect(signIn.status).toBe(200);
-	const params = dashboardRequest({ redirect_uri: `${site1}/auth/callback` });
-	const authorize = await get(`${provider}/api/auth/authorize?${new URLSearchParams(params)}`, { cookie: cookieHeader(signIn, 'op_session') });
-	const code = new URL(authorize.headers.get('location') ?? '', provider).searchParams.get('code');
-	expect(code, `authorize answered ${authorize.status}`).toBeTruthy();
-	const response = await postForm(
-		`${provider}/api/auth/token`,
-		{ grant_type: 'authorization_code', code: code!, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS }
-	);
-	expect(response.status).toBe(200);
-	const tokens = (await response.json()) as Tokens;
+	const tokens = await dashboardTokensAt(provider, site1);
 	expect(tokens.refresh_token).toBeTypeOf('string');
-	return tokens;
+	return tokens as Tokens;
 }
 
 async function redeem(provider: string, refreshToken: string): Promise<{ status: number; body: Record<string, unknown> }> {

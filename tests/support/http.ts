@@ -115,3 +115,24 @@ export async function expectOAuthError(response: Response, status: number, error
 	expect(body.error_description).toBeTypeOf('string');
 	return body;
 }
+
+/**
+ * The demo dashboard's tokens for the demo user on a server of the test's own (`provider`,
+ * `site1`): a real sign-in, authorization request and code exchange.
+ */
+export async function dashboardTokensAt(provider: string, site1: string): Promise<{ access_token: string; id_token: string; refresh_token?: string }> {
+	const signIn = await postJSON(`${provider}/api/auth/sign-in/email`, { email: DEMO.email, password: DEMO.password });
+	expect(signIn.status).toBe(200);
+	const params = dashboardRequest({ redirect_uri: `${site1}/auth/callback` });
+	const authorize = await get(`${provider}/api/auth/authorize?${new URLSearchParams(params)}`, { cookie: cookieHeader(signIn, 'op_session') });
+	const code = new URL(authorize.headers.get('location') ?? '', provider).searchParams.get('code');
+	expect(code, `authorize answered ${authorize.status}`).toBeTruthy();
+	const response = await postForm(`${provider}/api/auth/token`, {
+		grant_type: 'authorization_code',
+		code: code!,
+		redirect_uri: `${site1}/auth/callback`,
+		...DASHBOARD_CREDENTIALS
+	});
+	expect(response.status).toBe(200);
+	return (await response.json()) as { access_token: string; id_token: string; refresh_token?: string };
+}
