@@ -358,9 +358,9 @@ function flowRunner({ agent, issuer, discovery, cookie, redirectURI }) {
 	const authorizeURL = discovery.authorization_endpoint;
 	const tokenURL = discovery.token_endpoint;
 	const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
-	const basic = 'Basic ' + Buffer.from(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(CLIENT_SECRET)}`).toString('base64');
 	const authorizeHeaders = { cookie, accept: 'text/html' };
-	const tokenHeaders = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+	// internal-dashboard is registered for client_secret_post (credentials in the body).
+	const tokenHeaders = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
 
 	return async function flow() {
 		const t0 = performance.now();
@@ -391,7 +391,14 @@ function flowRunner({ agent, issuer, discovery, cookie, redirectURI }) {
 		const code = back.searchParams.get('code');
 		if (!code) throw new FlowError('authorize: no code');
 
-		const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectURI, code_verifier: verifier });
+		const form = new URLSearchParams({
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: redirectURI,
+			code_verifier: verifier,
+			client_id: CLIENT_ID,
+			client_secret: CLIENT_SECRET
+		});
 		const tok = await request(agent, tokenURL, { method: 'POST', headers: tokenHeaders, body: form.toString() });
 		const t2 = performance.now();
 		if (tok.status !== 200) throw new FlowError(`token: HTTP ${tok.status} ${tok.body.slice(0, 120)}`);
