@@ -21,10 +21,7 @@ beforeAll(async () => {
 			RATE_LIMIT_SIGN_UP_PER_IP: '3/1s',
 			RATE_LIMIT_SIGN_IN_PER_IP: '3/1s',
 			RATE_LIMIT_SIGN_IN_PER_ACCOUNT_AND_IP: '3/1s',
-			RATE_LIMIT_SIGN_IN_PER_ACCOUNT: '3/1s',
-			PORT: undefined,
-			SITE1_PORT: undefined,
-			SITE2_PORT: undefined
+			RATE_LIMIT_SIGN_IN_PER_ACCOUNT: '3/1s'
 		}
 	});
 }, 180_000);

@@ -24,7 +24,7 @@ beforeAll(async () => {
 		port: 4350 + testPortOffset(),
 		database: postgres ? 'postgres' : 'pglite',
 		serve: 'provider',
-		env: { ADDRESS_HEADER, PORT: undefined, SITE1_PORT: undefined, SITE2_PORT: undefined }
+		env: { ADDRESS_HEADER }
 	});
 	provider = server.urls.provider;
 }, 180_000);

@@ -20,10 +20,7 @@ beforeAll(async () => {
 		env: {
 			ADDRESS_HEADER,
 			RATE_LIMIT_REGISTRATION_PER_IP: `${LIMIT}/1h`,
-			RATE_LIMIT_SIGN_UP_PER_IP: `${LIMIT}/1h`,
-			PORT: undefined,
-			SITE1_PORT: undefined,
-			SITE2_PORT: undefined
+			RATE_LIMIT_SIGN_UP_PER_IP: `${LIMIT}/1h`
 		}
 	});
 	provider = server.urls.provider;
