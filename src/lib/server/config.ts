@@ -62,7 +62,7 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		// adapter-node does not copy drizzle/ into build/: resolve it from the working directory.
 		migrationsFolder: resolve(vars.MIGRATIONS_DIR || 'drizzle'),
 		secret: vars.AUTH_SECRET ? requireStrongSecret(vars.AUTH_SECRET, 'AUTH_SECRET') : embeddedSecret(databaseURL, dataDir),
-		refreshTokenReuseGraceSeconds: wholeSeconds(vars, 'REFRESH_TOKEN_REUSE_GRACE_SECONDS', 0, 60),
+		refreshTokenReuseGraceSeconds: wholeSeconds(vars, 'REFRESH_TOKEN_REUSE_GRACE_SECONDS', { min: 0, max: 60 }),
 		seedDemoData: (vars.SEED_DEMO_DATA ?? 'true') !== 'false',
 		allowDynamicClientRegistration: (vars.ALLOW_DYNAMIC_CLIENT_REGISTRATION ?? 'true') !== 'false',
 		outboundAllowedHosts: (vars.OUTBOUND_ALLOWED_HOSTS ?? '').split(/[\s,]+/).map((h) => h.toLowerCase()).filter(Boolean),
@@ -99,15 +99,8 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
  * the second (by more than relying parties' JWKS refetch cooldown: jose's is 30 s).
  */
 function keyTiming(vars: Record<string, string | undefined>): AppConfig['keys'] {
-	const seconds = (name: string, fallback: number) => {
-		const raw = vars[name];
-		if (raw === undefined || raw === '') return fallback;
-		const value = Number(raw);
-		if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of seconds (got "${raw}")`);
-		return value;
-	};
-	const publishBeforeUseSeconds = seconds('KEY_PUBLISH_BEFORE_USE_SECONDS', 15 * 60);
-	const cacheSeconds = seconds('KEY_CACHE_SECONDS', 60);
+	const publishBeforeUseSeconds = wholeSeconds(vars, 'KEY_PUBLISH_BEFORE_USE_SECONDS', { min: 1, fallback: 15 * 60 });
+	const cacheSeconds = wholeSeconds(vars, 'KEY_CACHE_SECONDS', { min: 1, fallback: 60 });
 	if (publishBeforeUseSeconds <= cacheSeconds) {
 		throw new Error(`KEY_PUBLISH_BEFORE_USE_SECONDS (${publishBeforeUseSeconds}) must be longer than KEY_CACHE_SECONDS (${cacheSeconds}), or an instance could sign with a key another instance does not publish yet`);
 	}
@@ -130,12 +123,21 @@ function embeddedSecret(databaseURL: string | undefined, dataDir: string): strin
 	return secret;
 }
 
-/** A whole number of seconds from `min` to `max`, or the start fails with the variable's name. */
-function wholeSeconds(vars: Record<string, string | undefined>, name: string, min: number, max: number): number {
+/**
+ * A whole number of seconds from `min` to `max` (`fallback`, or `min`, when unset), or the
+ * start fails with the variable's name.
+ */
+function wholeSeconds(
+	vars: Record<string, string | undefined>,
+	name: string,
+	{ min, max = Number.MAX_SAFE_INTEGER, fallback = min }: { min: number; max?: number; fallback?: number }
+): number {
 	const raw = vars[name];
-	if (raw === undefined || raw === '') return min;
+	if (raw === undefined || raw === '') return fallback;
 	const value = Number(raw);
-	if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new Error(`${name} must be a whole number of seconds from ${min} to ${max}, not "${raw}"`);
+	if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+		throw new Error(`${name} must be a whole number of seconds${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` from ${min} to ${max}`}, not "${raw}"`);
+	}
 	return value;
 }
 
