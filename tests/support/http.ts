@@ -2,7 +2,7 @@ import { expect, inject } from 'vitest';
 
 /** The running production build (see server.global-setup.ts). */
 export function servers() {
-	return { provider: inject('providerURL'), site1: inject('site1URL'), site2: inject('site2URL'), driver: inject('serverDriver') };
+	return { provider: inject('providerURL'), site1: inject('site1URL'), site2: inject('site2URL'), driver: inject('serverDriver'), mailDir: inject('mailDir') };
 }
 
 export const DEMO = { email: 'demo@example.com', password: 'DemoPass123!', name: 'Demo User' } as const;

@@ -46,7 +46,7 @@ export async function issueTestCode(
 		codeChallenge: options.codeChallenge,
 		prompt: new Set()
 	};
-	const code = await issueAuthorizationCode(db, request, { sessionId: session.id, userId: options.userId, authTime }, options.now);
+	const code = await issueAuthorizationCode(db, request, { sessionId: session.id, userId: options.userId, authTime, amr: session.amr }, options.now);
 	return { code, sessionId: session.id, authTime };
 }
 

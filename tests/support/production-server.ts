@@ -7,6 +7,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { startMailSink, type MailSink } from './mail-sink';
 import { createPostgresDatabase, dropPostgresDatabase, testServerURL, uniqueDatabaseName } from './database';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -92,6 +93,11 @@ export interface ProductionServer {
 	urls: { provider: string; site1: string; site2: string };
 	/** postgres:// URL and secret of the database, for a second instance or a direct look. */
 	database: { driver: 'pglite' | 'postgres'; url?: string; authSecret?: string };
+	/**
+	 * The SMTP listener the server sends its mail to (started for it, unless `env.SMTP_URL` was
+	 * given): read what arrived with readMail(server.mail.dir, to).
+	 */
+	mail: MailSink | undefined;
 	child: ChildProcess;
 	log: string;
 	/** The log so far (for failure messages). */
@@ -148,6 +154,8 @@ export async function startProductionServer(options: ProductionServerOptions): P
 		env.PGLITE_DIR = undefined;
 	}
 	Object.assign(env, options.env ?? {});
+	const mail = options.env && 'SMTP_URL' in options.env ? undefined : await startMailSink(join(workDir, 'mail'));
+	if (mail) env.SMTP_URL = mail.url;
 	for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
 
 	const fd = openSync(log, 'a');
@@ -163,6 +171,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
 	const readLog = () => (existsSync(log) ? readFileSync(log, 'utf8') : '');
 	const stop = async () => {
 		await stopProcess(child);
+		await mail?.stop();
 		await dropDatabase();
 		if (!process.env.KEEP_TEST_SERVER_LOGS) rmSync(workDir, { recursive: true, force: true });
 	};
@@ -175,7 +184,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
 		await stop();
 		throw new Error(`the production build did not start on ${urls.provider}: ${(error as Error).message}\n${text}`);
 	}
-	return { urls, database, child, log, readLog, stop };
+	return { urls, database, mail, child, log, readLog, stop };
 }
 
 export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

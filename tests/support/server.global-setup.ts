@@ -12,6 +12,8 @@ declare module 'vitest' {
 		site2URL: string;
 		serverDriver: 'pglite' | 'postgres';
 		serverLog: string;
+		/** Where the server's mail arrives (tests/support/mail-sink.ts readMail). */
+		mailDir: string;
 	}
 }
 
@@ -42,5 +44,6 @@ export default async function setup(project: TestProject) {
 	project.provide('site2URL', server.urls.site2);
 	project.provide('serverDriver', driver);
 	project.provide('serverLog', server.log);
+	project.provide('mailDir', server.mail!.dir);
 	return server.stop;
 }

@@ -48,6 +48,11 @@ export interface AppConfig {
 	limits: LimitsConfig;
 	/** The periodic clean-up of expired data (CLEANUP_*). */
 	cleanup: CleanupConfig;
+	/**
+	 * Outgoing mail: SMTP_URL (nodemailer's URL form, e.g. `smtps://user:pass@mail.example.com`)
+	 * and MAIL_FROM (default `SSO Provider <no-reply@PROVIDER HOST>`).
+	 */
+	mail: { smtpURL: string | undefined; from: string };
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
@@ -69,6 +74,7 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		keys: keyTiming(vars),
 		limits: loadLimits(vars),
 		cleanup: loadCleanup(vars),
+		mail: { smtpURL: vars.SMTP_URL || undefined, from: vars.MAIL_FROM || `SSO Provider <no-reply@${origins.provider.hostname}>` },
 		sites: {
 			site1: {
 				name: 'site1',

@@ -14,6 +14,8 @@ export interface Session {
 	id: string;
 	userId: string;
 	authTime: Date;
+	/** How the user authenticated (RFC 8176 values, space-separated): `pwd`, `fed`, ... */
+	amr: string;
 	expiresAt: Date;
 }
 
@@ -34,6 +36,7 @@ const sessionByID = preparedQuery((db) =>
 			secretHash: sessions.secretHash,
 			userId: sessions.userId,
 			authTime: sessions.authTime,
+			amr: sessions.amr,
 			expiresAt: sessions.expiresAt,
 			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
 		})
@@ -44,11 +47,14 @@ const sessionByID = preparedQuery((db) =>
 		.prepare('session_by_id')
 );
 
-/** Creates a session; the returned token (`id.secret`) goes in the cookie and nowhere else. */
-export async function createSession(db: Database, userId: string, now = new Date()): Promise<{ token: string; session: Session }> {
+/**
+ * Creates a session; the returned token (`id.secret`) goes in the cookie and nowhere else.
+ * `amr` says how the user just authenticated (RFC 8176): `pwd` unless given.
+ */
+export async function createSession(db: Database, userId: string, now = new Date(), amr = 'pwd'): Promise<{ token: string; session: Session }> {
 	const id = generateSecret();
 	const secret = generateSecret();
-	const session: Session = { id, userId, authTime: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) };
+	const session: Session = { id, userId, authTime: now, amr, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) };
 	await db.insert(sessions).values({ ...session, secretHash: hashSecret(secret), createdAt: now });
 	return { token: `${id}.${secret}`, session };
 }

@@ -6,6 +6,7 @@ import {
 	consents,
 	grants,
 	initialAccessTokens,
+	oneTimeTokens,
 	jobLeases,
 	rateLimits,
 	refreshTokens,
@@ -105,6 +106,10 @@ async function buildWorld() {
 		{ tokenHash: 'keep-iat', description: 'valid', expiresAt: later(DAY), createdAt: ago(DAY) },
 		{ tokenHash: 'keep-iat-forever', description: 'no expiry', createdAt: ago(DAY) }
 	]);
+	await db.insert(oneTimeTokens).values([
+		{ id: 'gone-link', secretHash: 'x', purpose: 'reset-password', email: 'a@example.com', createdAt: ago(HOUR), expiresAt: ago(1) },
+		{ id: 'keep-link', secretHash: 'x', purpose: 'reset-password', email: 'a@example.com', createdAt: ago(60), expiresAt: later(60) }
+	]);
 	const rpSession = (id: string, expiresAt: Date) => ({ id, secretHash: 'x', site: 'site1', subject: 'u1', claims: {}, idToken: 'x', createdAt: ago(DAY), expiresAt });
 	await db.insert(rpSessions).values([rpSession('gone-rp', ago(1)), rpSession('keep-rp', later(HOUR))]);
 	await db.insert(rpSeenLogoutTokens).values([
@@ -126,6 +131,7 @@ describe('removeExpiredData', () => {
 			revokedAccessTokens: 1,
 			rateLimits: 1,
 			initialAccessTokens: 1,
+			oneTimeTokens: 1,
 			rpSessions: 1,
 			rpSeenLogoutTokens: 1,
 			abandonedClients: 1
@@ -141,7 +147,8 @@ describe('removeExpiredData', () => {
 			await ids(db.select({ id: initialAccessTokens.tokenHash }).from(initialAccessTokens), 'id'),
 			await ids(db.select({ id: rpSessions.id }).from(rpSessions), 'id'),
 			await ids(db.select({ id: rpSeenLogoutTokens.jti }).from(rpSeenLogoutTokens), 'id'),
-			await ids(db.select({ id: clients.id }).from(clients), 'id')
+			await ids(db.select({ id: clients.id }).from(clients), 'id'),
+			await ids(db.select({ id: oneTimeTokens.id }).from(oneTimeTokens), 'id')
 		];
 		expect(everything.flatMap(leftovers)).toEqual([]);
 		expect(everything[3]).toEqual(['keep-client-grant', 'keep-new', 'keep-refreshable', 'keep-revoked-recently', 'keep-session-lives']);

@@ -7,6 +7,7 @@ import {
 	consents,
 	grants,
 	initialAccessTokens,
+	oneTimeTokens,
 	rateLimits,
 	refreshTokens,
 	revokedAccessTokens,
@@ -38,6 +39,7 @@ export type CleanupReport = Record<
 	| 'revokedAccessTokens'
 	| 'rateLimits'
 	| 'initialAccessTokens'
+	| 'oneTimeTokens'
 	| 'rpSessions'
 	| 'rpSeenLogoutTokens'
 	| 'abandonedClients',
@@ -51,7 +53,7 @@ const LEASE_SECONDS = 5 * 60;
 /**
  * Deletes what can no longer be used: expired sessions, codes, refresh tokens and revocation
  * entries; grants that can yield nothing more; finished rate-limit counters; expired initial
- * access tokens; the demo sites' expired sessions and logout-token replay entries; and
+ * access tokens and emailed links; the demo sites' expired sessions and logout-token replay entries; and
  * self-registered clients nobody ever used. Safe to run at any time and on any instance, but
  * meant to run under the lease (runCleanup) so that instances do not repeat each other's work.
  */
@@ -113,6 +115,7 @@ export async function removeExpiredData(db: Database, policy: CleanupPolicy, now
 	const removedInitialTokens = count(
 		await db.delete(initialAccessTokens).where(lte(initialAccessTokens.expiresAt, now)).returning({ hash: initialAccessTokens.tokenHash })
 	);
+	const removedOneTimeTokens = count(await db.delete(oneTimeTokens).where(lte(oneTimeTokens.expiresAt, now)).returning({ id: oneTimeTokens.id }));
 	const removedRPSessions = count(await db.delete(rpSessions).where(lte(rpSessions.expiresAt, now)).returning({ id: rpSessions.id }));
 	const removedSeenTokens = count(await db.delete(rpSeenLogoutTokens).where(lte(rpSeenLogoutTokens.expiresAt, now)).returning({ jti: rpSeenLogoutTokens.jti }));
 	// Anyone can register a client (RFC 7591); one nobody ever signed in to, or consented to,
@@ -138,6 +141,7 @@ export async function removeExpiredData(db: Database, policy: CleanupPolicy, now
 		revokedAccessTokens: removedRevocations,
 		rateLimits: removedCounters,
 		initialAccessTokens: removedInitialTokens,
+		oneTimeTokens: removedOneTimeTokens,
 		rpSessions: removedRPSessions,
 		rpSeenLogoutTokens: removedSeenTokens,
 		abandonedClients: removedClients

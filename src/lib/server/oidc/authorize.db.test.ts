@@ -233,7 +233,7 @@ describe('validateAuthorizationRequest: after client and redirect_uri are verifi
 
 describe('decideAuthorization (OIDC Core §3.1.2.3)', () => {
 	const NOW = new Date('2026-01-15T10:00:00.000Z');
-	const signedIn = (secondsAgo = 60): SignedInUser => ({ sessionId: 's1', userId: 'u1', authTime: new Date(NOW.getTime() - secondsAgo * 1000) });
+	const signedIn = (secondsAgo = 60): SignedInUser => ({ sessionId: 's1', userId: 'u1', authTime: new Date(NOW.getTime() - secondsAgo * 1000), amr: 'pwd' });
 	const request = (client: TestClient, overrides: Partial<AuthorizationRequest> = {}): AuthorizationRequest => ({
 		client,
 		redirectURI: TEST_REDIRECT_URI,

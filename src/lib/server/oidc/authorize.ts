@@ -125,6 +125,8 @@ export interface SignedInUser {
 	sessionId: string;
 	userId: string;
 	authTime: Date;
+	/** How the user authenticated (RFC 8176 values, space-separated): the session's `amr`. */
+	amr: string;
 }
 
 /** What the authorization endpoint does next for a valid request. */

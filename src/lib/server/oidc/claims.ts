@@ -24,6 +24,7 @@ export const SUPPORTED_CLAIMS = [
 	'exp',
 	'iat',
 	'auth_time',
+	'amr',
 	'nonce',
 	'at_hash',
 	'sid',

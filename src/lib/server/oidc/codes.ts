@@ -32,6 +32,7 @@ export async function issueAuthorizationCode(
 		sessionId: user.sessionId,
 		scope: request.scope,
 		authTime: user.authTime,
+		amr: user.amr,
 		createdAt: now
 	});
 	await insertCode(db).execute({
@@ -53,6 +54,7 @@ export interface RedeemedCode {
 	scope: string;
 	sessionId: string;
 	authTime: Date;
+	amr: string;
 	redirectURI: string;
 	nonce: string | null;
 	codeChallenge: string | null;
@@ -70,6 +72,7 @@ const insertGrant = preparedQuery((db) =>
 			sessionId: sql.placeholder('sessionId'),
 			scope: sql.placeholder('scope'),
 			authTime: sql.placeholder('authTime'),
+			amr: sql.placeholder('amr'),
 			createdAt: sql.placeholder('createdAt')
 		})
 		.prepare('insert_grant')
@@ -110,6 +113,7 @@ const consumeCode = preparedQuery((db) =>
 			scope: grants.scope,
 			sessionId: grants.sessionId,
 			authTime: grants.authTime,
+			amr: grants.amr,
 			revokedAt: grants.revokedAt,
 			redirectURI: authorizationCodes.redirectURI,
 			nonce: authorizationCodes.nonce,

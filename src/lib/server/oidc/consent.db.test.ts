@@ -18,7 +18,7 @@ beforeAll(async () => {
 async function signedInUser(): Promise<{ user: TestUser; signedIn: SignedInUser }> {
 	const user = await createTestUser(database.db);
 	const { session } = await createTestSession(database.db, user.id, clock.now());
-	return { user, signedIn: { sessionId: session.id, userId: user.id, authTime: session.authTime } };
+	return { user, signedIn: { sessionId: session.id, userId: user.id, authTime: session.authTime, amr: session.amr } };
 }
 
 /**

@@ -42,7 +42,7 @@ function fakeRelyingParties(statusFor: (url: string) => number = () => 200) {
 
 async function tokensFrom(client: TestClient, session: { id: string; authTime: Date }, scope = 'openid profile email'): Promise<TokenResponse> {
 	const request: AuthorizationRequest = { client, redirectURI: TEST_REDIRECT_URI, scope, prompt: new Set(), nonce: 'n' };
-	const code = await issueAuthorizationCode(database.db, request, { sessionId: session.id, userId: user.id, authTime: session.authTime }, clock.now());
+	const code = await issueAuthorizationCode(database.db, request, { sessionId: session.id, userId: user.id, authTime: session.authTime, amr: 'pwd' }, clock.now());
 	return handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
 }
 

@@ -76,7 +76,7 @@ describe('a public client completes the code flow with client_id and code_verifi
 		const validated = await validateAuthorizationRequest(database.db, authorizationQuery({ code_challenge: challenge, code_challenge_method: 'S256' }));
 		if (!('request' in validated)) throw new Error(validated.rejected.error.message);
 		const { session } = await createTestSession(database.db, user.id, clock.now());
-		const signedIn = { sessionId: session.id, userId: user.id, authTime: session.authTime };
+		const signedIn = { sessionId: session.id, userId: user.id, authTime: session.authTime, amr: session.amr };
 		expect(decideAuthorization(validated.request, signedIn, 'openid profile email', clock.now())).toEqual({ next: 'issue-code' });
 		const code = await issueAuthorizationCode(database.db, validated.request, signedIn, clock.now());
 

@@ -262,6 +262,7 @@ describe('ID token (OIDC Core §2, §3.1.3.6)', () => {
 			iat,
 			exp: iat + 3600,
 			auth_time: Math.floor(authTime.getTime() / 1000),
+			amr: ['pwd'],
 			nonce: 'n-0S6_WzA2Mj',
 			at_hash: atHash(tokens.access_token),
 			name: 'Ada Lovelace',
@@ -370,6 +371,7 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
 		expect(after.sub).toBe(before.sub);
 		expect(after.aud).toBe(client.id);
 		expect(after.auth_time).toBe(Math.floor(authTime.getTime() / 1000));
+		expect(after.amr).toEqual(['pwd']);
 		expect(after.iat).toBe(Math.floor(clock.now().getTime() / 1000));
 		expect(after.exp).toBe((after.iat as number) + 3600);
 		expect(after.at_hash).toBe(atHash(second.access_token));

@@ -128,7 +128,7 @@ async function exchangeAuthorizationCode(settings: TokenSettings, client: Client
 		// RFC 9700 §4.8.2: a verifier without a challenge is a PKCE downgrade attempt.
 		throw await refuse('code_verifier was sent but the authorization request had no code_challenge');
 	}
-	const grant = { id: redeemed.grantId, scope: redeemed.scope, authTime: redeemed.authTime, sessionId: redeemed.sessionId };
+	const grant = { id: redeemed.grantId, scope: redeemed.scope, authTime: redeemed.authTime, amr: redeemed.amr, sessionId: redeemed.sessionId };
 	return issueTokens(settings, client, grant, redeemed.user, grant.scope, now, { nonce: redeemed.nonce, withRefreshToken: offersRefresh(client, grant.scope) });
 }
 
@@ -196,6 +196,7 @@ interface GrantForTokens {
 	id: string;
 	scope: string;
 	authTime: Date;
+	amr: string;
 	sessionId: string;
 }
 
@@ -227,6 +228,8 @@ async function issueTokens(
 		response.id_token = await new SignJWT({
 			...userClaims(user, scope),
 			auth_time: Math.floor(grant.authTime.getTime() / 1000),
+			// OIDC Core §2 / RFC 8176: how the user authenticated (`pwd`, `fed`, ...).
+			amr: grant.amr.split(' '),
 			...(options.nonce ? { nonce: options.nonce } : {}),
 			at_hash: leftHalfHash(accessToken, idTokenKey.alg),
 			sid: grant.sessionId

@@ -22,6 +22,8 @@ export const grants = pgTable(
 		scope: text('scope').notNull(),
 		/** When the user last authenticated, as of the authorization (OIDC `auth_time`). */
 		authTime: timestamp('auth_time', { withTimezone: true }).notNull(),
+		/** How the user authenticated, as of the authorization (OIDC `amr`; the session's `amr`). */
+		amr: text('amr').notNull().default('pwd'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 		revokedAt: timestamp('revoked_at', { withTimezone: true })
 	},

@@ -5,3 +5,5 @@ export * from './grants';
 export * from './keys';
 export * from './rp';
 export * from './rate-limits';
+export * from './upstream-identities';
+export * from './one-time-tokens';

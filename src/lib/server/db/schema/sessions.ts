@@ -15,6 +15,11 @@ export const sessions = pgTable(
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
 		authTime: timestamp('auth_time', { withTimezone: true }).notNull(),
+		/**
+		 * How the user authenticated at `authTime` (RFC 8176 values, space-separated), carried
+		 * into ID tokens as `amr`: `pwd` for a password; `fed` for a sign-in at an upstream provider.
+		 */
+		amr: text('amr').notNull().default('pwd'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
 	},

@@ -36,7 +36,7 @@ export async function authorizationEndpoint(
 		return redirectError(status, client, authorizationResponseURL(redirectURI, issuer, { error: e }, state), e);
 	}
 	const { request } = validated;
-	const user = session && { sessionId: session.id, userId: session.userId, authTime: session.authTime };
+	const user = session && { sessionId: session.id, userId: session.userId, authTime: session.authTime, amr: session.amr };
 	const consented = user && !request.client.trusted ? await findConsentedScope(db, user.userId, request.client.id) : null;
 	const decision = decideAuthorization(request, user, consented, now);
 	switch (decision.next) {
