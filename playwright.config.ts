@@ -15,6 +15,8 @@ if (!process.env[RUN_DIR_VAR]) {
 	process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 }
 const runDir = process.env[RUN_DIR_VAR]!;
+// Where the server's mail arrives (tests/e2e/start-server.js); specs read it (tests/e2e/mail.ts).
+process.env.E2E_MAIL_DIR = join(runDir, 'mail');
 
 // Optional: run the server against Postgres instead of a fresh embedded database.
 const databaseURL = process.env.E2E_DATABASE_URL;
@@ -58,8 +60,8 @@ export default defineConfig({
 	],
 	webServer: {
 		// The production build (the runner builds first): Kit's CSRF check and adapter-node
-		// only behave as deployed there.
-		command: 'node build',
+		// only behave as deployed there. The launcher puts a real SMTP listener in front of it.
+		command: 'node tests/e2e/start-server.js',
 		url: `${PROVIDER_URL}/.well-known/openid-configuration`,
 		reuseExistingServer: false,
 		timeout: 60_000,
@@ -70,6 +72,7 @@ export default defineConfig({
 			SITE1_URL,
 			SITE2_URL,
 			PGLITE_DIR: join(runDir, 'pglite'),
+			E2E_MAIL_DIR: process.env.E2E_MAIL_DIR,
 			SEED_DEMO_DATA: 'true',
 			// Nothing from the calling shell may move the listeners or pick another database.
 			PORT: '',

@@ -1,50 +1,11 @@
-// A real SMTP listener (the `smtp-server` package) for tests: the server under test sends
-// through nodemailer to it exactly as it would to a mail provider. Every message is written
-// to a directory as it arrived (.eml), so that a test in another process (vitest workers,
-// Playwright specs) can read what was sent with readMail().
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Reads what the real SMTP listener (smtp-sink.js) received: one parsed message per .eml file.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { startMailSink } from './smtp-sink.js';
 
-export interface MailSink {
-	/** SMTP_URL for the server under test. */
-	url: string;
-	/** Where the messages are written, one .eml file each. */
-	dir: string;
-	stop(): Promise<void>;
-}
-
-/** Starts the listener on 127.0.0.1 (`port` 0: any free port). */
-export async function startMailSink(dir: string, port = 0): Promise<MailSink> {
-	mkdirSync(dir, { recursive: true });
-	let sequence = 0;
-	const server = new SMTPServer({
-		// A local sink: no TLS to negotiate and no credentials to check.
-		disabledCommands: ['STARTTLS', 'AUTH'],
-		logger: false,
-		onData(stream, _session, callback) {
-			const chunks: Buffer[] = [];
-			stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-			stream.on('end', () => {
-				const name = `${Date.now().toString().padStart(15, '0')}-${String(++sequence).padStart(6, '0')}.eml`;
-				writeFileSync(join(dir, name), Buffer.concat(chunks));
-				callback();
-			});
-		}
-	});
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(port, '127.0.0.1', () => resolve());
-	});
-	const address = server.server.address();
-	const actualPort = typeof address === 'object' && address ? address.port : port;
-	return {
-		url: `smtp://127.0.0.1:${actualPort}`,
-		dir,
-		stop: () => new Promise<void>((resolve) => server.close(() => resolve()))
-	};
-}
+export { startMailSink };
+export type MailSink = Awaited<ReturnType<typeof startMailSink>>;
 
 export interface ReceivedMail {
 	file: string;
