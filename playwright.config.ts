@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROVIDER_URL, SITE1_URL, SITE2_URL, SITE_HOST } from './tests/e2e/urls';
+import { PROVIDER_URL, PYTHON_API_URL, SITE1_URL, SITE2_URL, SITE_HOST } from './tests/e2e/urls';
 
 // The config is evaluated by the runner and again by every worker; workers inherit the
 // runner's environment, so the fresh data directory is created once, by the runner, and
@@ -73,6 +73,8 @@ export default defineConfig({
 			SITE2_URL,
 			PGLITE_DIR: join(runDir, 'pglite'),
 			E2E_MAIL_DIR: process.env.E2E_MAIL_DIR,
+			// The example Python API (started by session-jwt.e2e.ts) on the port after site 2.
+			PYTHON_API_URL,
 			SEED_DEMO_DATA: 'true',
 			// Nothing from the calling shell may move the listeners or pick another database.
 			PORT: '',

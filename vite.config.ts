@@ -1,4 +1,5 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { defineConfig, loadEnv, type Plugin } from 'vite';
 import { resolveListeners } from './src/lib/origins.js';
@@ -26,7 +27,11 @@ function demoSiteListeners(env: Record<string, string>): Plugin {
 				http.listen(port);
 				return http;
 			});
-			server.httpServer?.on('close', () => servers.forEach((s) => s.close()));
+			const pythonAPI = startPythonAPI(env, (line) => server.config.logger.info(line));
+			server.httpServer?.on('close', () => {
+				servers.forEach((s) => s.close());
+				pythonAPI?.kill();
+			});
 			// SvelteKit runs the init hook (migrations, seed, the sign-in hint) on the first
 			// request in dev; make one, so the console says how to sign in right away.
 			const provider = resolveListeners({ ...env, SERVE: 'provider' })[0];
@@ -35,6 +40,30 @@ function demoSiteListeners(env: Record<string, string>): Plugin {
 			});
 		}
 	};
+}
+
+const PYTHON = '/usr/bin/python3';
+
+/**
+ * The example Python API (examples/python-api/), which the demo sites call from the browser,
+ * when Debian's python3 with PyJWT (python3-jwt) is there; otherwise one line says how to get it.
+ */
+function startPythonAPI(env: Record<string, string>, log: (line: string) => void) {
+	const check = spawnSync(PYTHON, ['-c', 'import jwt'], { stdio: 'ignore' });
+	if (check.error || check.status !== 0) {
+		log(`[sso] Python API not started: it needs ${PYTHON} with PyJWT (apt-get install -y python3-jwt); see the README, "Python API"`);
+		return undefined;
+	}
+	const url = new URL(env.PYTHON_API_URL || 'http://localhost:3003');
+	const origins = resolveListeners({ ...env, SERVE: 'site1,site2' }).map((l) => l.url.origin);
+	const child = spawn(PYTHON, ['examples/python-api/app.py'], {
+		env: { ...process.env, PYTHON_API_PORT: url.port || '80', PYTHON_API_ORIGINS: origins.join(','), PROVIDER_URL: env.PROVIDER_URL || 'http://localhost:3000' },
+		stdio: ['ignore', 'inherit', 'inherit']
+	});
+	child.on('error', (error) => log(`[sso] Python API: ${error.message}`));
+	// Not left running when the dev server is stopped (Ctrl-C, or a signal from a supervisor).
+	process.once('exit', () => child.kill());
+	return child;
 }
 
 export default defineConfig(({ mode }) => {
@@ -69,7 +98,7 @@ export default defineConfig(({ mode }) => {
 								extends: true,
 								test: {
 									name: 'postgres',
-									include: ['src/**/*.db.test.ts', 'tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts', 'tests/faults/**/*.test.ts'],
+									include: ['src/**/*.db.test.ts', 'tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts', 'tests/faults/**/*.test.ts', 'tests/examples/**/*.test.ts'],
 									env: { TEST_DB: 'postgres' },
 									// The production build on ports 4200-4202 with a fresh Postgres database.
 									globalSetup: ['tests/support/server.global-setup.ts']

@@ -21,6 +21,9 @@ function portBase(value: string | undefined): number {
 export const PROVIDER_URL = `http://localhost:${PORT_BASE}`;
 export const SITE1_URL = `http://${SITE_HOST}:${PORT_BASE + 1}`;
 export const SITE2_URL = `http://${SITE_HOST}:${PORT_BASE + 2}`;
+/** The example Python API (examples/python-api/), which the demo sites call from the browser. */
+export const PYTHON_API_PORT = PORT_BASE + 3;
+export const PYTHON_API_URL = `http://localhost:${PYTHON_API_PORT}`;
 
 /** The seeded demo account (see the contract, "Seeded demo data"). */
 export const DEMO_USER = { email: 'demo@example.com', password: 'DemoPass123!', name: 'Demo User' } as const;

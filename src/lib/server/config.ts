@@ -53,6 +53,8 @@ export interface AppConfig {
 	 * and MAIL_FROM (default `SSO Provider <no-reply@PROVIDER HOST>`).
 	 */
 	mail: { smtpURL: string | undefined; from: string };
+	/** The example Python API the demo sites call from the browser (PYTHON_API_URL; examples/python-api/). */
+	pythonAPIURL: string;
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
@@ -74,6 +76,7 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		keys: keyTiming(vars),
 		limits: loadLimits(vars),
 		cleanup: loadCleanup(vars),
+		pythonAPIURL: (vars.PYTHON_API_URL || 'http://localhost:3003').replace(/\/$/, ''),
 		mail: { smtpURL: vars.SMTP_URL || undefined, from: vars.MAIL_FROM || `SSO Provider <no-reply@${origins.provider.hostname}>` },
 		sites: {
 			site1: {

@@ -1,4 +1,5 @@
 import type { PageServerLoad } from './$types';
+import { config } from '$lib/server/config';
 import { demoSite } from '$lib/server/rp/site';
 
 export const load: PageServerLoad = ({ locals }) => {
@@ -7,6 +8,7 @@ export const load: PageServerLoad = ({ locals }) => {
 	return {
 		site: { title: site.title, clientId: site.clientId },
 		issuer,
+		pythonAPI: config().pythonAPIURL,
 		user: session && { subject: session.subject, claims: session.claims, expiresAt: session.expiresAt.toISOString() }
 	};
 };
