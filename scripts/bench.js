@@ -1,5 +1,6 @@
-// Load benchmark for the provider: complete authorization-code flows, JWKS and discovery
-// throughput, against a production build (`node build`) on PGlite and/or Postgres.
+// Load benchmark for the provider: complete authorization-code flows, refresh_token and
+// client_credentials grants, JWKS and discovery throughput, against a production build
+// (`node build`) on PGlite and/or Postgres.
 //
 //   npm run bench -- [--flows 2000] [--concurrency 16] [--seconds 5] [--db pglite|postgres|both]
 //                    [--warmup 3000] [--port-base 4300] [--no-throughput] [--profile DIR] [--perf DIR]
@@ -296,6 +297,7 @@ async function startServer(kind, origins) {
 		env.AUTH_SECRET = randomBytes(32).toString('base64url');
 		label = `Postgres database ${database.name}`;
 	}
+	const service = provisionServiceClient(env);
 	const nodeArgs = [];
 	// --perf-basic-prof also turns on V8's log file; keep it beside the perf data, not in the cwd.
 	if (opts.perf) mkdirSync(resolve(opts.perf), { recursive: true });
@@ -333,7 +335,27 @@ async function startServer(kind, origins) {
 	}
 	agent.destroy();
 	console.log(`bench: server ready in ${fmt((performance.now() - started) / 1000, 1)} s`);
-	return { pid: child.pid, discovery, stop, database, spawnedAt, output: () => output };
+	return { pid: child.pid, discovery, stop, database, spawnedAt, service, output: () => output };
+}
+
+const SERVICE_API = 'https://api.bench.example';
+
+/**
+ * A service client for the client_credentials grant, made with the operator's CLI before the
+ * server starts (PGlite allows one process at a time): an API (RFC 8707 resource server) with
+ * one scope, and a client allowed to ask for it.
+ */
+function provisionServiceClient(env) {
+	const cli = (...args) => {
+		const r = spawnSync(process.execPath, ['scripts/cli.js', ...args], { cwd: ROOT, env, encoding: 'utf8' });
+		if (r.status !== 0) throw new Error(`scripts/cli.js ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`);
+		return r.stdout;
+	};
+	cli('resources', 'add', '--id', SERVICE_API, '--name', 'Bench API', '--scope', 'reports:read');
+	const out = cli('clients', 'add', '--id', 'bench-service', '--name', 'Bench service', '--redirect-uri', 'https://bench.invalid/cb', '--grant-type', 'client_credentials', '--resource', SERVICE_API, '--scope', 'reports:read');
+	const secret = out.match(/^client_secret:\s+(\S+)/m)?.[1];
+	if (!secret) throw new Error(`no client_secret in:\n${out}`);
+	return { id: 'bench-service', secret };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -423,6 +445,118 @@ function flowRunner({ agent, issuer, discovery, cookie, redirectURI }) {
 }
 
 class FlowError extends Error {}
+
+async function tokenCall(agent, tokenURL, headers, form, what) {
+	const t0 = performance.now();
+	const res = await request(agent, tokenURL, { method: 'POST', headers, body: form.toString() });
+	if (res.status !== 200) throw new FlowError(`${what}: HTTP ${res.status} ${res.body.slice(0, 120)}`);
+	let tokens;
+	try {
+		tokens = JSON.parse(res.body);
+	} catch {
+		throw new FlowError(`${what}: body is not JSON`);
+	}
+	if (typeof tokens.access_token !== 'string') throw new FlowError(`${what}: no access_token`);
+	return { tokens, ms: performance.now() - t0 };
+}
+
+/**
+ * refresh_token grants: each worker holds its own chain (a refresh token is used once and
+ * answered with its successor: RFC 9700 §4.14.2), started by one code flow with offline_access.
+ */
+function refreshRunner({ agent, discovery, cookie, redirectURI }) {
+	const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+	const chains = [];
+	return {
+		async start(workers) {
+			for (let i = 0; i < workers; i++) {
+				const state = b64u(randomBytes(16));
+				const verifier = b64u(randomBytes(32));
+				const query = new URLSearchParams({
+					response_type: 'code',
+					client_id: CLIENT_ID,
+					redirect_uri: redirectURI,
+					// The dashboard is a trusted first-party client: it gets a refresh token without offline_access.
+					scope: 'openid profile email',
+					state,
+					nonce: b64u(randomBytes(16)),
+					code_challenge: b64u(createHash('sha256').update(verifier).digest()),
+					code_challenge_method: 'S256'
+				});
+				const auth = await request(agent, `${discovery.authorization_endpoint}?${query}`, { headers: { cookie, accept: 'text/html' } });
+				const code = auth.headers.location && new URL(auth.headers.location, discovery.authorization_endpoint).searchParams.get('code');
+				if (!code) throw new Error(`refresh set-up: authorize answered ${auth.status} ${auth.headers.location ?? ''}`);
+				const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectURI, code_verifier: verifier, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+				const { tokens } = await tokenCall(agent, discovery.token_endpoint, headers, form, 'refresh set-up');
+				if (typeof tokens.refresh_token !== 'string') throw new Error('refresh set-up: no refresh_token');
+				chains.push(tokens.refresh_token);
+			}
+		},
+		grant(worker) {
+			return async () => {
+				const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: chains[worker], client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+				const { tokens, ms } = await tokenCall(agent, discovery.token_endpoint, headers, form, 'refresh');
+				if (typeof tokens.refresh_token !== 'string') throw new FlowError('refresh: no new refresh_token');
+				chains[worker] = tokens.refresh_token;
+				return { total: ms };
+			};
+		}
+	};
+}
+
+/** client_credentials grants (RFC 6749 §4.4) for the bench's service client, HTTP Basic. */
+function clientCredentialsRunner({ agent, discovery, service }) {
+	const headers = {
+		'content-type': 'application/x-www-form-urlencoded',
+		accept: 'application/json',
+		authorization: `Basic ${Buffer.from(`${encodeURIComponent(service.id)}:${encodeURIComponent(service.secret)}`).toString('base64')}`
+	};
+	const form = new URLSearchParams({ grant_type: 'client_credentials', scope: 'reports:read', resource: SERVICE_API });
+	return async () => {
+		const { ms } = await tokenCall(agent, discovery.token_endpoint, headers, form, 'client_credentials');
+		return { total: ms };
+	};
+}
+
+/** Like runPool, but each of `concurrency` workers runs its own `fnFor(worker)` (one chain each). */
+async function runWorkers(total, concurrency, fnFor) {
+	let next = 0;
+	const results = [];
+	const errors = new Map();
+	const worker = async (index) => {
+		const fn = fnFor(index);
+		while (next < total) {
+			next++;
+			try {
+				results.push(await fn());
+			} catch (error) {
+				const key = error instanceof FlowError ? error.message : `${error.code ?? error.name}: ${error.message}`;
+				errors.set(key, (errors.get(key) ?? 0) + 1);
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, total) }, (_, i) => worker(i)));
+	return { results, errors };
+}
+
+/** Measures `total` grants: grants/s, latency and CPU per grant, like the flows. */
+async function measureGrants(name, kind, server, total, concurrency, fnFor) {
+	const before = cpuSnapshot(server.pid, kind === 'postgres');
+	const { results, errors } = await runWorkers(total, concurrency, fnFor);
+	const after = cpuSnapshot(server.pid, kind === 'postgres');
+	const cpu = cpuDelta(before, after, Math.max(1, results.length), server.database ? await server.database.backendPids() : []);
+	const latency = percentiles(results.map((r) => r.total));
+	const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
+	const perSecond = results.length / (cpu.wallMs / 1000);
+	console.log(
+		`${name.padEnd(18)}: ${results.length} ok, ${errorCount} errors → ${fmt(perSecond, 0)} grants/s  p50 ${fmt(latency.p50)} ms  p99 ${fmt(latency.p99)} ms` +
+			`  CPU per grant: server ${fmt(cpu.serverMsPerOp, 2)} ms` +
+			(kind === 'postgres' ? `, postgres ${fmt(cpu.postgresMsPerOp, 2)} ms` : '') +
+			`  (server ${pct(cpu.serverShare)} of ${os.cpus().length} cores)`
+	);
+	for (const [message, count] of [...errors].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  error ×${count}: ${message}`);
+	return { perSecond, ...latency, errors: errorCount, serverCPU: cpu.serverMsPerOp };
+}
 
 /** Runs `total` calls of `fn` at `concurrency`; returns successes' results and error counts. */
 async function runPool(total, concurrency, fn) {
@@ -553,6 +687,15 @@ async function benchDatabase(kind) {
 
 		const row = { db: kind, flowsPerSecond, ...total, errors: errorCount, serverCPU: cpu.serverMsPerOp, postgresCPU: kind === 'postgres' ? cpu.postgresMsPerOp : NaN, clientCPU: cpu.clientMsPerOp, clientShare: cpu.clientShare, otherShare: cpu.otherShare };
 
+		const grantAgent = newAgent(CONCURRENCY);
+		const refresh = refreshRunner({ agent: grantAgent, discovery: server.discovery, cookie, redirectURI: `${origins.site1}/auth/callback` });
+		await refresh.start(CONCURRENCY);
+		row.refresh = await measureGrants('refresh_token', kind, server, FLOWS, CONCURRENCY, (worker) => refresh.grant(worker));
+		const clientCredentials = clientCredentialsRunner({ agent: grantAgent, discovery: server.discovery, service: server.service });
+		row.clientCredentials = await measureGrants('client_credentials', kind, server, FLOWS, CONCURRENCY, () => clientCredentials);
+		grantAgent.destroy();
+		row.errors += row.refresh.errors + row.clientCredentials.errors;
+
 		if (!opts['no-throughput']) {
 			for (const [name, url] of [
 				['jwks', server.discovery.jwks_uri],
@@ -598,7 +741,7 @@ async function main() {
 	for (const kind of DATABASES) rows.push(await benchDatabase(kind));
 
 	console.log('\n=== summary ===');
-	const header = ['db', 'flows/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'srv CPU ms/flow', 'pg CPU ms/flow', 'client CPU', 'other load', 'jwks req/s', 'jwks p50/p99', 'disc req/s', 'disc p50/p99'];
+	const header = ['db', 'flows/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'srv CPU ms/flow', 'pg CPU ms/flow', 'client CPU', 'other load', 'refresh/s', 'cc/s', 'jwks req/s', 'jwks p50/p99', 'disc req/s', 'disc p50/p99'];
 	const table = rows.map((r) => [
 		r.db,
 		fmt(r.flowsPerSecond, 0),
@@ -610,6 +753,8 @@ async function main() {
 		fmt(r.postgresCPU, 2),
 		pct(r.clientShare),
 		pct(r.otherShare),
+		fmt(r.refresh.perSecond, 0),
+		fmt(r.clientCredentials.perSecond, 0),
 		r.jwks ? fmt(r.jwks.rps, 0) : '-',
 		r.jwks ? `${fmt(r.jwks.p50, 1)}/${fmt(r.jwks.p99, 1)}` : '-',
 		r.discovery ? fmt(r.discovery.rps, 0) : '-',
