@@ -21,8 +21,8 @@ export const load: PageServerLoad = async ({ url, setHeaders }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, locals, cookies, url, setHeaders }) => {
-		setHeaders(NO_STORE);
+	default: async ({ request, locals, cookies, url }) => {
+		// The page the action renders runs load, which sets Cache-Control (setting it twice throws).
 		const form = await request.formData();
 		const send = await mailer();
 		const { db, keys, issuer, outbound } = await provider();

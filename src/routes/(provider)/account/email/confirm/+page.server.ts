@@ -26,8 +26,8 @@ export const load: PageServerLoad = async ({ url, locals, setHeaders }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, url, locals, setHeaders }) => {
-		setHeaders(NO_STORE);
+	default: async ({ request, url, locals }) => {
+		// The page the action renders runs load, which sets Cache-Control (setting it twice throws).
 		if (!locals.session) signInFirst(url);
 		const form = await request.formData();
 		const send = await mailer();
