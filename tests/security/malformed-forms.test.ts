@@ -4,7 +4,19 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO, servers, signIn } from '../support/http';
 
-const FORM_PAGES = ['/auth/login', '/auth/signup', '/auth/logout', '/auth/consent', '/api/auth/authorize', '/api/auth/end-session'];
+const FORM_PAGES = [
+	'/auth/login',
+	'/auth/signup',
+	'/auth/logout',
+	'/auth/consent',
+	'/api/auth/authorize',
+	'/api/auth/end-session',
+	'/auth/forgot-password',
+	'/auth/reset-password',
+	'/account/email',
+	'/account/email/confirm'
+];
+const SIGNED_IN_PAGES = new Set(['/auth/logout', '/auth/consent', '/account/email', '/account/email/confirm']);
 
 // What an attacker (or a broken client) can send with a multipart content type.
 const MALFORMED: Record<string, { type: string; body: string }> = {
@@ -19,7 +31,7 @@ describe('malformed multipart bodies on form routes answer 400, never 500', () =
 		for (const [name, { type, body }] of Object.entries(MALFORMED)) {
 			it(`POST ${path} with ${name}: 400`, async () => {
 				const { provider } = servers();
-				const cookie = path === '/auth/logout' || path === '/auth/consent' ? await signIn() : '';
+				const cookie = SIGNED_IN_PAGES.has(path) ? await signIn() : '';
 				const response = await fetch(`${provider}${path}`, {
 					method: 'POST',
 					headers: { 'content-type': type, origin: provider, ...(cookie ? { cookie } : {}) },

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { resolveOriginURLs, type OriginName } from '../origins.js';
 import { requireStrongSecret } from './secret-strength';
 import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from './config-limits';
+import { loadAccountMailLimits, type AccountMailLimits } from './config-account-mail';
 
 /** One demo relying-party site: its public URL and its client registration. */
 export interface SiteConfig {
@@ -55,6 +56,8 @@ export interface AppConfig {
 	mail: { smtpURL: string | undefined; from: string };
 	/** The example Python API the demo sites call from the browser (PYTHON_API_URL; examples/python-api/). */
 	pythonAPIURL: string;
+	/** Limits on password-reset and change-of-address mails (RATE_LIMIT_PASSWORD_RESET_PER_IP, RATE_LIMIT_MAIL_PER_RECIPIENT). */
+	accountMail: AccountMailLimits;
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
@@ -77,6 +80,7 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		limits: loadLimits(vars),
 		cleanup: loadCleanup(vars),
 		pythonAPIURL: (vars.PYTHON_API_URL || 'http://localhost:3003').replace(/\/$/, ''),
+		accountMail: loadAccountMailLimits(vars),
 		mail: { smtpURL: vars.SMTP_URL || undefined, from: vars.MAIL_FROM || `SSO Provider <no-reply@${origins.provider.hostname}>` },
 		sites: {
 			site1: {

@@ -1,7 +1,7 @@
 import type { Database } from '../db';
 import { addressForLimits } from './client-address';
 import type { SignInLimits } from '../config-limits';
-import { clearAttempts, refundAttempt, reserveAttempt, type RateRule, type Reservation } from './rate-limit';
+import { clearAttempts, clearAttemptsWithPrefix, refundAttempt, reserveAttempt, type RateRule, type Reservation } from './rate-limit';
 import { authenticateWithPassword, normalizeEmail, type User } from './user';
 
 export type { SignInLimits };
@@ -24,7 +24,7 @@ export async function signInWithPassword(db: Database, attempt: SignInAttempt, l
 	const email = normalizeEmail(attempt.email);
 	const address = addressForLimits(attempt.clientAddress);
 	const addressKey = `sign-in:address:${address}`;
-	const accountKeys = email ? { accountAndAddress: `sign-in:account+address:${email} ${address}`, account: `sign-in:account:${email}` } : null;
+	const accountKeys = email ? { accountAndAddress: `${accountAndAddressPrefix(email)}${address}`, account: accountKey(email) } : null;
 	// Narrowest first: an attempt the per-address counters refuse never delays the owner.
 	const checks: [string, RateRule][] = accountKeys
 		? [
@@ -54,12 +54,27 @@ export async function signInWithPassword(db: Database, attempt: SignInAttempt, l
 	return result;
 }
 
+const accountKey = (email: string) => `sign-in:account:${email}`;
+const accountAndAddressPrefix = (email: string) => `sign-in:account+address:${email} `;
+
 /**
- * What a person is told when held back: when to try again. When password reset exists (a
- * separate issue), this is where to offer it ("Forgot your password?"), since a held-back
- * owner is the one most likely to need it.
+ * Forgets the account's failed sign-ins, from every address (not the addresses' own counts):
+ * the owner proved control of the account another way (a password reset through its mailbox),
+ * so whoever was guessing must not keep them out of it.
+ */
+export async function clearFailedSignIns(db: Database, email: string): Promise<void> {
+	await Promise.all([clearAttempts(db, accountKey(email)), clearAttemptsWithPrefix(db, accountAndAddressPrefix(email))]);
+}
+
+/**
+ * What a person is told when held back: when to try again. Pages show it with a way out
+ * beside it (FORGOT_PASSWORD_PATH: a reset clears these counters), since a held-back owner is
+ * the one most likely to need it; the JSON answer names the path too.
  */
 export function rateLimitedMessage(retryAfterSeconds: number): string {
 	const wait = retryAfterSeconds < 90 ? `${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}` : `${Math.ceil(retryAfterSeconds / 60)} minutes`;
 	return `Too many failed sign-in attempts. Try again in ${wait}.`;
 }
+
+/** Where a person who forgot the password (or is held back) asks for a reset link. */
+export const FORGOT_PASSWORD_PATH = '/auth/forgot-password';

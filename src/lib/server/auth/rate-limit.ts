@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, like, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db';
 import { rateLimits } from '../db/schema';
 import type { GrowingDelay, RateRule, WindowLimit } from '../config-limits';
@@ -62,6 +62,12 @@ export async function refundAttempt(db: Database, reservation: Reservation, rule
 /** Forgets every attempt counted for `key` (e.g. the owner proved the password). */
 export async function clearAttempts(db: Database, key: string): Promise<void> {
 	await db.delete(rateLimits).where(eq(rateLimits.key, key));
+}
+
+/** Forgets every attempt counted for keys that start with `prefix` (taken literally, not as a pattern). */
+export async function clearAttemptsWithPrefix(db: Database, prefix: string): Promise<void> {
+	// LIKE's wildcards and its escape character (backslash, Postgres' default) in an email are literal.
+	await db.delete(rateLimits).where(like(rateLimits.key, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
 }
 
 /** The hold-back after the attempt that made the count `count` (SQL, evaluated in the upsert). */

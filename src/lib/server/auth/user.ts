@@ -40,15 +40,22 @@ export function parseSignUp(input: Record<string, unknown>, serviceNames: string
 	else if (hasControl(name)) errors.name = 'Use letters, digits, spaces and punctuation only.';
 	else if (name.length > 100) errors.name = 'Use at most 100 characters.';
 	if (!email) errors.email = 'Enter an email address like name@example.com.';
-	if (password.includes('\0')) errors.password = 'The password cannot contain a NUL character.';
-	else if (password.length < PASSWORD_MIN_LENGTH) errors.password = `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
-	else if (password.length > PASSWORD_MAX_LENGTH) errors.password = `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
-	else {
-		const weakness = passwordWeakness(password, { email: email ?? '', name, serviceNames: [SERVICE_NAME, ...serviceNames] });
-		if (weakness) errors.password = weakness;
-	}
+	const passwordProblem = newPasswordProblem(password, { email: email ?? '', name, serviceNames });
+	if (passwordProblem) errors.password = passwordProblem;
 	if (Object.keys(errors).length > 0 || !email) return { errors };
 	return { value: { name, email, password } };
+}
+
+/**
+ * Why a password someone chooses (at sign-up, or by reset) is refused, or null: its length,
+ * then NIST SP 800-63B §5.1.1.2 (common passwords, the person's own name and address, this
+ * service's names). `serviceNames` are this deployment's words beyond SERVICE_NAME (its host name).
+ */
+export function newPasswordProblem(password: string, context: { email: string; name: string; serviceNames?: string[] }): string | null {
+	if (password.includes('\0')) return 'The password cannot contain a NUL character.';
+	if (password.length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
+	if (password.length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
+	return passwordWeakness(password, { email: context.email, name: context.name, serviceNames: [SERVICE_NAME, ...(context.serviceNames ?? [])] });
 }
 
 /** Lower-cased, trimmed email, or null when it does not look like one. */

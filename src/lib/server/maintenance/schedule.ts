@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config';
 import { longestWindowSeconds } from '../config-limits';
+import { longestAccountMailWindowSeconds } from '../config-account-mail';
 import type { Database } from '../db';
 import { leaseHolder, runCleanup, type CleanupPolicy, type CleanupReport } from './cleanup';
 
@@ -7,10 +8,10 @@ import { leaseHolder, runCleanup, type CleanupPolicy, type CleanupReport } from 
 const TOKEN_LIFETIME_SECONDS = 3600;
 
 /** The clean-up policy the configuration asks for. */
-export function cleanupPolicy(config: Pick<AppConfig, 'limits' | 'cleanup'>): CleanupPolicy {
+export function cleanupPolicy(config: Pick<AppConfig, 'limits' | 'cleanup'> & Partial<Pick<AppConfig, 'accountMail'>>): CleanupPolicy {
 	return {
 		tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS,
-		rateLimitWindowSeconds: longestWindowSeconds(config.limits),
+		rateLimitWindowSeconds: Math.max(longestWindowSeconds(config.limits), config.accountMail ? longestAccountMailWindowSeconds(config.accountMail) : 0),
 		abandonedClientAgeSeconds: config.cleanup.abandonedClientAgeSeconds
 	};
 }

@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, isNull, not, like } from 'drizzle-orm';
 import { compactVerify, SignJWT } from 'jose';
 import type { Database } from '../db';
-import { clients, grants } from '../db/schema';
+import { clients, grants, sessions } from '../db/schema';
 import { invalidateSession } from '../auth/session';
 import { generateSecret } from '../secrets';
 import type { Client } from './clients';
@@ -107,4 +107,23 @@ export async function endProviderSession(
 			return { clientId, ok: false, detail: (error as Error).message };
 		}
 	});
+}
+
+/**
+ * Ends every provider session of a user (after a password reset: whoever knew the old password
+ * may hold one), each as endProviderSession does, so every relying party that registered a
+ * back-channel logout URI hears of each session it knew.
+ */
+export async function endAllSessionsOfUser(
+	db: Database,
+	keys: KeyStore,
+	issuer: string,
+	userId: string,
+	options: { outbound?: OutboundPolicy; post?: OutboundFormPOST; now?: Date } = {}
+): Promise<BackchannelResult[]> {
+	const open = await db.select({ id: sessions.id, userId: sessions.userId }).from(sessions).where(eq(sessions.userId, userId));
+	// One session at a time, each with its own few parallel logout requests (BACKCHANNEL_CONCURRENCY).
+	const results: BackchannelResult[] = [];
+	for (const session of open) results.push(...(await endProviderSession(db, keys, issuer, session, options)));
+	return results;
 }

@@ -4,6 +4,7 @@ import { setSessionCookie } from '$lib/server/auth/cookies';
 import { safeReturnTo } from '$lib/server/auth/return-to';
 import { createSession, invalidateSession } from '$lib/server/auth/session';
 import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
+import { loginNotice } from '$lib/server/auth/notices';
 import { config } from '$lib/server/config';
 import { database } from '$lib/server/db/instance';
 
@@ -12,7 +13,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	// prompt=login (or an expired max_age) asks for a fresh sign-in even with a session.
 	const reauthenticate = url.searchParams.get('prompt') === 'login';
 	if (locals.session && !reauthenticate) redirect(303, returnTo ?? '/account');
-	return { returnTo, reauthenticate, email: url.searchParams.get('login_hint') ?? locals.session?.user.email ?? '' };
+	return { returnTo, reauthenticate, email: url.searchParams.get('login_hint') ?? locals.session?.user.email ?? '', notice: loginNotice(url.searchParams.get('notice')) };
 };
 
 export const actions: Actions = {
@@ -24,12 +25,13 @@ export const actions: Actions = {
 		const errors: { email?: string; password?: string } = {};
 		if (!email) errors.email = 'Enter your email address.';
 		if (!password) errors.password = 'Enter your password.';
-		if (errors.email || errors.password) return fail(400, { email, errors, message: null });
+		if (errors.email || errors.password) return fail(400, { email, errors, message: null, offerReset: false });
 		const { db } = await database();
 		const result = await signInWithPassword(db, { email, password, clientAddress: getClientAddress() }, config().limits.signIn);
 		if ('failure' in result) {
-			if (result.failure === 'rate-limited') return fail(429, { email, errors, message: rateLimitedMessage(result.retryAfterSeconds) });
-			return fail(400, { email, errors, message: 'Email or password is incorrect.' });
+			// Held back: the way out is a reset, which also lifts the hold on the account.
+			if (result.failure === 'rate-limited') return fail(429, { email, errors, message: rateLimitedMessage(result.retryAfterSeconds), offerReset: true });
+			return fail(400, { email, errors, message: 'Email or password is incorrect.', offerReset: false });
 		}
 		const { user } = result;
 		// A new session id on every sign-in: a session fixed before sign-in is never promoted.

@@ -2,7 +2,7 @@ import type { RequestHandler } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import { readJSONObject } from '$lib/server/auth/json-body';
 import { createSession } from '$lib/server/auth/session';
-import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
+import { FORGOT_PASSWORD_PATH, rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { config } from '$lib/server/config';
 import { jsonNoStore } from '$lib/server/oidc/http';
 import { database } from '$lib/server/db/instance';
@@ -16,7 +16,7 @@ export const POST: RequestHandler = async ({ request, cookies, url, getClientAdd
 	if ('failure' in result) {
 		// RFC 6585 §4: 429 says when to come back.
 		return result.failure === 'rate-limited'
-			? jsonNoStore({ error: 'rate_limited', message: rateLimitedMessage(result.retryAfterSeconds) }, 429, { 'Retry-After': String(result.retryAfterSeconds) })
+			? jsonNoStore({ error: 'rate_limited', message: rateLimitedMessage(result.retryAfterSeconds), reset_password_url: config().issuer + FORGOT_PASSWORD_PATH }, 429, { 'Retry-After': String(result.retryAfterSeconds) })
 			: jsonNoStore({ error: 'invalid_credentials', message: 'Email or password is incorrect.' }, 401);
 	}
 	const { user } = result;

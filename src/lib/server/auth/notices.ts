@@ -1,0 +1,18 @@
+// Notices shown after a redirect (`?notice=password-changed`). Only these fixed texts are ever
+// shown: a query parameter chooses one, it never supplies the words.
+
+const LOGIN_NOTICES = {
+	'password-changed': 'Your password has been changed. Sign in with your new password.',
+	'email-changed': 'Your email address has been changed. Sign in with your new address.'
+} as const;
+
+const ACCOUNT_NOTICES = {
+	'email-changed': 'Your email address has been changed. Applications see the new address the next time they ask for it.'
+} as const;
+
+function pick<T extends Record<string, string>>(notices: T, key: string | null): string | null {
+	return key !== null && Object.hasOwn(notices, key) ? notices[key as keyof T] : null;
+}
+
+export const loginNotice = (key: string | null): string | null => pick(LOGIN_NOTICES, key);
+export const accountNotice = (key: string | null): string | null => pick(ACCOUNT_NOTICES, key);

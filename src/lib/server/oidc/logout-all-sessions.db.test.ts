@@ -1,0 +1,49 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestClient, createTestSession, createTestUser, TEST_REDIRECT_URI, testClock } from '../../../../tests/support/fixtures';
+import { useTestDatabase } from '../../../../tests/support/database';
+import { TEST_ISSUER } from '../../../../tests/support/oidc';
+import { validateSessionToken } from '../auth/session';
+import type { OutboundFormPOST } from '../outbound-request';
+import { issueAuthorizationCode } from './codes';
+import { KeyStore } from './keys';
+import { endAllSessionsOfUser } from './logout';
+
+const database = useTestDatabase();
+const clock = testClock();
+
+describe('endAllSessionsOfUser (after a password reset)', () => {
+	let keys: KeyStore;
+	beforeAll(() => {
+		keys = new KeyStore(database.db, 'logout-all-test-secret');
+	});
+
+	it("ends every session of the user, sends one logout token per session to each client that knew it, and leaves others' sessions alone", async () => {
+		const user = await createTestUser(database.db);
+		const bystander = await createTestUser(database.db);
+		const rp = await createTestClient(database.db, { backchannelLogoutURI: 'https://rp.example/auth/backchannel-logout' });
+		const mine = [await createTestSession(database.db, user.id, clock.now()), await createTestSession(database.db, user.id, clock.now())];
+		const theirs = await createTestSession(database.db, bystander.id, clock.now());
+		for (const { session } of [...mine, theirs]) {
+			await issueAuthorizationCode(
+				database.db,
+				{ client: rp, redirectURI: TEST_REDIRECT_URI, scope: 'openid', prompt: new Set(), nonce: 'n' },
+				{ sessionId: session.id, userId: session.userId, authTime: session.authTime, amr: 'pwd' },
+				clock.now()
+			);
+		}
+		const posted: URLSearchParams[] = [];
+		const post: OutboundFormPOST = async (_uri, form) => {
+			posted.push(form);
+			return { status: 200 };
+		};
+		const results = await endAllSessionsOfUser(database.db, keys, TEST_ISSUER, user.id, { post, now: clock.now() });
+		expect(results).toEqual([
+			{ clientId: rp.id, ok: true, detail: undefined },
+			{ clientId: rp.id, ok: true, detail: undefined }
+		]);
+		const sids = posted.map((form) => JSON.parse(Buffer.from(form.get('logout_token')!.split('.')[1], 'base64url').toString()).sid).sort();
+		expect(sids).toEqual(mine.map(({ session }) => session.id).sort());
+		for (const { token } of mine) expect(await validateSessionToken(database.db, token, clock.now())).toBeNull();
+		expect(await validateSessionToken(database.db, theirs.token, clock.now())).not.toBeNull();
+	});
+});
