@@ -1,4 +1,6 @@
+import { inArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { grants } from '../db/schema';
 import { createTestClient, createTestSession, createTestUser, TEST_REDIRECT_URI, testClock } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { TEST_ISSUER } from '../../../../tests/support/oidc';
@@ -45,5 +47,26 @@ describe('endAllSessionsOfUser (after a password reset)', () => {
 		expect(sids).toEqual(mine.map(({ session }) => session.id).sort());
 		for (const { token } of mine) expect(await validateSessionToken(database.db, token, clock.now())).toBeNull();
 		expect(await validateSessionToken(database.db, theirs.token, clock.now())).not.toBeNull();
+	});
+
+	it('revokes grants that outlive sessions (offline_access), so refresh tokens obtained with the old password stop working', async () => {
+		const user = await createTestUser(database.db);
+		const bystander = await createTestUser(database.db);
+		const rp = await createTestClient(database.db);
+		const grantFor = async (userId: string) => {
+			const { session } = await createTestSession(database.db, userId, clock.now());
+			await issueAuthorizationCode(
+				database.db,
+				{ client: rp, redirectURI: TEST_REDIRECT_URI, scope: 'openid offline_access', prompt: new Set(), nonce: 'n' },
+				{ sessionId: session.id, userId, authTime: session.authTime, amr: 'pwd' },
+				clock.now()
+			);
+		};
+		await grantFor(user.id);
+		await grantFor(bystander.id);
+		await endAllSessionsOfUser(database.db, keys, TEST_ISSUER, user.id, { post: async () => ({ status: 200 }), now: clock.now() });
+		const rows = await database.db.select({ userId: grants.userId, revokedAt: grants.revokedAt }).from(grants).where(inArray(grants.userId, [user.id, bystander.id]));
+		expect(rows.find((r) => r.userId === user.id)?.revokedAt).toEqual(clock.now());
+		expect(rows.find((r) => r.userId === bystander.id)?.revokedAt).toBeNull();
 	});
 });

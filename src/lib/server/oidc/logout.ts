@@ -112,7 +112,10 @@ export async function endProviderSession(
 /**
  * Ends every provider session of a user (after a password reset: whoever knew the old password
  * may hold one), each as endProviderSession does, so every relying party that registered a
- * back-channel logout URI hears of each session it knew.
+ * back-channel logout URI hears of each session it knew. Unlike a sign-out, it also revokes the
+ * grants that outlive sessions (offline_access): refresh tokens obtained by whoever knew the old
+ * password must stop working too (RFC 9700 §4.14: refresh tokens are revoked when the user's
+ * credentials change).
  */
 export async function endAllSessionsOfUser(
 	db: Database,
@@ -125,5 +128,9 @@ export async function endAllSessionsOfUser(
 	// One session at a time, each with its own few parallel logout requests (BACKCHANNEL_CONCURRENCY).
 	const results: BackchannelResult[] = [];
 	for (const session of open) results.push(...(await endProviderSession(db, keys, issuer, session, options)));
+	await db
+		.update(grants)
+		.set({ revokedAt: options.now ?? new Date() })
+		.where(and(eq(grants.userId, userId), isNull(grants.revokedAt)));
 	return results;
 }
