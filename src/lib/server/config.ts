@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { resolveOriginURLs, type OriginName } from '../origins.js';
 import { requireStrongSecret } from './secret-strength';
 import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from './config-limits';
+import { loadUpstreams, type UpstreamsConfig } from './config-upstreams';
 
 /** One demo relying-party site: its public URL and its client registration. */
 export interface SiteConfig {
@@ -53,6 +54,8 @@ export interface AppConfig {
 	 * and MAIL_FROM (default `SSO Provider <no-reply@PROVIDER HOST>`).
 	 */
 	mail: { smtpURL: string | undefined; from: string };
+	/** Sign-in through GitHub, Google and other OpenID providers (GITHUB_*, GOOGLE_*, UPSTREAM_OIDC). */
+	upstreams: UpstreamsConfig;
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
@@ -74,6 +77,7 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		keys: keyTiming(vars),
 		limits: loadLimits(vars),
 		cleanup: loadCleanup(vars),
+		upstreams: loadUpstreams(vars),
 		mail: { smtpURL: vars.SMTP_URL || undefined, from: vars.MAIL_FROM || `SSO Provider <no-reply@${origins.provider.hostname}>` },
 		sites: {
 			site1: {
