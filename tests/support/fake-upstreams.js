@@ -151,7 +151,8 @@ function answerFrom(form, defaults) {
 		login: form.get('login') || defaults.login,
 		name: form.get('name') ?? defaults.name,
 		email: form.get('email') ?? defaults.email,
-		verified: form.get('verified') === 'true' ? 'true' : form.has('verified')
+		// The checkbox sends `on`; any other value is passed on as the claim's raw value (OIDC).
+		verified: !form.has('verified') ? false : form.get('verified') === 'on' ? true : String(form.get('verified'))
 	};
 }
 
