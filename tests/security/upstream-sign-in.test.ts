@@ -287,6 +287,42 @@ describe('upstream failures are clear pages with a way back, never a 500', () =>
 	});
 });
 
+describe('malformed input gets a clear answer, never a 500', () => {
+	it('callbacks with odd queries and cookies', async () => {
+		const { flowCookie } = await startUpstreamSignIn(provider, 'github');
+		const cases: [string, string | undefined][] = [
+			[`code=${'x'.repeat(6000)}&state=${'y'.repeat(4000)}`, flowCookie],
+			['code=a&code=b&state=s&state=t', flowCookie],
+			['code=%00&state=%FF%FE', flowCookie],
+			['error=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state=x', undefined],
+			['code=a&state=b', 'op_upstream_flow=%7Bnot%20json'],
+			['code=a&state=b', 'op_upstream_flow=%7B%22flow%22%3A%7B%22state%22%3A5%7D%7D']
+		];
+		for (const [query, cookie] of cases) {
+			const response = await openCallback(`${provider}/auth/upstream/github/callback?${query}`, cookie);
+			const html = await response.text();
+			// 400 for what the browser brought; 502 for an error the upstream reported.
+			expect([400, 502], query.slice(0, 80)).toContain(response.status);
+			expect(html).toContain('Sign-in not completed');
+			expect(html).not.toContain('<script>alert(1)');
+		}
+	});
+
+	it('the linking pages with missing, forged or garbage tokens', async () => {
+		for (const token of ['', 'garbage', 'aaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbb', 'x'.repeat(5000)]) {
+			const view = await fetch(`${provider}/auth/upstream/link/confirm?token=${encodeURIComponent(token)}`, { headers: HTML });
+			expect(view.status).toBe(400);
+			expect(await view.text()).toContain('This link has expired or was already used');
+			const post = await postForm(`${provider}/auth/upstream/link/confirm?token=${encodeURIComponent(token)}`, { token });
+			expect(post.status).toBe(400);
+			expect(sessionCookieOf(post)).toBeUndefined();
+		}
+		const page = await fetch(`${provider}/auth/upstream/link`, { headers: { ...HTML, cookie: 'op_upstream_link=%%%' } });
+		expect(page.status).toBe(400);
+		expect(await page.text()).toContain('This request to link an account has expired');
+	});
+});
+
 describe('upstream tokens are not stored', () => {
 	it('no access token the fakes issued appears anywhere in the database', async () => {
 		const account = uniqueAccount('tokens');
