@@ -123,9 +123,16 @@ describe('the sign-in page offers the configured upstreams', () => {
 		}
 	});
 
+	it('the sign-up page offers the same links', async () => {
+		const html = await (await get(`${provider}/auth/signup`, HTML)).text();
+		expect(html).toMatch(/href="\/auth\/upstream\/github"[^>]*>Continue with GitHub<\/a>/);
+	});
+
 	it('none when no upstream is configured (the shared server)', async () => {
-		const html = await (await get(`${servers().provider}/auth/login`, HTML)).text();
-		expect(html).toContain('<h1>Sign in</h1>');
-		expect(html).not.toContain('Continue with');
+		for (const path of ['/auth/login', '/auth/signup']) {
+			const html = await (await get(`${servers().provider}${path}`, HTML)).text();
+			expect(html).toMatch(/<h1>(Sign in|Create your account)<\/h1>/);
+			expect(html).not.toContain('Continue with');
+		}
 	});
 });

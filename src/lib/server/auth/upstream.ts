@@ -191,7 +191,9 @@ const discoveryCache = new Map<string, { discovery: Discovery; expiresAt: number
 const ASYMMETRIC = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']);
 
 async function discover(upstream: OIDCUpstream, timeoutMs: number): Promise<Discovery> {
-	const cached = discoveryCache.get(upstream.discoveryURL);
+	// Keyed by URL and expected issuer: a document is only ever reused for the issuer it was checked against.
+	const key = `${upstream.discoveryURL}\n${upstream.issuer}`;
+	const cached = discoveryCache.get(key);
 	if (cached && cached.expiresAt > Date.now()) return cached.discovery;
 	const document = await getJSON(upstream, upstream.discoveryURL, null, timeoutMs);
 	const bad = (what: string) => new UpstreamError('bad-response', `${upstream.name}'s sign-in is not set up correctly at the moment. Try again later, or sign in another way.`, `discovery: ${what}`);
@@ -217,7 +219,7 @@ async function discover(upstream: OIDCUpstream, timeoutMs: number): Promise<Disc
 		signingAlgorithms: advertised.length > 0 ? advertised : ['RS256'],
 		codeChallengeMethods: strings('code_challenge_methods_supported')
 	};
-	discoveryCache.set(upstream.discoveryURL, { discovery, expiresAt: Date.now() + DISCOVERY_TTL_MS });
+	discoveryCache.set(key, { discovery, expiresAt: Date.now() + DISCOVERY_TTL_MS });
 	return discovery;
 }
 
