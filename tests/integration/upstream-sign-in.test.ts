@@ -136,3 +136,29 @@ describe('the sign-in page offers the configured upstreams', () => {
 		}
 	});
 });
+
+describe('without mail (SMTP_URL unset)', () => {
+	let quiet: ProductionServer;
+	beforeAll(async () => {
+		quiet = await startProductionServer({ port: 4526 + testPortOffset(), database: postgres ? 'postgres' : 'pglite', serve: 'provider', env: { ...github.env(), SMTP_URL: '' } });
+	}, 180_000);
+	afterAll(() => quiet?.stop());
+
+	it('the linking page offers only the password; for an account without one it says it cannot be linked here', async () => {
+		const withPassword = `quiet-${Date.now().toString(36)}@example.com`;
+		expect((await postJSON(`${quiet.urls.provider}/api/auth/sign-up/email`, { email: withPassword, password: 'quiet passphrase 42', name: 'Quiet' })).status).toBe(200);
+		const first = await upstreamSignIn(quiet.urls.provider, 'github', { ...uniqueAccount('quiet'), email: withPassword });
+		const page = await (await get(`${quiet.urls.provider}/auth/upstream/link`, { ...HTML, cookie: linkCookieOf(first) })).text();
+		expect(page).toContain('Link and sign in');
+		expect(page).not.toContain('Email me a link');
+
+		// An account GitHub created (no password), then another GitHub account with its address.
+		const created = uniqueAccount('nopassword');
+		expect(sessionCookieOf(await upstreamSignIn(quiet.urls.provider, 'github', created))).toBeDefined();
+		const second = await upstreamSignIn(quiet.urls.provider, 'github', { ...uniqueAccount('other'), email: created.email });
+		const noWay = await (await get(`${quiet.urls.provider}/auth/upstream/link`, { ...HTML, cookie: linkCookieOf(second) })).text();
+		expect(noWay).not.toContain('Email me a link');
+		expect(noWay).not.toContain('type="password"');
+		expect(noWay).toContain('cannot be linked here');
+	});
+});
