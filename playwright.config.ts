@@ -81,6 +81,8 @@ export default defineConfig({
 			SITE1_PORT: '',
 			SITE2_PORT: '',
 			SERVE: '',
+			// start-server.js points GitHub and Google at its local stand-ins; no other upstream.
+			UPSTREAM_OIDC: '',
 			DATABASE_URL: databaseURL ?? '',
 			AUTH_SECRET: databaseURL ? process.env.E2E_INTERNAL_AUTH_SECRET! : ''
 		}

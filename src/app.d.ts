@@ -10,6 +10,8 @@ declare global {
 			code?: string;
 			/** Set while the database is unreachable: the page says it is temporary (503). */
 			temporary?: boolean;
+			/** A way back from the error page when there is a better one than the start page (e.g. to sign-in, keeping return_to). */
+			back?: { href: string; label: string };
 		}
 		interface Locals {
 			/** Which of the three origins this request came in on. */

@@ -2,6 +2,7 @@ import { redirect, type Handle, type HandleServerError, type RequestEvent, type 
 import { sequence } from '@sveltejs/kit/hooks';
 import type { OriginName } from '$lib/origins.js';
 import { config } from '$lib/server/config';
+import { describeUpstreams } from '$lib/server/config-upstreams';
 import { database } from '$lib/server/db/instance';
 import { isDatabaseUnavailable, reportDatabaseOutage, RETRY_AFTER_SECONDS } from '$lib/server/db/outage';
 import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookies';
@@ -23,6 +24,7 @@ export const init: ServerInit = async () => {
 	if (declared) console.log(`[sso] resource servers from RESOURCE_SERVERS: ${declared}`);
 	// Expired codes, sessions, counters, abandoned clients...: in the background, never blocking start.
 	scheduleCleanup(db, cleanupPolicy(settings), settings.cleanup.intervalSeconds);
+	for (const line of describeUpstreams(settings.issuer, settings.upstreams)) console.log(line);
 	if (!settings.seedDemoData) return;
 	const sites = [settings.sites.site1, settings.sites.site2];
 	await seedDemoData(db, sites);

@@ -5,6 +5,7 @@ import { resolveOriginURLs, type OriginName } from '../origins.js';
 import { requireStrongSecret } from './secret-strength';
 import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from './config-limits';
 import { loadAccountMailLimits, type AccountMailLimits } from './config-account-mail';
+import { loadUpstreams, type UpstreamsConfig } from './config-upstreams';
 
 /** One demo relying-party site: its public URL and its client registration. */
 export interface SiteConfig {
@@ -58,6 +59,8 @@ export interface AppConfig {
 	pythonAPIURL: string;
 	/** Limits on password-reset and change-of-address mails (RATE_LIMIT_PASSWORD_RESET_PER_IP, RATE_LIMIT_MAIL_PER_RECIPIENT). */
 	accountMail: AccountMailLimits;
+	/** Sign-in through GitHub, Google and other OpenID providers (GITHUB_*, GOOGLE_*, UPSTREAM_OIDC). */
+	upstreams: UpstreamsConfig;
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
@@ -81,6 +84,7 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		cleanup: loadCleanup(vars),
 		pythonAPIURL: (vars.PYTHON_API_URL || 'http://localhost:3003').replace(/\/$/, ''),
 		accountMail: loadAccountMailLimits(vars),
+		upstreams: loadUpstreams(vars),
 		mail: { smtpURL: vars.SMTP_URL || undefined, from: vars.MAIL_FROM || `SSO Provider <no-reply@${origins.provider.hostname}>` },
 		sites: {
 			site1: {

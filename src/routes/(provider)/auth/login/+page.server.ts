@@ -6,6 +6,7 @@ import { createSession, invalidateSession } from '$lib/server/auth/session';
 import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { loginNotice } from '$lib/server/auth/notices';
 import { config } from '$lib/server/config';
+import { upstreamButtons } from '$lib/server/config-upstreams';
 import { database } from '$lib/server/db/instance';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -13,7 +14,13 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	// prompt=login (or an expired max_age) asks for a fresh sign-in even with a session.
 	const reauthenticate = url.searchParams.get('prompt') === 'login';
 	if (locals.session && !reauthenticate) redirect(303, returnTo ?? '/account');
-	return { returnTo, reauthenticate, email: url.searchParams.get('login_hint') ?? locals.session?.user.email ?? '', notice: loginNotice(url.searchParams.get('notice')) };
+	return {
+		returnTo,
+		reauthenticate,
+		email: url.searchParams.get('login_hint') ?? locals.session?.user.email ?? '',
+		notice: loginNotice(url.searchParams.get('notice')),
+		upstreams: upstreamButtons(config().upstreams, returnTo)
+	};
 };
 
 export const actions: Actions = {

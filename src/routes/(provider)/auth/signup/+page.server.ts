@@ -6,9 +6,13 @@ import { safeReturnTo } from '$lib/server/auth/return-to';
 import { createSession, invalidateSession } from '$lib/server/auth/session';
 import { createUser, parseSignUp } from '$lib/server/auth/user';
 import { config } from '$lib/server/config';
+import { upstreamButtons } from '$lib/server/config-upstreams';
 import { database } from '$lib/server/db/instance';
 
-export const load: PageServerLoad = ({ url }) => ({ returnTo: safeReturnTo(url.searchParams.get('return_to')) });
+export const load: PageServerLoad = ({ url }) => {
+	const returnTo = safeReturnTo(url.searchParams.get('return_to'));
+	return { returnTo, upstreams: upstreamButtons(config().upstreams, returnTo) };
+};
 
 export const actions: Actions = {
 	default: async ({ request, cookies, locals, url, getClientAddress }) => {

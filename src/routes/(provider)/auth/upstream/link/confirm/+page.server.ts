@@ -1,0 +1,42 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { setSessionCookie } from '$lib/server/auth/cookies';
+import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { findMailedLink, linkAfterMail } from '$lib/server/auth/upstream-accounts';
+import { deleteLinkCookie, readLinkCookie } from '$lib/server/auth/upstream-cookies';
+import { config } from '$lib/server/config';
+import { upstreamById } from '$lib/server/config-upstreams';
+import { database } from '$lib/server/db/instance';
+
+const EXPIRED = 'This link has expired or was already used. Start again from the sign-in page.';
+const back = { href: '/auth/login', label: 'Back to sign-in' };
+
+// Opening the link changes nothing (mail scanners open links); the button below does.
+export const load: PageServerLoad = async ({ url }) => {
+	const token = url.searchParams.get('token');
+	const { db } = await database();
+	const mailed = await findMailedLink(db, token);
+	if (!mailed) error(400, { message: EXPIRED, back });
+	return { token: token!, email: mailed.email, upstreamName: upstreamById(config().upstreams, mailed.provider)?.name ?? mailed.provider, nameAtUpstream: mailed.nameAtUpstream };
+};
+
+export const actions: Actions = {
+	default: async ({ request, cookies, url, locals }) => {
+		const secure = url.protocol === 'https:';
+		const token = (await request.formData()).get('token');
+		const stored = readLinkCookie(cookies, secure);
+		const { db } = await database();
+		const linked = await linkAfterMail(db, token, stored?.token);
+		if (!linked.linked) {
+			if (linked.reason === 'other-browser') {
+				return fail(400, { message: 'Open this link in the browser where you started signing in, within 15 minutes. Nothing was linked.' });
+			}
+			error(400, { message: EXPIRED, back });
+		}
+		deleteLinkCookie(cookies, secure);
+		if (locals.session) await invalidateSession(db, locals.session.id);
+		const { token: sessionToken, session } = await createSession(db, linked.userId, new Date(), linked.amr);
+		setSessionCookie(cookies, sessionToken, session.expiresAt, secure);
+		redirect(303, stored?.returnTo ?? '/account');
+	}
+};
