@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { resolveOriginURLs, type OriginName } from '../origins.js';
 import { requireStrongSecret } from './secret-strength';
 import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from './config-limits';
+import { loadMail, type MailConfig } from './mail/config';
 
 /** One demo relying-party site: its public URL and its client registration. */
 export interface SiteConfig {
@@ -48,11 +49,8 @@ export interface AppConfig {
 	limits: LimitsConfig;
 	/** The periodic clean-up of expired data (CLEANUP_*). */
 	cleanup: CleanupConfig;
-	/**
-	 * Outgoing mail: SMTP_URL (nodemailer's URL form, e.g. `smtps://user:pass@mail.example.com`)
-	 * and MAIL_FROM (default `SSO Provider <no-reply@PROVIDER HOST>`).
-	 */
-	mail: { smtpURL: string | undefined; from: string };
+	/** Outgoing mail: SMTP_URL, MAIL_FROM, DEV_MAILBOX (mail/config.ts). */
+	mail: MailConfig;
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
@@ -74,7 +72,7 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		keys: keyTiming(vars),
 		limits: loadLimits(vars),
 		cleanup: loadCleanup(vars),
-		mail: { smtpURL: vars.SMTP_URL || undefined, from: vars.MAIL_FROM || `SSO Provider <no-reply@${origins.provider.hostname}>` },
+		mail: loadMail(vars, origins.provider.hostname),
 		sites: {
 			site1: {
 				name: 'site1',
