@@ -17,8 +17,8 @@ export const load: PageServerLoad = async ({ url, setHeaders }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, locals, url, setHeaders }) => {
-		setHeaders({ 'cache-control': 'no-store' });
+	// The page's load runs after a failed action and marks the answer no-store.
+	default: async ({ request, cookies, locals, url }) => {
 		const form = await request.formData();
 		const { db } = await database();
 		const result = await confirmSignUp(db, form.get('token'));
