@@ -15,6 +15,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 interface OwnServer {
 	url: string;
+	/** What the server printed so far (attached to a failed test). */
+	log(): string;
 	stop(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ async function startProvider(port: number, env: Record<string, string>): Promise
 	});
 	return {
 		url,
+		log: () => log,
 		stop: () =>
 			new Promise<void>((done) => {
 				child.once('exit', () => {
@@ -69,11 +72,16 @@ test.describe('without SMTP', () => {
 			startProvider(PORT_BASE + 23, { SMTP_URL: '' })
 		]);
 	});
+	test.afterEach(async ({}, testInfo) => {
+		if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('server log', { body: `${mailbox?.log()}\n---\n${mailOff?.log()}` });
+	});
 	test.afterAll(async () => {
 		await Promise.all([mailbox?.stop(), mailOff?.stop()]);
 	});
 
 	test('the development mailbox: sign up, read the mail on the provider, follow its link, signed in', { tag: '@forms' }, async ({ page }) => {
+		// Mail is delivered in the background; on a machine busy with other builds that can take a while.
+		test.setTimeout(60_000);
 		const email = uniqueEmail('mailbox');
 		await page.goto(`${mailbox.url}/dev/mailbox`);
 		await expect(page.getByRole('heading', { level: 1, name: 'Development mailbox' })).toBeVisible();
@@ -91,8 +99,8 @@ test.describe('without SMTP', () => {
 		const row = page.getByRole('row').filter({ hasText: email });
 		await expect(async () => {
 			await page.reload();
-			await expect(row).toHaveCount(1, { timeout: 500 });
-		}).toPass({ timeout: 10_000 });
+			await expect(row).toHaveCount(1, { timeout: 1_000 });
+		}).toPass({ timeout: 30_000 });
 		await checkAccessibility(page, 'the development mailbox with a message');
 
 		await row.getByRole('link', { name: /^Confirm your email address/ }).click();
