@@ -1,8 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../db';
 import { oneTimeTokens, users } from '../db/schema';
-import type { Mailer } from '../mail/mailer';
-import { sendInBackground } from '../mail/mailer';
+import { sendInBackground, type Mailer } from '../mail/mailer';
 import { composeMail, type MailMessage } from '../mail/message';
 import { generateSecret } from '../secrets';
 import { consumeOneTimeToken, findOneTimeToken, issueOneTimeToken } from './one-time-tokens';
