@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expectNoAxeViolations } from './axe';
-import { uniqueEmail } from './helpers';
+import { scriptsLoaded, uniqueEmail } from './helpers';
 import { PORT_BASE } from './urls';
 
 // A fresh machine without SMTP: servers of this spec's own (the suite's server has an SMTP
@@ -95,10 +95,13 @@ test.describe('without SMTP', () => {
 		await expect(page.getByRole('heading', { level: 1, name: 'Check your inbox' })).toBeVisible();
 		await checkAccessibility(page, '"Check your inbox" with the development mailbox link');
 
+		// The form's client-side redirect may still be settling: a click then can be lost.
+		await scriptsLoaded(page);
 		await page.getByRole('link', { name: 'Open the development mailbox' }).click();
+		await expect(page.getByRole('heading', { level: 1, name: 'Development mailbox' })).toBeVisible();
 		const row = page.getByRole('row').filter({ hasText: email });
 		await expect(async () => {
-			await page.reload();
+			await page.goto(`${mailbox.url}/dev/mailbox`);
 			await expect(row).toHaveCount(1, { timeout: 1_000 });
 		}).toPass({ timeout: 30_000 });
 		await checkAccessibility(page, 'the development mailbox with a message');
