@@ -14,6 +14,7 @@ import { cleanupPolicy, scheduleCleanup } from '$lib/server/maintenance/schedule
 import { deleteRPCookie, rpSessionCookie } from '$lib/server/rp/cookies';
 import { validateRPSession } from '$lib/server/rp/session';
 import { jsonNoStore } from '$lib/server/oidc/http';
+import { describeMail, mailer } from '$lib/server/mail/instance';
 
 export const init: ServerInit = async () => {
 	const settings = config();
@@ -22,6 +23,9 @@ export const init: ServerInit = async () => {
 	console.log(`[sso] database: ${where}, migrations applied`);
 	const declared = await applyResourceServersSetting(db, settings.resourceServersJSON);
 	if (declared) console.log(`[sso] resource servers from RESOURCE_SERVERS: ${declared}`);
+	// Where mail goes, or which features are off without it; the development mailbox starts here.
+	await mailer();
+	console.log(describeMail(settings.issuer));
 	// Expired codes, sessions, counters, abandoned clients...: in the background, never blocking start.
 	scheduleCleanup(db, cleanupPolicy(settings), settings.cleanup.intervalSeconds);
 	for (const line of describeUpstreams(settings.issuer, settings.upstreams)) console.log(line);

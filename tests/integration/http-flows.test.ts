@@ -2,7 +2,7 @@
 // max_age, return_to safety, sign-out. Form POSTs send a browser's Accept header, as a page would.
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { authorizeURL, cookieHeader, DASHBOARD_CREDENTIALS, dashboardRequest, DEMO, get, postForm, servers, setCookie, signIn, signUp, tokenRequest } from '../support/http';
+import { authorizeURL, cookieHeader, DASHBOARD_CREDENTIALS, dashboardRequest, DEMO, get, postForm, servers, setCookie, signIn, signUp, signUpToken, tokenRequest } from '../support/http';
 
 const { provider, site1 } = servers();
 const CALLBACK = `${site1}/auth/callback`;
@@ -229,15 +229,24 @@ describe('return_to never leaves the provider (no open redirect)', () => {
 });
 
 describe('sign-up form and sign-out', () => {
-	it('the sign-up form refuses an existing email with the contract\'s wording', async () => {
+	it('the sign-up form answers an existing email exactly like a new one: "Check your inbox", no session', async () => {
 		const response = await postForm(`${provider}/auth/signup`, { name: 'Someone', email: DEMO.email, password: 'TestPass123!' }, BROWSER);
-		expect(response.status).toBe(400);
-		expect(await response.text()).toContain('An account with this email already exists. Sign in instead.');
+		expect(response.status).toBe(303);
+		expect(response.headers.get('location')).toBe(`/auth/signup/check-inbox?${new URLSearchParams({ email: DEMO.email })}`);
+		expect(setCookie(response, 'op_session')).toBeUndefined();
+		const page = await (await get(`${provider}${response.headers.get('location')}`, BROWSER)).text();
+		expect(page).toContain('Check your inbox');
+		expect(page).toContain(DEMO.email);
 	});
 
-	it('the sign-up form signs the new user in and goes to /account', async () => {
+	it('the sign-up form sends a link; confirming it signs the new user in and goes to /account', async () => {
 		const email = `form-${Date.now()}@example.com`;
-		const response = await postForm(`${provider}/auth/signup`, { name: 'Form User', email, password: 'TestPass123!' }, BROWSER);
+		const submitted = await postForm(`${provider}/auth/signup`, { name: 'Form User', email, password: 'TestPass123!' }, BROWSER);
+		expect(submitted.status).toBe(303);
+		expect(destination(submitted).pathname).toBe('/auth/signup/check-inbox');
+		expect(setCookie(submitted, 'op_session')).toBeUndefined();
+		const token = await signUpToken(servers().mailDir, email);
+		const response = await postForm(`${provider}/auth/verify-email`, { token }, { ...BROWSER, origin: provider });
 		expect(response.status).toBe(303);
 		expect(destination(response).pathname).toBe('/account');
 		const account = await get(`${provider}/account`, { cookie: cookieHeader(response, 'op_session'), ...BROWSER });

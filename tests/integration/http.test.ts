@@ -20,10 +20,13 @@ import {
 	setCookie,
 	signIn,
 	signUp,
+	confirmSignUpLink,
+	signUpToken,
 	tokenRequest,
 	uniqueEmail,
 	WIKI
 } from '../support/http';
+import { readMail } from '../support/mail-sink';
 
 const { provider, site1, site2 } = servers();
 const CALLBACK = `${site1}/auth/callback`;
@@ -115,15 +118,26 @@ describe('JWKS: GET /api/auth/jwks (the guide\'s "curl .../api/auth/jwks | jq")'
 });
 
 describe('POST /api/auth/sign-up/email (the guide\'s Method 3)', () => {
-	it('creates the account and sets op_session (HttpOnly, SameSite=Lax, Path=/)', async () => {
+	it('answers 202 "verification_sent" and sets no cookie: the account waits for the mailed link', async () => {
 		const email = uniqueEmail('signup');
 		const response = await postJSON(`${provider}/api/auth/sign-up/email`, { email, password: 'TestPass123!', name: 'Test User' });
-		expect([200, 201]).toContain(response.status);
+		expect(response.status).toBe(202);
 		expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-		const body = (await response.json()) as { user: Record<string, unknown> };
-		expect(body.user).toMatchObject({ email, name: 'Test User', emailVerified: false });
-		expect(body.user.id).toBeTypeOf('string');
-		expect(JSON.stringify(body)).not.toMatch(/TestPass123!|argon2/);
+		expect(response.headers.get('cache-control')).toBe('no-store');
+		const body = (await response.json()) as Record<string, unknown>;
+		expect(body).toEqual({ status: 'verification_sent', email, message: expect.stringMatching(/Check your inbox/) });
+		expect(setCookie(response, 'op_session')).toBeUndefined();
+		// Not an account yet: its password does not sign in.
+		expect((await postJSON(`${provider}/api/auth/sign-in/email`, { email, password: 'TestPass123!' })).status).toBe(401);
+	});
+
+	it('the mailed link signs the new user in: op_session (HttpOnly, SameSite=Lax, Path=/), email verified', async () => {
+		const email = uniqueEmail('signup-link');
+		await postJSON(`${provider}/api/auth/sign-up/email`, { email, password: 'TestPass123!', name: 'Test User' });
+		const token = await signUpToken(servers().mailDir, email);
+		const response = await postForm(`${provider}/auth/verify-email`, { token }, { origin: provider, accept: 'text/html' });
+		expect(response.status).toBe(303);
+		expect(response.headers.get('location')).toBe('/account');
 		const cookie = setCookie(response, 'op_session');
 		expect(cookie?.value).toMatch(/^[a-z0-9]+\.[a-z0-9]+$/);
 		const attributes = cookie!.attributes.map((a) => a.toLowerCase());
@@ -132,18 +146,25 @@ describe('POST /api/auth/sign-up/email (the guide\'s Method 3)', () => {
 		expect(attributes).toContain('path=/');
 		// http://localhost: not Secure, or the browser would not send it back.
 		expect(attributes).not.toContain('secure');
+		const session = (await (await get(`${provider}/api/auth/session`, { cookie: `op_session=${cookie!.value}` })).json()) as { user: Record<string, unknown> };
+		expect(session.user).toMatchObject({ email, name: 'Test User', emailVerified: true });
+		expect(JSON.stringify(session)).not.toMatch(/TestPass123!|argon2/);
 	});
 
 	it('the new session is valid at GET /api/auth/session', async () => {
 		const user = await signUp('Session Check');
-		const session = (await (await get(`${provider}/api/auth/session`, { cookie: user.cookie })).json()) as { user: { email: string } };
+		const session = (await (await get(`${provider}/api/auth/session`, { cookie: user.cookie })).json()) as { user: { email: string; id: string } };
 		expect(session.user.email).toBe(user.email);
+		expect(session.user.id).toBe(user.body.user.id);
 	});
 
 	it('stores the email lower-cased', async () => {
 		const email = uniqueEmail('MiXeD').toUpperCase();
 		const response = await postJSON(`${provider}/api/auth/sign-up/email`, { email, password: 'TestPass123!', name: 'Case' });
-		expect(((await response.json()) as { user: { email: string } }).user.email).toBe(email.toLowerCase());
+		expect(((await response.json()) as { email: string }).email).toBe(email.toLowerCase());
+		const cookie = await confirmSignUpLink(provider, servers().mailDir, email.toLowerCase());
+		const session = (await (await get(`${provider}/api/auth/session`, { cookie })).json()) as { user: { email: string } };
+		expect(session.user.email).toBe(email.toLowerCase());
 	});
 
 	it('invalid fields → 400 JSON with a message per field', async () => {
@@ -168,16 +189,16 @@ describe('POST /api/auth/sign-up/email (the guide\'s Method 3)', () => {
 		}
 	});
 
-	it('a duplicate email → an error JSON (not 2xx), no session', async () => {
-		const email = uniqueEmail('dup');
-		await postJSON(`${provider}/api/auth/sign-up/email`, { email, password: 'TestPass123!', name: 'First' });
-		const response = await postJSON(`${provider}/api/auth/sign-up/email`, { email: email.toUpperCase(), password: 'OtherPass123!', name: 'Second' });
-		expect(response.status).toBeGreaterThanOrEqual(400);
-		expect(response.status).toBeLessThan(500);
-		const body = (await response.json()) as { error: string; fields?: Record<string, string> };
-		expect(body.error).toBe('user_exists');
-		expect(body.fields?.email).toMatch(/already exists/);
+	it('an address that has an account → the same 202 answer, no session; the owner is told by mail', async () => {
+		const owner = await signUp('Owner');
+		const response = await postJSON(`${provider}/api/auth/sign-up/email`, { email: owner.email.toUpperCase(), password: 'OtherPass123!', name: 'Second' });
+		expect(response.status).toBe(202);
+		expect(await response.json()).toEqual({ status: 'verification_sent', email: owner.email, message: expect.stringMatching(/Check your inbox/) });
 		expect(setCookie(response, 'op_session')).toBeUndefined();
+		const mail = await readMail(servers().mailDir, owner.email, { subject: /Someone tried to create an account/ });
+		expect(mail.links).toContain(`${provider}/auth/forgot-password`);
+		// The owner's password is unchanged.
+		expect((await postJSON(`${provider}/api/auth/sign-in/email`, { email: owner.email, password: owner.password })).status).toBe(200);
 	});
 });
 

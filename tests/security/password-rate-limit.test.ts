@@ -7,6 +7,7 @@
 // 5 failures per account and address per 15 minutes, 30 per address, and per account 10
 // free failures, then delays doubling from 1 s up to 60 s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { confirmSignUpLink } from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 const ADDRESS_HEADER = 'x-test-client-ip';
@@ -53,7 +54,8 @@ async function newAccount(): Promise<{ email: string; password: string }> {
 		headers: { 'content-type': 'application/json', [ADDRESS_HEADER]: freshAddress() },
 		body: JSON.stringify({ email, password, name: 'Victim' })
 	});
-	expect(response.status).toBe(200);
+	expect(response.status).toBe(202);
+	await confirmSignUpLink(provider, server.mail!.dir, email);
 	return { email, password };
 }
 

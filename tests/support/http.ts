@@ -1,4 +1,5 @@
 import { expect, inject } from 'vitest';
+import { readMail } from './mail-sink';
 
 /** The running production build (see server.global-setup.ts). */
 export function servers() {
@@ -55,13 +56,36 @@ export async function signIn(email: string = DEMO.email, password: string = DEMO
 	return cookieHeader(response, 'op_session');
 }
 
-/** Signs up a fresh user with the JSON endpoint; returns the user's credentials and Cookie header. */
+/**
+ * Signs up a fresh user the way a person does: the JSON sign-up, the mailed link, its
+ * "Confirm and sign in" form. Returns the user's credentials, Cookie header and id.
+ */
 export async function signUp(name = 'HTTP Test User') {
 	const email = uniqueEmail();
 	const password = 'TestPass123!';
 	const response = await postJSON(`${servers().provider}/api/auth/sign-up/email`, { email, password, name });
-	if (response.status >= 300) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
-	return { email, password, name, cookie: cookieHeader(response, 'op_session'), body: (await response.json()) as { user: { id: string } } };
+	if (response.status !== 202) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`);
+	const cookie = await confirmSignUpLink(servers().provider, servers().mailDir, email);
+	const session = (await (await get(`${servers().provider}/api/auth/session`, { cookie })).json()) as { user: { id: string } } | null;
+	if (!session) throw new Error(`the confirmed sign-up of ${email} has no session`);
+	return { email, password, name, cookie, body: { user: { id: session.user.id } } };
+}
+
+/** The token in the newest sign-up confirmation mail to `email` (at `mailDir`). */
+export async function signUpToken(mailDir: string, email: string): Promise<string> {
+	const mail = await readMail(mailDir, email, { subject: /^Confirm your email address/ });
+	const link = mail.links.find((l) => new URL(l).pathname === '/auth/verify-email');
+	const token = link && new URL(link).searchParams.get('token');
+	if (!token) throw new Error(`no confirmation link in the mail to ${email}: ${mail.text}`);
+	return token;
+}
+
+/** Confirms the mailed sign-up link of `email` as the browser's button does; returns the new session's Cookie header. */
+export async function confirmSignUpLink(provider: string, mailDir: string, email: string): Promise<string> {
+	const token = await signUpToken(mailDir, email);
+	const response = await postForm(`${provider}/auth/verify-email`, { token }, { origin: provider, accept: 'text/html' });
+	if (response.status !== 303) throw new Error(`confirming the sign-up of ${email} answered ${response.status}`);
+	return cookieHeader(response, 'op_session');
 }
 
 export function authorizeURL(params: Record<string, string>): string {

@@ -6,6 +6,7 @@ import { requireStrongSecret } from './secret-strength';
 import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from './config-limits';
 import { loadAccountMailLimits, type AccountMailLimits } from './config-account-mail';
 import { loadUpstreams, type UpstreamsConfig } from './config-upstreams';
+import { loadMail, type MailConfig } from './mail/config';
 
 /** One demo relying-party site: its public URL and its client registration. */
 export interface SiteConfig {
@@ -50,11 +51,8 @@ export interface AppConfig {
 	limits: LimitsConfig;
 	/** The periodic clean-up of expired data (CLEANUP_*). */
 	cleanup: CleanupConfig;
-	/**
-	 * Outgoing mail: SMTP_URL (nodemailer's URL form, e.g. `smtps://user:pass@mail.example.com`)
-	 * and MAIL_FROM (default `SSO Provider <no-reply@PROVIDER HOST>`).
-	 */
-	mail: { smtpURL: string | undefined; from: string };
+	/** Outgoing mail: SMTP_URL, MAIL_FROM, DEV_MAILBOX (mail/config.ts). */
+	mail: MailConfig;
 	/** The example Python API the demo sites call from the browser (PYTHON_API_URL; examples/python-api/). */
 	pythonAPIURL: string;
 	/** Limits on password-reset and change-of-address mails (RATE_LIMIT_PASSWORD_RESET_PER_IP, RATE_LIMIT_MAIL_PER_RECIPIENT). */
@@ -85,7 +83,7 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 		pythonAPIURL: (vars.PYTHON_API_URL || 'http://localhost:3003').replace(/\/$/, ''),
 		accountMail: loadAccountMailLimits(vars),
 		upstreams: loadUpstreams(vars),
-		mail: { smtpURL: vars.SMTP_URL || undefined, from: vars.MAIL_FROM || `SSO Provider <no-reply@${origins.provider.hostname}>` },
+		mail: loadMail(vars, origins.provider.hostname),
 		sites: {
 			site1: {
 				name: 'site1',
