@@ -7,6 +7,7 @@ export const load: PageServerLoad = ({ locals }) => {
 	return {
 		site: { title: site.title, clientId: site.clientId },
 		issuer,
+		signedOutEverywhere: locals.rpSignedOutEverywhere,
 		user: session && { subject: session.subject, claims: session.claims, expiresAt: session.expiresAt.toISOString() }
 	};
 };

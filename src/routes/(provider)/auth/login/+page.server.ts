@@ -6,13 +6,22 @@ import { createSession, invalidateSession } from '$lib/server/auth/session';
 import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { config } from '$lib/server/config';
 import { database } from '$lib/server/db/instance';
+import { requestingClient } from '$lib/server/oidc/requesting-client';
+import { provider } from '$lib/server/provider';
 
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	const returnTo = safeReturnTo(url.searchParams.get('return_to'));
 	// prompt=login (or an expired max_age) asks for a fresh sign-in even with a session.
 	const reauthenticate = url.searchParams.get('prompt') === 'login';
 	if (locals.session && !reauthenticate) redirect(303, returnTo ?? '/account');
-	return { returnTo, reauthenticate, email: url.searchParams.get('login_hint') ?? locals.session?.user.email ?? '' };
+	const { db, issuer } = await provider();
+	return {
+		returnTo,
+		reauthenticate,
+		email: url.searchParams.get('login_hint') ?? locals.session?.user.email ?? '',
+		requestingApp: await requestingClient(db, issuer, returnTo),
+		signedInAs: locals.session ? { name: locals.session.user.name, email: locals.session.user.email } : null
+	};
 };
 
 export const actions: Actions = {
