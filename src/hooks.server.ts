@@ -68,7 +68,9 @@ const identifyOrigin: Handle = ({ event, resolve }) => {
 const styleBareErrors: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
 	if (!STYLED_ERROR_STATUSES.has(response.status) || !wantsHTMLPage(event.request)) return response;
-	if (!response.headers.get('content-type')?.startsWith('text/plain')) return response;
+	// SvelteKit's 405 has no content type at all; anything typed other than text/plain was meant.
+	const type = response.headers.get('content-type');
+	if (type && !type.startsWith('text/plain')) return response;
 	// The error page route (src/routes/error/[status]) renders +error.svelte in the origin's layout.
 	const page = await event.fetch(`/error/${response.status}`, { method: event.request.method, headers: { accept: 'text/html' } });
 	const headers = new Headers({ 'content-type': page.headers.get('content-type') ?? 'text/html', 'cache-control': 'no-store' });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { skipBrowserValidation, submitSignIn, uniqueEmail } from './helpers';
+import { scriptsLoaded, skipBrowserValidation, submitSignIn, uniqueEmail } from './helpers';
 import { DEMO_USER, PROVIDER_URL } from './urls';
 
 // Tagged @forms: these also run in the `no-js` project, because every form must work
@@ -139,8 +139,9 @@ test.describe('provider sign-in', () => {
 		await expect(page.getByText('Email or password is incorrect.')).toHaveCount(0);
 	});
 
-	test('keyboard: Tab reaches Email, Password and Sign in, in that order, with a visible focus outline', async ({ page }) => {
+	test('keyboard: Tab reaches Email, Password, Show password and Sign in, in that order, with a visible focus outline', async ({ page }) => {
 		await page.goto(`${PROVIDER_URL}/auth/login`);
+		await scriptsLoaded(page); // the Show password toggle exists once scripts run
 		const email = page.getByLabel('Email');
 		const outlineStyle = () => page.evaluate(() => {
 			const el = document.activeElement;
@@ -157,7 +158,8 @@ test.describe('provider sign-in', () => {
 			await page.keyboard.press('Tab');
 			presses++;
 		}
-		for (const target of [email, page.getByLabel('Password'), page.getByRole('button', { name: 'Sign in', exact: true })]) {
+		const toggle = page.getByRole('button', { name: 'Show password' });
+		for (const target of [email, page.getByLabel('Password'), toggle, page.getByRole('button', { name: 'Sign in', exact: true })]) {
 			if (target !== email) await page.keyboard.press('Tab');
 			await expect(target).toBeFocused();
 			expect(await outlineStyle()).not.toBe('none');
