@@ -81,6 +81,17 @@ const styleBareErrors: Handle = async ({ event, resolve }) => {
 
 const STYLED_ERROR_STATUSES = new Set([404, 405]);
 
+/**
+ * An API client asking for a path with no endpoint under /api/ gets a JSON 404 (SvelteKit
+ * would render its HTML error page); browsers get the styled page as for any unknown page.
+ */
+const answerUnknownEndpointsWithJSON: Handle = ({ event, resolve }) => {
+	if (event.route.id === null && event.url.pathname.startsWith('/api/') && !wantsHTMLPage(event.request)) {
+		return jsonNoStore({ error: 'not_found', error_description: `There is no endpoint at ${event.url.pathname}` }, 404);
+	}
+	return resolve(event);
+};
+
 /** A browser navigation: GET or HEAD that accepts HTML (form posts are forced to text/html above, so they do not count). */
 function wantsHTMLPage(request: Request): boolean {
 	return (request.method === 'GET' || request.method === 'HEAD') && (request.headers.get('accept') ?? '').includes('text/html');
@@ -276,4 +287,4 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(identifyOrigin, securityHeaders, answerOutagesWith503, styleBareErrors, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);
+export const handle = sequence(identifyOrigin, securityHeaders, answerOutagesWith503, styleBareErrors, answerUnknownEndpointsWithJSON, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);
