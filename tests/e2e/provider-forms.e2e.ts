@@ -77,10 +77,10 @@ test.describe('provider sign-up', () => {
 			}
 		});
 
-		await test.step('signing out returns to the sign-in page and ends the session', async () => {
+		await test.step('signing out says so and ends the session', async () => {
 			await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
-			await expect(page).toHaveURL(`${PROVIDER_URL}/auth/login`);
-			await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+			await expect(page).toHaveURL(`${PROVIDER_URL}/auth/logout/done`);
+			await expect(page.getByRole('heading', { level: 1, name: 'You are signed out' })).toBeVisible();
 			expect((await context.cookies(PROVIDER_URL)).map((c) => c.name)).not.toContain('op_session');
 			await page.goto(`${PROVIDER_URL}/account`);
 			await expect(page).toHaveURL(/\/auth\/login\?/);
