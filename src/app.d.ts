@@ -8,6 +8,8 @@ declare global {
 			message: string;
 			/** OAuth error code, when the error page explains a rejected authorization request. */
 			code?: string;
+			/** Which kind of request was rejected (default sign-in): the page's heading names it. */
+			request?: 'sign-in' | 'sign-out';
 			/** Set while the database is unreachable: the page says it is temporary (503). */
 			temporary?: boolean;
 			/** A way back from the error page when there is a better one than the start page (e.g. to sign-in, keeping return_to). */
@@ -20,6 +22,8 @@ declare global {
 			session: SessionWithUser | null;
 			/** Demo-site session (site origins only). */
 			rpSession: RPSession | null;
+			/** The demo-site session this browser had was ended by back-channel logout (told once). */
+			rpSignedOutEverywhere: boolean;
 			/** Set when the database could not be reached while serving this request (answered 503). */
 			databaseUnavailable: boolean;
 		}

@@ -53,6 +53,7 @@ const identifyOrigin: Handle = ({ event, resolve }) => {
 	event.locals.origin = origin;
 	event.locals.session = null;
 	event.locals.rpSession = null;
+	event.locals.rpSignedOutEverywhere = false;
 	event.locals.databaseUnavailable = false;
 	// A plain form POST (not use:enhance, which sends x-sveltekit-action) gets the HTML/redirect
 	// answer whatever its Accept header says: curl and OAuth clients send `*/*`, which SvelteKit
@@ -62,6 +63,45 @@ const identifyOrigin: Handle = ({ event, resolve }) => {
 	}
 	return resolve(event, { transformPageChunk: ({ html }) => html.replace('%origin%', origin) });
 };
+
+/**
+ * A browser asking for a page (GET/HEAD, Accept: text/html) that gets a bare text 404 or 405
+ * (the route-group guard below, or SvelteKit's answer to a method a +server route lacks) is
+ * shown the styled error page of the origin it is on instead, with a way back. The status and
+ * the Allow header (RFC 9110 §15.5.6) stay; JSON and OAuth error bodies are never touched, and
+ * API clients (which do not ask for text/html) keep the plain answer.
+ */
+const styleBareErrors: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	if (!STYLED_ERROR_STATUSES.has(response.status) || !wantsHTMLPage(event.request)) return response;
+	// SvelteKit's 405 has no content type at all; anything typed other than text/plain was meant.
+	const type = response.headers.get('content-type');
+	if (type && !type.startsWith('text/plain')) return response;
+	// The error page route (src/routes/error/[status]) renders +error.svelte in the origin's layout.
+	const page = await event.fetch(`/error/${response.status}`, { method: event.request.method, headers: { accept: 'text/html' } });
+	const headers = new Headers({ 'content-type': page.headers.get('content-type') ?? 'text/html', 'cache-control': 'no-store' });
+	const allow = response.headers.get('allow');
+	if (allow) headers.set('allow', allow);
+	return new Response(page.body, { status: response.status, headers });
+};
+
+const STYLED_ERROR_STATUSES = new Set([404, 405]);
+
+/**
+ * An API client asking for a path with no endpoint under /api/ gets a JSON 404 (SvelteKit
+ * would render its HTML error page); browsers get the styled page as for any unknown page.
+ */
+const answerUnknownEndpointsWithJSON: Handle = ({ event, resolve }) => {
+	if (event.route.id === null && event.url.pathname.startsWith('/api/') && !wantsHTMLPage(event.request)) {
+		return jsonNoStore({ error: 'not_found', error_description: `There is no endpoint at ${event.url.pathname}` }, 404);
+	}
+	return resolve(event);
+};
+
+/** A browser navigation: GET or HEAD that accepts HTML (form posts are forced to text/html above, so they do not count). */
+function wantsHTMLPage(request: Request): boolean {
+	return (request.method === 'GET' || request.method === 'HEAD') && (request.headers.get('accept') ?? '').includes('text/html');
+}
 
 /** Keeps each side's routes on its own origin: route ids carry the group name. */
 const guardRouteGroups: Handle = ({ event, resolve }) => {
@@ -186,8 +226,10 @@ async function resolveSession({ cookies, locals, url }: RequestEvent): Promise<v
 		const token = cookies.get(name);
 		if (token) {
 			const { db } = await database();
-			locals.rpSession = await validateRPSession(db, locals.origin, token);
-			if (!locals.rpSession) deleteRPCookie(cookies, name, secure);
+			const lookup = await validateRPSession(db, locals.origin, token);
+			locals.rpSession = lookup.session;
+			locals.rpSignedOutEverywhere = lookup.endedByProvider;
+			if (!lookup.session) deleteRPCookie(cookies, name, secure);
 		}
 	}
 }
@@ -251,4 +293,4 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(identifyOrigin, securityHeaders, answerOutagesWith503, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);
+export const handle = sequence(identifyOrigin, securityHeaders, answerOutagesWith503, styleBareErrors, answerUnknownEndpointsWithJSON, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);

@@ -27,6 +27,8 @@ async function expectSitesSignedOutServerSide(page: Page, context: BrowserContex
 		expect(cookieHeader, `${site.title} was sent its session cookie`).toMatch(new RegExp(`(^|;\\s*)${site.cookie}=`));
 		await expect(page.getByRole('heading', { level: 1, name: site.title })).toBeVisible();
 		await expect(page.getByRole('button', { name: 'Sign in with SSO' })).toBeVisible();
+		// The site says why: its session was ended by the provider, not lost.
+		await expect(page.getByRole('status')).toContainText('You were signed out everywhere.');
 		await expect(page.getByRole('heading', { name: /^Welcome/ })).toHaveCount(0);
 		await expect(page.getByRole('banner')).not.toContainText('Signed in as');
 	}
@@ -65,8 +67,10 @@ for (const { how, signOut } of PROVIDER_SIGN_OUTS) {
 	test(`back-channel logout: signing out with ${how} signs both sites out`, { tag: '@forms' }, async ({ page, context }) => {
 		await signInOnBothSites(page);
 		await signOut(page);
-		await expect(page).toHaveURL(`${PROVIDER_URL}/auth/login`);
-		await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+		// Lands on a page that says it worked, not on the sign-in form.
+		await expect(page).toHaveURL(`${PROVIDER_URL}/auth/logout/done`);
+		await expect(page.getByRole('heading', { level: 1, name: 'You are signed out' })).toBeVisible();
+		await expect(page).toHaveTitle('You are signed out — SSO Provider');
 		expect((await context.cookies(PROVIDER_URL)).map((c) => c.name)).not.toContain('op_session');
 		await expectSitesSignedOutServerSide(page, context);
 		await expectProviderSignedOut(page);
@@ -94,6 +98,11 @@ test('"Sign out everywhere" on site2 signs out there, at the provider and on sit
 	await expect(page.getByRole('heading', { level: 1, name: 'Internal Dashboard' })).toBeVisible();
 	await expect(page.getByRole('button', { name: 'Sign in with SSO' })).toBeVisible();
 	await expect(welcome(page)).toHaveCount(0);
+	// Site1 learned it by back-channel and says so (once: the next visit is a plain signed-out page).
+	await expect(page.getByRole('status')).toContainText('You were signed out everywhere.');
+	await page.reload();
+	await expect(page.getByRole('button', { name: 'Sign in with SSO' })).toBeVisible();
+	await expect(page.getByText('You were signed out everywhere.')).toHaveCount(0);
 	await expectProviderSignedOut(page);
 });
 
@@ -130,7 +139,9 @@ test.describe('RP-initiated logout without an id_token_hint', () => {
 		await signInAtProvider(page);
 		const response = await page.goto(endSessionURL('https://evil.example/'));
 		expect(response?.status()).toBe(400);
-		await expect(page.getByRole('heading', { level: 1, name: 'Sign-in request rejected' })).toBeVisible();
+		// A rejected logout is headed as what it is, not as a rejected sign-in.
+		await expect(page.getByRole('heading', { level: 1, name: 'Sign-out request rejected' })).toBeVisible();
+		await expect(page).toHaveTitle('Sign-out request rejected — SSO Provider');
 		await expect(page.getByRole('alert')).toContainText('post_logout_redirect_uri');
 		await page.waitForLoadState('load');
 		expect(originAndPath(page.url())).toBe(`${PROVIDER_URL}/api/auth/end-session`);

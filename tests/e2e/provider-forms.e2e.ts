@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { skipBrowserValidation, submitSignIn, uniqueEmail } from './helpers';
+import { scriptsLoaded, skipBrowserValidation, submitSignIn, uniqueEmail } from './helpers';
 import { nextMail } from './mail';
 import { DEMO_USER, PROVIDER_URL } from './urls';
 
@@ -71,10 +71,10 @@ test.describe('provider sign-up', () => {
 			}
 		});
 
-		await test.step('signing out returns to the sign-in page and ends the session', async () => {
+		await test.step('signing out says so and ends the session', async () => {
 			await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
-			await expect(page).toHaveURL(`${PROVIDER_URL}/auth/login`);
-			await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+			await expect(page).toHaveURL(`${PROVIDER_URL}/auth/logout/done`);
+			await expect(page.getByRole('heading', { level: 1, name: 'You are signed out' })).toBeVisible();
 			expect((await context.cookies(PROVIDER_URL)).map((c) => c.name)).not.toContain('op_session');
 			await page.goto(`${PROVIDER_URL}/account`);
 			await expect(page).toHaveURL(/\/auth\/login\?/);
@@ -133,8 +133,9 @@ test.describe('provider sign-in', () => {
 		await expect(page.getByText('Email or password is incorrect.')).toHaveCount(0);
 	});
 
-	test('keyboard: Tab reaches Email, Password and Sign in, in that order, with a visible focus outline', async ({ page }) => {
+	test('keyboard: Tab reaches Email, Password, Show password and Sign in, in that order, with a visible focus outline', async ({ page }) => {
 		await page.goto(`${PROVIDER_URL}/auth/login`);
+		await scriptsLoaded(page); // the Show password toggle exists once scripts run
 		const email = page.getByLabel('Email');
 		const outlineStyle = () => page.evaluate(() => {
 			const el = document.activeElement;
@@ -151,7 +152,8 @@ test.describe('provider sign-in', () => {
 			await page.keyboard.press('Tab');
 			presses++;
 		}
-		for (const target of [email, page.getByLabel('Password'), page.getByRole('button', { name: 'Sign in', exact: true })]) {
+		const toggle = page.getByRole('button', { name: 'Show password' });
+		for (const target of [email, page.getByLabel('Password'), toggle, page.getByRole('button', { name: 'Sign in', exact: true })]) {
 			if (target !== email) await page.keyboard.press('Tab');
 			await expect(target).toBeFocused();
 			expect(await outlineStyle()).not.toBe('none');

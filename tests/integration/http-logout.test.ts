@@ -53,7 +53,7 @@ describe('back-channel logout over HTTP', () => {
 
 		const out = await postForm(`${provider}/auth/logout`, {}, { cookie: providerCookie, origin: provider, ...BROWSER });
 		expect(out.status).toBe(303);
-		expect(out.headers.get('location')).toBe('/auth/login');
+		expect(out.headers.get('location')).toBe('/auth/logout/done');
 
 		for (const [site, cookie] of [[site1, site1Cookie], [site2, site2Cookie]]) {
 			const html = await sitePage(site, cookie);
@@ -215,7 +215,7 @@ describe('RP-initiated logout: GET /api/auth/end-session', () => {
 			const response = await get(endSessionURL(query), { cookie, ...BROWSER });
 			expect(response.status, JSON.stringify(query)).toBe(400);
 			expect(response.headers.get('location')).toBeNull();
-			expect(await response.text()).toMatch(/<h1[^>]*>Sign-in request rejected<\/h1>/);
+			expect(await response.text()).toMatch(/<h1[^>]*>Sign-out request rejected<\/h1>/);
 		}
 		expect(await providerSession(cookie)).not.toBeNull();
 	});

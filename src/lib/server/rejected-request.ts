@@ -4,18 +4,19 @@ import { readFormParameters } from './oidc/http';
 
 /**
  * Shows a protocol request that cannot be answered by redirect (unverified client or
- * redirect URI, bad logout request) on the provider's error page, as a 400.
+ * redirect URI, bad logout request) on the provider's error page, as a 400. `request` says
+ * what was asked for, so a rejected logout is not headed as a rejected sign-in.
  */
-export function showRejectedRequest(e: OAuthError): never {
-	error(400, { message: e.description, code: e.code });
+export function showRejectedRequest(e: OAuthError, request: 'sign-in' | 'sign-out' = 'sign-in'): never {
+	error(400, { message: e.description, code: e.code, request });
 }
 
 /** A form-encoded POST body as parameters; anything else is shown as a rejected request. */
-export async function formParameters(request: Request): Promise<URLSearchParams> {
+export async function formParameters(request: Request, kind: 'sign-in' | 'sign-out' = 'sign-in'): Promise<URLSearchParams> {
 	try {
 		return new URLSearchParams([...(await readFormParameters(request))]);
 	} catch (e) {
-		if (e instanceof OAuthError) showRejectedRequest(e);
+		if (e instanceof OAuthError) showRejectedRequest(e, kind);
 		throw e;
 	}
 }

@@ -9,6 +9,7 @@ export const load: PageServerLoad = ({ locals }) => {
 		site: { title: site.title, clientId: site.clientId },
 		issuer,
 		pythonAPI: config().pythonAPIURL,
+		signedOutEverywhere: locals.rpSignedOutEverywhere,
 		user: session && { subject: session.subject, claims: session.claims, expiresAt: session.expiresAt.toISOString() }
 	};
 };

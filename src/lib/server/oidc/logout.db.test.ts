@@ -19,7 +19,7 @@ import type { AuthorizationRequest } from './authorize';
 import { issueAuthorizationCode } from './codes';
 import { validateEndSessionRequest } from './end-session';
 import { KeyStore } from './keys';
-import { createLogoutToken, endProviderSession, LOGOUT_EVENT, verifyIDTokenHint, type BackchannelResult } from './logout';
+import { applicationsSignedOutWith, createLogoutToken, endProviderSession, LOGOUT_EVENT, verifyIDTokenHint, type BackchannelResult } from './logout';
 import { handleTokenRequest, type TokenResponse, type TokenSettings } from './tokens';
 import { userInfo } from './userinfo';
 import type { OutboundFormPOST } from '../outbound-request';
@@ -67,6 +67,7 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 	let tokens: Record<'a' | 'a2' | 'b' | 'none' | 'offline' | 'otherSession', TokenResponse>;
 	let results: BackchannelResult[];
 	let requests: { url: string; form: URLSearchParams }[];
+	let listedBeforehand: string[];
 
 	beforeAll(async () => {
 		const bc = (name: string) => ({ backchannelLogoutURI: `https://${name}.example/auth/backchannel-logout` });
@@ -92,6 +93,7 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 		};
 		await tokensFrom(rpDown, session);
 
+		listedBeforehand = await applicationsSignedOutWith(database.db, session.id);
 		const fake = fakeRelyingParties((url) => (url.includes('rp-down') ? 500 : 200));
 		requests = fake.requests;
 		clock.advance(10);
@@ -126,6 +128,11 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 			['https://rp-a.example/auth/backchannel-logout', 'https://rp-b.example/auth/backchannel-logout', 'https://rp-down.example/auth/backchannel-logout'].sort()
 		);
 		expect(requests.some((r) => r.url.includes('rp-other'))).toBe(false);
+	});
+
+	it('the "Sign out?" page\'s list (applicationsSignedOutWith) names exactly the clients that are then told, once each', () => {
+		expect(listedBeforehand).toEqual([rpA.name, rpB.name, rpDown.name].sort((x, y) => x.localeCompare(y)));
+		expect(listedBeforehand).toHaveLength(requests.length);
 	});
 
 	it('§2.5: each request is a form POST whose only parameter is logout_token (sent through the outbound policy: outbound-request.test.ts)', () => {

@@ -5,6 +5,7 @@ import { clients, grants, sessions } from '../db/schema';
 import { invalidateSession } from '../auth/session';
 import { generateSecret } from '../secrets';
 import type { Client } from './clients';
+import { displayClientName } from './client-names';
 import type { KeyStore } from './keys';
 import { mapWithConcurrency, outboundPolicy, postFormToRegisteredURI, type OutboundFormPOST, type OutboundPolicy } from '../outbound-request';
 
@@ -70,6 +71,27 @@ export interface BackchannelResult {
 export const BACKCHANNEL_CONCURRENCY = 4;
 
 /**
+ * The clients that signed in with this provider session and registered a
+ * backchannel_logout_uri: ending the session tells each of them (Back-Channel Logout 1.0 §2.5).
+ */
+async function backchannelLogoutTargets(db: Database, sessionId: string) {
+	return db
+		.selectDistinct({ clientId: clients.id, name: clients.name, uri: clients.backchannelLogoutURI })
+		.from(grants)
+		.innerJoin(clients, eq(clients.id, grants.clientId))
+		.where(and(eq(grants.sessionId, sessionId), isNotNull(clients.backchannelLogoutURI)));
+}
+
+/**
+ * The names of the applications that signing out of this session also signs out, as the
+ * "Sign out?" pages list them: only those told by back-channel, the others keep their sessions.
+ */
+export async function applicationsSignedOutWith(db: Database, sessionId: string): Promise<string[]> {
+	const names = (await backchannelLogoutTargets(db, sessionId)).map((t) => displayClientName(t.name));
+	return [...new Set(names)].sort((a, b) => a.localeCompare(b));
+}
+
+/**
  * Ends a provider session everywhere: the session row, the grants made from it (except
  * `offline_access` ones, which are meant to outlive it) and, through Back-Channel Logout
  * (§2.5), each client's own session, by POSTing a logout token to its registered URI.
@@ -85,11 +107,7 @@ export async function endProviderSession(
 	options: { outbound?: OutboundPolicy; post?: OutboundFormPOST; now?: Date } = {}
 ): Promise<BackchannelResult[]> {
 	const now = options.now ?? new Date();
-	const targets = await db
-		.selectDistinct({ clientId: clients.id, uri: clients.backchannelLogoutURI })
-		.from(grants)
-		.innerJoin(clients, eq(clients.id, grants.clientId))
-		.where(and(eq(grants.sessionId, session.id), isNotNull(clients.backchannelLogoutURI)));
+	const targets = await backchannelLogoutTargets(db, session.id);
 	await invalidateSession(db, session.id);
 	await db
 		.update(grants)

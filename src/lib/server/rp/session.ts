@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../db';
 import { rpSessions } from '../db/schema';
 import { generateSecret, hashSecret, isSessionTokenFormat, secretMatchesHash } from '../secrets';
@@ -30,26 +30,45 @@ export async function createRPSession(
 	return { token: `${id}.${secret}`, session };
 }
 
-export async function validateRPSession(db: Database, site: string, token: string, now = new Date()): Promise<RPSession | null> {
-	if (!isSessionTokenFormat(token)) return null;
+/**
+ * What a session cookie stands for: an active session, or none, and then whether the
+ * provider ended it (back-channel logout), which the site tells the user once.
+ */
+export type RPSessionLookup = { session: RPSession; endedByProvider: false } | { session: null; endedByProvider: boolean };
+
+const NO_SESSION: RPSessionLookup = { session: null, endedByProvider: false };
+
+export async function validateRPSession(db: Database, site: string, token: string, now = new Date()): Promise<RPSessionLookup> {
+	if (!isSessionTokenFormat(token)) return NO_SESSION;
 	const [id, secret] = token.split('.');
 	const [row] = await db.select().from(rpSessions).where(and(eq(rpSessions.id, id), eq(rpSessions.site, site))).limit(1);
-	if (!row || !secretMatchesHash(secret, row.secretHash)) return null;
+	if (!row || !secretMatchesHash(secret, row.secretHash)) return NO_SESSION;
+	if (row.endedByProviderAt) {
+		// Told once, to the browser holding the cookie; the caller deletes the cookie.
+		await deleteRPSession(db, id);
+		return { session: null, endedByProvider: true };
+	}
 	if (row.expiresAt <= now) {
 		await deleteRPSession(db, id);
-		return null;
+		return NO_SESSION;
 	}
-	return { id: row.id, site: row.site, subject: row.subject, claims: row.claims, idToken: row.idToken, expiresAt: row.expiresAt };
+	return { session: { id: row.id, site: row.site, subject: row.subject, claims: row.claims, idToken: row.idToken, expiresAt: row.expiresAt }, endedByProvider: false };
 }
 
 /**
  * Back-Channel Logout 1.0 §2.7: ends this site's sessions for the provider session `sid`,
- * or, when the token names only a user, all of that user's sessions here.
+ * or, when the token names only a user, all of that user's sessions here. Ended sessions
+ * can no longer be used; their rows stay until the browser returns (or clean-up removes them
+ * at their expiry) so the site can say "You were signed out everywhere".
  */
-export async function deleteRPSessionsForLogout(db: Database, site: string, logout: { sid?: string; sub?: string }): Promise<number> {
+export async function endRPSessionsForLogout(db: Database, site: string, logout: { sid?: string; sub?: string }, now = new Date()): Promise<number> {
 	const match = logout.sid ? eq(rpSessions.providerSessionId, logout.sid) : eq(rpSessions.subject, logout.sub!);
-	const deleted = await db.delete(rpSessions).where(and(eq(rpSessions.site, site), match)).returning({ id: rpSessions.id });
-	return deleted.length;
+	const ended = await db
+		.update(rpSessions)
+		.set({ endedByProviderAt: now })
+		.where(and(eq(rpSessions.site, site), match, isNull(rpSessions.endedByProviderAt)))
+		.returning({ id: rpSessions.id });
+	return ended.length;
 }
 
 export async function deleteRPSession(db: Database, id: string): Promise<void> {

@@ -17,7 +17,12 @@ export const rpSessions = pgTable(
 		claims: jsonb('claims').$type<Record<string, unknown>>().notNull(),
 		idToken: text('id_token').notNull(),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+		/**
+		 * Set when a back-channel logout ended the session: the row stays (unusable) until the
+		 * browser comes back with its cookie, so the site can say why it is signed out.
+		 */
+		endedByProviderAt: timestamp('ended_by_provider_at', { withTimezone: true })
 	},
 	(t) => [index('rp_session_subject_idx').on(t.site, t.subject), index('rp_session_sid_idx').on(t.site, t.providerSessionId)]
 );

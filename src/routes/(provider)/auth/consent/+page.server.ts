@@ -25,7 +25,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	return {
 		returnTo: path,
 		client: { ...presentClient(client, issuer), clientURI: client.clientURI, policyURI: client.policyURI, tosURI: client.tosURI, redirectHost: new URL(request.redirectURI).host },
-		scopes: request.scope.split(' ').map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope] ?? scope }))
+		scopes: request.scope.split(' ').map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope] ?? scope })),
+		signedInAs: { name: locals.session.user.name, email: locals.session.user.email },
+		// "Not you?": sign in afresh (prompt=login) and come back to the same request.
+		switchAccountHref: `/auth/login?${new URLSearchParams({ prompt: 'login', return_to: path })}`
 	};
 };
 

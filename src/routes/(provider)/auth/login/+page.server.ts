@@ -8,18 +8,23 @@ import { loginNotice } from '$lib/server/auth/notices';
 import { config } from '$lib/server/config';
 import { upstreamButtons } from '$lib/server/config-upstreams';
 import { database } from '$lib/server/db/instance';
+import { requestingClient } from '$lib/server/oidc/requesting-client';
+import { provider } from '$lib/server/provider';
 
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	const returnTo = safeReturnTo(url.searchParams.get('return_to'));
 	// prompt=login (or an expired max_age) asks for a fresh sign-in even with a session.
 	const reauthenticate = url.searchParams.get('prompt') === 'login';
 	if (locals.session && !reauthenticate) redirect(303, returnTo ?? '/account');
+	const { db, issuer } = await provider();
 	return {
 		returnTo,
 		reauthenticate,
 		email: url.searchParams.get('login_hint') ?? locals.session?.user.email ?? '',
 		notice: loginNotice(url.searchParams.get('notice')),
-		upstreams: upstreamButtons(config().upstreams, returnTo)
+		upstreams: upstreamButtons(config().upstreams, returnTo),
+		requestingApp: await requestingClient(db, issuer, returnTo),
+		signedInAs: locals.session ? { name: locals.session.user.name, email: locals.session.user.email } : null
 	};
 };
 

@@ -2,13 +2,14 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { deleteSessionCookie } from '$lib/server/auth/cookies';
 import { validateEndSessionRequest } from '$lib/server/oidc/end-session';
-import { endProviderSession } from '$lib/server/oidc/logout';
+import { applicationsSignedOutWith, endProviderSession } from '$lib/server/oidc/logout';
 import { provider } from '$lib/server/provider';
 import { showRejectedRequest } from '$lib/server/rejected-request';
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	if (!locals.session) redirect(303, '/auth/login');
-	return {};
+	const { db } = await provider();
+	return { applications: await applicationsSignedOutWith(db, locals.session.id) };
 };
 
 export const actions: Actions = {
@@ -18,10 +19,11 @@ export const actions: Actions = {
 		const form = await request.formData();
 		// Set when the user confirms an RP-initiated logout (/api/auth/end-session).
 		const logoutRequest = form.get('logout_request');
-		let redirectTo = '/auth/login';
+		// The top bar's Sign out (a plain POST here) lands on a page that says it worked.
+		let redirectTo = '/auth/logout/done';
 		if (typeof logoutRequest === 'string') {
 			const result = await validateEndSessionRequest(db, keys, issuer, new URLSearchParams(logoutRequest));
-			if ('error' in result) showRejectedRequest(result.error);
+			if ('error' in result) showRejectedRequest(result.error, 'sign-out');
 			redirectTo = result.request.redirectTo ?? '/auth/logout/done';
 		}
 		if (locals.session) await endProviderSession(db, keys, issuer, locals.session, { outbound });

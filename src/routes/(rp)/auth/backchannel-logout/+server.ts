@@ -3,7 +3,7 @@ import type { RequestHandler } from './$types';
 import { database } from '$lib/server/db/instance';
 import { discoverProvider } from '$lib/server/rp/discovery';
 import { recordLogoutToken } from '$lib/server/rp/logout-replay';
-import { deleteRPSessionsForLogout } from '$lib/server/rp/session';
+import { endRPSessionsForLogout } from '$lib/server/rp/session';
 import { demoSite } from '$lib/server/rp/site';
 import { verifyLogoutToken } from '$lib/server/rp/verify';
 
@@ -22,7 +22,7 @@ export const POST: RequestHandler = async ({ request, locals }) => {
 		const { db } = await database();
 		// §2.6: a token seen before is refused, so one that leaked (a log, a proxy) cannot be replayed.
 		if (!(await recordLogoutToken(db, locals.origin, target))) throw new Error('this logout token was already used');
-		await deleteRPSessionsForLogout(db, locals.origin, target);
+		await endRPSessionsForLogout(db, locals.origin, target);
 	} catch (e) {
 		// §2.8: an invalid logout token is answered 400.
 		return json({ error: 'invalid_request', error_description: (e as Error).message }, { status: 400, headers: NO_STORE });

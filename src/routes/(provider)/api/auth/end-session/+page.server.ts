@@ -4,7 +4,7 @@ import type { SessionWithUser } from '$lib/server/auth/session';
 import { deleteSessionCookie } from '$lib/server/auth/cookies';
 import { decideEndSession, validateEndSessionRequest } from '$lib/server/oidc/end-session';
 import { displayClientName } from '$lib/server/oidc/client-names';
-import { endProviderSession } from '$lib/server/oidc/logout';
+import { applicationsSignedOutWith, endProviderSession } from '$lib/server/oidc/logout';
 import { provider } from '$lib/server/provider';
 import type { Cookies } from '@sveltejs/kit';
 import { formParameters, showRejectedRequest } from '$lib/server/rejected-request';
@@ -18,7 +18,7 @@ import { formParameters, showRejectedRequest } from '$lib/server/rejected-reques
 async function endSession(query: URLSearchParams, session: SessionWithUser | null, cookies: Cookies, secure: boolean, status: 302 | 303) {
 	const { db, keys, issuer, outbound } = await provider();
 	const result = await validateEndSessionRequest(db, keys, issuer, query);
-	if ('error' in result) showRejectedRequest(result.error);
+	if ('error' in result) showRejectedRequest(result.error, 'sign-out');
 	const { client } = result.request;
 	const decision = decideEndSession(result.request, session);
 	const page = {
@@ -33,7 +33,8 @@ async function endSession(query: URLSearchParams, session: SessionWithUser | nul
 			redirect(status, decision.redirectTo ?? '/auth/logout/done');
 		case 'confirm-sign-out': {
 			const to = result.request.redirectTo;
-			return { ...page, ask: 'sign-out' as const, destination: to ? { url: to, host: new URL(to).host } : null };
+			const applications = await applicationsSignedOutWith(db, session!.id);
+			return { ...page, ask: 'sign-out' as const, applications, destination: to ? { url: to, host: new URL(to).host } : null };
 		}
 		case 'redirect':
 			redirect(status, decision.to);
@@ -50,7 +51,7 @@ export const load: PageServerLoad = ({ url, locals, cookies }) =>
 export const actions: Actions = {
 	// §2: the endpoint accepts POST too; a POST without a usable hint is shown the same question.
 	default: async ({ request, locals, cookies, url }) => {
-		const params = await formParameters(request);
+		const params = await formParameters(request, 'sign-out');
 		const outcome = await endSession(params, locals.session, cookies, url.protocol === 'https:', 303);
 		redirect(303, `/api/auth/end-session?${outcome.logoutRequest}`);
 	}

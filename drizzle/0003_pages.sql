@@ -1,0 +1,1 @@
+ALTER TABLE "rp_session" ADD COLUMN "ended_by_provider_at" timestamp with time zone;

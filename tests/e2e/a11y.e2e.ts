@@ -1,0 +1,253 @@
+// axe on every page and state of all three origins, in light and dark mode, at desktop and
+// phone widths, plus the WCAG 1.4.10 reflow check at 320 CSS px. Any violation fails.
+//
+// To cover a new page, add one entry to PAGES: a name and an `open` that puts the state on
+// screen (a plain page.goto for most). The checks then run on it in every scheme and width.
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expectNoAxeViolations } from './axe';
+import {
+	authorizeURL,
+	PARTNER_APP,
+	registerClient,
+	scriptsLoaded,
+	signInAtProvider,
+	signInOnBothSites,
+	skipBrowserValidation,
+	stayOffPartnerSite,
+	submitSignIn,
+	uniqueEmail
+} from './helpers';
+import { DEMO_USER, PROVIDER_URL, SITE1_URL, SITE2_URL } from './urls';
+
+interface PageState {
+	name: string;
+	/** Brings the page into the state to check; the page starts in a fresh browser context. */
+	open: (page: Page, request: APIRequestContext) => Promise<void>;
+	/** The visible h1, so a state that silently failed to open does not pass as checked. */
+	heading: string | RegExp;
+}
+
+const visit = (url: string) => async (page: Page) => {
+	await page.goto(url);
+};
+
+const dashboardAuthorize = (state: string, extra: Record<string, string> = {}) =>
+	authorizeURL({ client_id: 'internal-dashboard', redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'openid profile email', state, ...extra });
+
+const endSessionURL = (params: Record<string, string>) => `${PROVIDER_URL}/api/auth/end-session?${new URLSearchParams(params)}`;
+
+const PAGES: PageState[] = [
+	// ---- provider ----
+	{ name: 'provider: sign in', heading: 'Sign in', open: visit(`${PROVIDER_URL}/auth/login`) },
+	{
+		name: 'provider: sign in, wrong password',
+		heading: 'Sign in',
+		open: async (page) => {
+			await page.goto(`${PROVIDER_URL}/auth/login`);
+			await submitSignIn(page, DEMO_USER.email, 'not-the-password');
+			await expect(page.getByRole('alert')).toContainText('Email or password is incorrect.');
+		}
+	},
+	{
+		name: 'provider: sign in, empty fields (errors beside the fields)',
+		heading: 'Sign in',
+		open: async (page) => {
+			await page.goto(`${PROVIDER_URL}/auth/login`);
+			await skipBrowserValidation(page);
+			await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+			await expect(page.getByText('Enter your password.')).toBeVisible();
+		}
+	},
+	{
+		name: 'provider: sign in, rate limited',
+		heading: 'Sign in',
+		open: async (page) => {
+			// A fresh address, so no other test's account is slowed down.
+			const email = uniqueEmail('a11y-limit');
+			await page.goto(`${PROVIDER_URL}/auth/login`);
+			for (let attempt = 0; attempt < 12; attempt++) {
+				await submitSignIn(page, email, 'wrong-password');
+				const alert = page.getByRole('alert').first();
+				await expect(alert).toBeVisible();
+				if ((await alert.textContent())?.includes('Too many failed sign-in attempts')) return;
+			}
+			throw new Error('never rate limited');
+		}
+	},
+	{
+		name: 'provider: sign in for an application ("to continue to")',
+		heading: 'Sign in',
+		open: async (page) => {
+			await page.goto(dashboardAuthorize('a11y-continue'));
+			await expect(page.getByTestId('requesting-app')).toBeVisible();
+		}
+	},
+	{
+		name: 'provider: re-authentication (prompt=login, "Signed in as")',
+		heading: 'Sign in',
+		open: async (page) => {
+			await signInAtProvider(page);
+			await page.goto(dashboardAuthorize('a11y-reauth', { prompt: 'login' }));
+			await expect(page.getByTestId('signed-in-as')).toBeVisible();
+		}
+	},
+	{
+		name: 'provider: password shown (toggle pressed)',
+		heading: 'Sign in',
+		open: async (page) => {
+			await page.goto(`${PROVIDER_URL}/auth/login`);
+			await scriptsLoaded(page);
+			await page.getByRole('button', { name: 'Show password' }).click();
+			await expect(page.getByRole('button', { name: 'Show password' })).toHaveAttribute('aria-pressed', 'true');
+		}
+	},
+	{ name: 'provider: create account', heading: 'Create your account', open: visit(`${PROVIDER_URL}/auth/signup`) },
+	{
+		name: 'provider: create account with errors',
+		heading: 'Create your account',
+		open: async (page) => {
+			await page.goto(`${PROVIDER_URL}/auth/signup`);
+			await skipBrowserValidation(page);
+			await page.getByLabel('Email').fill('not-an-email');
+			await page.getByLabel('Password').fill('short');
+			await page.getByRole('button', { name: 'Create account' }).click();
+			await expect(page.locator('.field-error').first()).toBeVisible();
+		}
+	},
+	{
+		name: 'provider: consent',
+		heading: 'Allow Partner App to use your account?',
+		open: async (page, request) => {
+			await stayOffPartnerSite(page);
+			const { client_id } = await registerClient(request, PARTNER_APP);
+			await signInAtProvider(page);
+			await page.goto(authorizeURL({ client_id, redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'openid profile email', state: 'a11y' }));
+		}
+	},
+	{
+		name: 'provider: account',
+		heading: 'Your account',
+		open: async (page) => {
+			await signInAtProvider(page);
+			await scriptsLoaded(page);
+		}
+	},
+	{
+		name: 'provider: sign out? (listing the applications signed out too)',
+		heading: 'Sign out?',
+		open: async (page) => {
+			await signInOnBothSites(page);
+			await page.goto(`${PROVIDER_URL}/auth/logout`);
+			await expect(page.getByTestId('signed-out-too')).toBeVisible();
+		}
+	},
+	{
+		name: 'provider: you are signed out',
+		heading: 'You are signed out',
+		open: async (page) => {
+			await signInAtProvider(page);
+			await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+			await expect(page).toHaveURL(`${PROVIDER_URL}/auth/logout/done`);
+		}
+	},
+	{
+		name: 'provider: authorization request rejected',
+		heading: 'Sign-in request rejected',
+		open: visit(authorizeURL({ client_id: 'no-such-client', redirect_uri: 'https://evil.example/cb', response_type: 'code', scope: 'openid' }))
+	},
+	{
+		name: 'provider: sign-in not completed (leave for an unverified destination)',
+		heading: 'Sign-in not completed',
+		open: async (page, request) => {
+			const { client_id } = await registerClient(request, { client_name: 'A11y App', redirect_uris: [`${SITE1_URL}/auth/callback`] });
+			await page.goto(authorizeURL({ client_id, redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'profile', state: 'a11y' }));
+		}
+	},
+	{
+		name: 'provider: end session, sign out?',
+		heading: 'Sign out?',
+		open: async (page) => {
+			await signInAtProvider(page);
+			await page.goto(endSessionURL({ client_id: 'internal-dashboard', post_logout_redirect_uri: `${SITE1_URL}/` }));
+		}
+	},
+	{
+		name: 'provider: end session while signed out (leave for a destination)',
+		heading: 'You are signed out',
+		open: visit(endSessionURL({ client_id: 'internal-dashboard', post_logout_redirect_uri: `${SITE1_URL}/` }))
+	},
+	{
+		name: 'provider: end session rejected',
+		heading: 'Sign-out request rejected',
+		open: visit(endSessionURL({ client_id: 'internal-dashboard', post_logout_redirect_uri: 'https://evil.example/' }))
+	},
+	{ name: 'provider: 404', heading: 'Page not found', open: visit(`${PROVIDER_URL}/no-such-page`) },
+	{ name: "provider: 404 for a demo site's page", heading: 'Page not found', open: visit(`${PROVIDER_URL}/auth/callback`) },
+	{ name: 'provider: 405 (a form-only address opened in the browser)', heading: 'This address is not a page', open: visit(`${PROVIDER_URL}/api/auth/register`) },
+	// ---- demo sites ----
+	...[
+		{ site: 'Internal Dashboard', url: SITE1_URL },
+		{ site: 'Team Wiki', url: SITE2_URL }
+	].flatMap(({ site, url }): PageState[] => [
+		{ name: `${site}: home, signed out`, heading: site, open: visit(url) },
+		{
+			name: `${site}: home, signed in`,
+			heading: site,
+			open: async (page) => {
+				await signInOnBothSites(page);
+				await page.goto(url);
+				await scriptsLoaded(page);
+			}
+		},
+		{
+			name: `${site}: you were signed out everywhere`,
+			heading: site,
+			open: async (page) => {
+				await signInOnBothSites(page);
+				await signOutAtProvider(page);
+				await page.goto(url);
+				await expect(page.getByRole('status')).toContainText('You were signed out everywhere.');
+			}
+		},
+		{ name: `${site}: sign-in failed`, heading: 'Sign-in failed', open: visit(`${url}/auth/callback?error=access_denied&state=x`) },
+		{ name: `${site}: 404`, heading: 'Page not found', open: visit(`${url}/no-such-page`) },
+		{ name: `${site}: 404 for a provider page`, heading: 'Page not found', open: visit(`${url}/account`) },
+		{ name: `${site}: 405 (sign-out opened in the browser)`, heading: 'This address is not a page', open: visit(`${url}/auth/sign-out`) }
+	])
+];
+
+async function signOutAtProvider(page: Page): Promise<void> {
+	await page.goto(`${PROVIDER_URL}/auth/logout`);
+	await page.getByRole('main').getByRole('button', { name: 'Sign out' }).click();
+	await expect(page).toHaveURL(`${PROVIDER_URL}/auth/logout/done`);
+}
+
+const SCHEMES = ['light', 'dark'] as const;
+const WIDTHS = [
+	{ label: 'desktop', width: 1280, height: 800 },
+	{ label: 'phone', width: 390, height: 844 }
+];
+/** WCAG 1.4.10 Reflow: content fits 320 CSS px without scrolling sideways. */
+const REFLOW_WIDTH = 320;
+const TITLE = /^\S.* — (SSO Provider|Internal Dashboard|Team Wiki)$/;
+
+for (const state of PAGES) {
+	test(`a11y: ${state.name}`, async ({ page, request }) => {
+		await state.open(page, request);
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(state.heading);
+		await expect(page, 'the title names the page and the provider or site').toHaveTitle(TITLE);
+		// Same document throughout: colour scheme and viewport change in place, as for a user.
+		for (const colorScheme of SCHEMES) {
+			// Reduced motion turns the buttons' colour transition off (app.css): axe must see the
+			// new scheme's colours, not a button half-way from the old ones.
+			await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+			for (const { label, width, height } of WIDTHS) {
+				await page.setViewportSize({ width, height });
+				await expectNoAxeViolations(page, `${state.name}, ${colorScheme}, ${label} ${width}px`);
+			}
+			await page.setViewportSize({ width: REFLOW_WIDTH, height: 640 });
+			const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+			expect(overflow, `${state.name}, ${colorScheme}: page width at ${REFLOW_WIDTH}px (horizontal scrolling)`).toBeLessThanOrEqual(REFLOW_WIDTH);
+		}
+	});
+}
