@@ -1,9 +1,11 @@
 import { env } from '$env/dynamic/private';
+import { dev } from '$app/environment';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { resolveOriginURLs, type OriginName } from '../origins.js';
 import { requireStrongSecret } from './secret-strength';
 import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from './config-limits';
+import { loadFlowInspectorSetting } from './rp/flow-inspector-setting';
 
 /** One demo relying-party site: its public URL and its client registration. */
 export interface SiteConfig {
@@ -55,10 +57,12 @@ export interface AppConfig {
 	mail: { smtpURL: string | undefined; from: string };
 	/** The example Python API the demo sites call from the browser (PYTHON_API_URL; examples/python-api/). */
 	pythonAPIURL: string;
+	/** FLOW_INSPECTOR: the demo sites record each flow for "What just happened" (rp/flow-inspector-setting.ts). */
+	flowInspector: boolean;
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
-export function loadConfig(vars: Record<string, string | undefined>): AppConfig {
+export function loadConfig(vars: Record<string, string | undefined>, mode: { dev: boolean } = { dev: false }): AppConfig {
 	const origins = resolveOriginURLs(vars);
 	const dataDir = resolve(vars.PGLITE_DIR || '.data/pglite');
 	const databaseURL = vars.DATABASE_URL || undefined;
@@ -97,7 +101,8 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 				tokenEndpointAuthMethod: 'client_secret_basic'
 			}
 		},
-		resourceServersJSON: vars.RESOURCE_SERVERS || undefined
+		resourceServersJSON: vars.RESOURCE_SERVERS || undefined,
+		flowInspector: loadFlowInspectorSetting(vars, mode.dev)
 	};
 }
 
@@ -154,6 +159,6 @@ let cached: AppConfig | undefined;
 
 /** The validated configuration, read once from the environment. */
 export function config(): AppConfig {
-	cached ??= loadConfig(env);
+	cached ??= loadConfig(env, { dev });
 	return cached;
 }
