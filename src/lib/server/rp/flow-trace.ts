@@ -70,9 +70,13 @@ export interface FlowTrace {
 /** Characters of a secret kept visible: enough to tell two values apart, not to use one. */
 export const REDACTED_PREFIX_LENGTH = 6;
 
-/** `abcdef… (redacted, 43 characters)`: a secret's prefix and length, never the secret. */
+/**
+ * `abcdef… (redacted, 43 characters)`: a secret's prefix and length, never the secret. A short
+ * value shows at most a quarter of itself, so no value is ever shown whole.
+ */
 export function redact(secret: string): string {
-	return `${secret.slice(0, REDACTED_PREFIX_LENGTH)}… (redacted, ${secret.length} characters)`;
+	const shown = Math.min(REDACTED_PREFIX_LENGTH, Math.floor(secret.length / 4));
+	return `${secret.slice(0, shown)}… (redacted, ${secret.length} characters)`;
 }
 
 /** The secret is not shown at all (a client secret: even a prefix narrows a guess). */
