@@ -22,20 +22,22 @@ async function providerCookie(provider: string): Promise<string> {
 	return `op_session=${setCookie(response, 'op_session')!.value}`;
 }
 
-/** A browser's sign-in at site 1: the flow cookie out, the provider's redirect, the callback. */
-async function signInToSite1(urls: { provider: string; site1: string }) {
-	const start = await postForm(`${urls.site1}/auth/sign-in`, {}, BROWSER);
+/** A browser's sign-in at a site: the flow cookie out, the provider's redirect, the callback. */
+async function signInToSite(urls: { provider: string; site1: string; site2?: string }, name: 'site1' | 'site2' = 'site1', opCookie?: string) {
+	const site = name === 'site1' ? urls.site1 : urls.site2!;
+	const start = await postForm(`${site}/auth/sign-in`, {}, BROWSER);
 	expect(start.status).toBe(303);
-	const flowCookie = `rp_site1_signin=${setCookie(start, 'rp_site1_signin')!.value}`;
-	const answer = await get(start.headers.get('location')!, { cookie: await providerCookie(urls.provider), ...BROWSER });
+	const flowCookie = `rp_${name}_signin=${setCookie(start, `rp_${name}_signin`)!.value}`;
+	const answer = await get(start.headers.get('location')!, { cookie: opCookie ?? (await providerCookie(urls.provider)), ...BROWSER });
 	expect(answer.status).toBe(302);
 	const callback = new URL(answer.headers.get('location')!);
 	const finished = await get(callback.href, { cookie: flowCookie, ...BROWSER });
 	expect(finished.status).toBe(303);
-	const session = setCookie(finished, 'rp_site1_session');
-	const inspector = setCookie(finished, 'rp_site1_inspector');
-	return { authorize: new URL(start.headers.get('location')!), callback, finished, session, inspector, cookie: `rp_site1_session=${session?.value}; rp_site1_inspector=${inspector?.value}` };
+	const session = setCookie(finished, `rp_${name}_session`);
+	const inspector = setCookie(finished, `rp_${name}_inspector`);
+	return { authorize: new URL(start.headers.get('location')!), callback, finished, session, inspector, cookie: `rp_${name}_session=${session?.value}; rp_${name}_inspector=${inspector?.value}` };
 }
+const signInToSite1 = (urls: { provider: string; site1: string }) => signInToSite(urls, 'site1');
 
 const inspectorPage = async (site: string, cookie?: string) => {
 	const response = await get(`${site}/inspector`, { ...(cookie ? { cookie } : {}), ...BROWSER });
@@ -178,6 +180,58 @@ describe('flow inspector (FLOW_INSPECTOR=true)', () => {
 		const { html } = await inspectorPage(server.urls.site1, `rp_site1_inspector=${flow.inspector!.value}`);
 		expect(stepSummaries(html)).toEqual(['Browser → Site: POST /auth/sign-out', 'Site → Browser: 303 to /']);
 		expect(html).not.toContain('<textarea');
+	});
+});
+
+describe('flow inspector: API call, RP-initiated and back-channel logout', () => {
+	it('"Call this site\'s API" is recorded for the calling browser: the session JWT decoded, typ and signature checks, the bearer token redacted', async () => {
+		const { provider, site1 } = server.urls;
+		const opCookie = await providerCookie(provider);
+		const flow = await signInToSite(server.urls, 'site1', opCookie);
+		const sessionJWT = ((await (await get(`${provider}/api/auth/token`, { cookie: opCookie })).json()) as { token: string }).token;
+		const call = await get(`${site1}/api/whoami`, { authorization: `Bearer ${sessionJWT}`, cookie: flow.cookie });
+		expect(call.status).toBe(200);
+		const { html } = await inspectorPage(site1, flow.cookie);
+		expect(html).toMatch(/<h2 id="flow-0-heading">Call this site's API/);
+		expect(html).not.toContain(sessionJWT);
+		expect(html).toMatch(/<tr class="result-passed"><th scope="row">typ is JWT/);
+		expect(html).toMatch(/<tr class="result-passed"><th scope="row">Signature verifies with that key/);
+		// The sign-in is still there, below.
+		expect(html).toMatch(/<h3 id="flow-1-heading">Sign-in/);
+		// Without the browser's inspector cookie (curl, another server) the call leaves nothing behind.
+		const before = (await inspectorPage(site1, flow.cookie)).html.match(/id="flow-\d+-heading"/g)!.length;
+		expect((await get(`${site1}/api/whoami`, { authorization: `Bearer ${sessionJWT}` })).status).toBe(200);
+		expect((await inspectorPage(site1, flow.cookie)).html.match(/id="flow-\d+-heading"/g)!.length).toBe(before);
+	});
+
+	it('"Sign out everywhere" at site 1 shows the RP-initiated logout, then site 1\'s own back-channel call; site 2 shows the back-channel logout with the logout token\'s checks', async () => {
+		const { provider, site1, site2 } = server.urls;
+		const opCookie = await providerCookie(provider);
+		const one = await signInToSite(server.urls, 'site1', opCookie);
+		const two = await signInToSite(server.urls, 'site2', opCookie);
+		const everywhere = await postForm(`${site1}/auth/sign-out-everywhere`, {}, { cookie: one.cookie, ...BROWSER });
+		const endSession = new URL(everywhere.headers.get('location')!);
+		const back = await get(endSession.href, { cookie: opCookie, ...BROWSER });
+		expect(back.headers.get('location')).toBe(`${site1}/`);
+
+		const page1 = (await inspectorPage(site1, `rp_site1_inspector=${one.inspector!.value}`)).html;
+		expect(page1).toMatch(/<h2 id="flow-0-heading">Back-channel logout/);
+		expect(page1).toMatch(/<h3 id="flow-1-heading">Sign-out everywhere \(RP-initiated logout\)/);
+		expect(page1).not.toContain(endSession.searchParams.get('id_token_hint')!);
+		// The sign-in's record went with the session.
+		expect(page1).not.toMatch(/id="flow-\d-heading">Sign-in /);
+
+		const page2 = (await inspectorPage(site2, `rp_site2_inspector=${two.inspector!.value}`)).html;
+		expect(stepSummaries(page2)[0]).toBe('Provider → Site: POST /auth/backchannel-logout');
+		for (const check of ['typ is logout+jwt', 'events contains the back-channel logout event', 'No nonce claim', 'jti not seen before (replay)', 'Signature verifies with that key']) {
+			expect(page2, check).toMatch(new RegExp(`<tr class="result-passed"><th scope="row">${check.replace(/[()+]/g, '\\$&')}`));
+		}
+		expect(page2).toContain('Back-Channel Logout 1.0 §2.6');
+		expect(page2).toContain('<caption>Payload (claims)</caption>');
+		// Site 2's home page (signed out by the provider) points to what happened.
+		const home2 = await (await get(`${site2}/`, { cookie: two.cookie, ...BROWSER })).text();
+		expect(home2).toContain('Sign in with SSO');
+		expect(home2).toContain('href="/inspector"');
 	});
 });
 
