@@ -173,6 +173,16 @@ describe('flow inspector (FLOW_INSPECTOR=true)', () => {
 		expect(html).not.toContain('POST /api/auth/token');
 	});
 
+	it('a forged callback sent to a signed-in browser (a cross-site link) cannot wipe its record: the failure is added on top', async () => {
+		const flow = await signInToSite1(server.urls);
+		const forged = await get(`${server.urls.site1}/auth/callback?code=attacker-code&state=attacker-state&iss=${encodeURIComponent(server.urls.provider)}`, { cookie: flow.cookie, ...BROWSER });
+		expect(await forged.text()).toContain('Sign-in failed');
+		expect(setCookie(forged, 'rp_site1_inspector')).toBeUndefined();
+		const { html } = await inspectorPage(server.urls.site1, flow.cookie);
+		expect(html).toMatch(/<h2 id="flow-0-heading">Sign-in <span class="outcome outcome-failed">/);
+		expect(html).toMatch(/<h3 id="flow-1-heading">Sign-in <span class="outcome outcome-succeeded">/);
+	});
+
 	it('"Sign out of Internal Dashboard" deletes the sign-in\'s record and shows the sign-out instead', async () => {
 		const flow = await signInToSite1(server.urls);
 		const out = await postForm(`${server.urls.site1}/auth/sign-out`, {}, { cookie: flow.cookie, ...BROWSER });

@@ -5,7 +5,7 @@ import { isDatabaseUnavailable } from '$lib/server/db/outage';
 import { deleteRPCookie, rpFlowCookie, rpSessionCookie, setRPCookie } from '$lib/server/rp/cookies';
 import { discoverProvider } from '$lib/server/rp/discovery';
 import { finishSignIn, parsePendingSignIn, SignInFailed } from '$lib/server/rp/flow';
-import { flowRecorder, saveSignInFlow } from '$lib/server/rp/flow-inspector';
+import { flowRecorder, saveBrowserFlow, saveSignInFlow } from '$lib/server/rp/flow-inspector';
 import { decodeToken } from '$lib/server/rp/flow-trace';
 import { createRPSession } from '$lib/server/rp/session';
 import { recordFrontChannel } from '$lib/server/rp/sign-in-trace';
@@ -54,7 +54,9 @@ export const load: PageServerLoad = async ({ locals, cookies, url }) => {
 		if (recorder) {
 			recorder.step({ from: 'site', to: 'browser', label: '200 "Sign-in failed"', fields: [], note: message });
 			const { db } = await database();
-			await saveSignInFlow({ db, cookies, site: locals.origin, secure }, recorder.finish('failed', message));
+			// Into the browser's current log when it has one: a forged callback (a cross-site link)
+			// must not be able to wipe what a signed-in user's log holds.
+			await saveBrowserFlow({ db, cookies, site: locals.origin, secure }, recorder.finish('failed', message), { openIfMissing: true });
 		}
 		return { message, inspector: recorder !== undefined };
 	}
