@@ -206,7 +206,7 @@ export const LOGOUT_TOKEN_CHECKS: TokenCheckDefinition[] = [
 	{ ...required, spec: 'Back-Channel Logout 1.0 §2.4', specURL: BACKCHANNEL },
 	iss('Back-Channel Logout 1.0 §2.6 step 4', BACKCHANNEL),
 	aud('Back-Channel Logout 1.0 §2.6 step 4', BACKCHANNEL, 'A logout token for another site could end sessions here.'),
-	{ ...exp, spec: 'Back-Channel Logout 1.0 §2.6 step 4' , specURL: BACKCHANNEL},
+	{ ...exp, spec: 'Back-Channel Logout 1.0 §2.6 step 4', specURL: BACKCHANNEL },
 	{ ...iat, spec: 'Back-Channel Logout 1.0 §2.6 step 4', specURL: BACKCHANNEL },
 	{
 		id: 'events',
