@@ -76,6 +76,8 @@ export default defineConfig({
 			// The example Python API (started by session-jwt.e2e.ts) on the port after site 2.
 			PYTHON_API_URL,
 			SEED_DEMO_DATA: 'true',
+			// The demo sites' "What just happened" page (flow-inspector.e2e.ts): off in production unless set.
+			FLOW_INSPECTOR: 'true',
 			// Nothing from the calling shell may move the listeners or pick another database.
 			PORT: '',
 			SITE1_PORT: '',

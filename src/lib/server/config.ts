@@ -1,4 +1,5 @@
 import { env } from '$env/dynamic/private';
+import { dev } from '$app/environment';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { resolveOriginURLs, type OriginName } from '../origins.js';
@@ -7,6 +8,7 @@ import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from '
 import { loadAccountMailLimits, type AccountMailLimits } from './config-account-mail';
 import { loadUpstreams, type UpstreamsConfig } from './config-upstreams';
 import { loadMail, type MailConfig } from './mail/config';
+import { loadFlowInspectorSetting } from './rp/flow-inspector-setting';
 
 /** One demo relying-party site: its public URL and its client registration. */
 export interface SiteConfig {
@@ -59,10 +61,12 @@ export interface AppConfig {
 	accountMail: AccountMailLimits;
 	/** Sign-in through GitHub, Google and other OpenID providers (GITHUB_*, GOOGLE_*, UPSTREAM_OIDC). */
 	upstreams: UpstreamsConfig;
+	/** FLOW_INSPECTOR: the demo sites record each flow for "What just happened" (rp/flow-inspector-setting.ts). */
+	flowInspector: boolean;
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
-export function loadConfig(vars: Record<string, string | undefined>): AppConfig {
+export function loadConfig(vars: Record<string, string | undefined>, mode: { dev: boolean } = { dev: false }): AppConfig {
 	const origins = resolveOriginURLs(vars);
 	const dataDir = resolve(vars.PGLITE_DIR || '.data/pglite');
 	const databaseURL = vars.DATABASE_URL || undefined;
@@ -103,7 +107,8 @@ export function loadConfig(vars: Record<string, string | undefined>): AppConfig 
 				tokenEndpointAuthMethod: 'client_secret_basic'
 			}
 		},
-		resourceServersJSON: vars.RESOURCE_SERVERS || undefined
+		resourceServersJSON: vars.RESOURCE_SERVERS || undefined,
+		flowInspector: loadFlowInspectorSetting(vars, mode.dev)
 	};
 }
 
@@ -160,6 +165,6 @@ let cached: AppConfig | undefined;
 
 /** The validated configuration, read once from the environment. */
 export function config(): AppConfig {
-	cached ??= loadConfig(env);
+	cached ??= loadConfig(env, { dev });
 	return cached;
 }

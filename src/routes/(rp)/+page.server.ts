@@ -1,8 +1,9 @@
 import type { PageServerLoad } from './$types';
 import { config } from '$lib/server/config';
+import { rpInspectorCookie } from '$lib/server/rp/cookies';
 import { demoSite } from '$lib/server/rp/site';
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = ({ locals, cookies, url }) => {
 	const { site, issuer } = demoSite(locals.origin);
 	const session = locals.rpSession;
 	return {
@@ -10,6 +11,8 @@ export const load: PageServerLoad = ({ locals }) => {
 		issuer,
 		pythonAPI: config().pythonAPIURL,
 		signedOutEverywhere: locals.rpSignedOutEverywhere,
+		// The flow inspector has something for this browser (a sign-in, or the flow that ended it).
+		inspector: config().flowInspector && cookies.get(rpInspectorCookie(locals.origin, url.protocol === 'https:')) !== undefined,
 		user: session && { subject: session.subject, claims: session.claims, expiresAt: session.expiresAt.toISOString() }
 	};
 };

@@ -11,6 +11,7 @@ import {
 	rateLimits,
 	refreshTokens,
 	revokedAccessTokens,
+	rpFlowLogs,
 	rpSeenLogoutTokens,
 	rpSessions,
 	sessions,
@@ -116,6 +117,10 @@ async function buildWorld() {
 		{ site: 'site1', jti: 'gone-seen', expiresAt: ago(1) },
 		{ site: 'site1', jti: 'keep-seen', expiresAt: later(60) }
 	]);
+	await db.insert(rpFlowLogs).values([
+		{ id: 'gone-flow-log', secretHash: 'x', site: 'site1', createdAt: ago(HOUR), expiresAt: ago(1) },
+		{ id: 'keep-flow-log', secretHash: 'x', site: 'site1', sessionId: 'keep-rp', createdAt: ago(HOUR), expiresAt: later(HOUR) }
+	]);
 }
 
 describe('removeExpiredData', () => {
@@ -134,6 +139,7 @@ describe('removeExpiredData', () => {
 			oneTimeTokens: 1,
 			rpSessions: 1,
 			rpSeenLogoutTokens: 1,
+			rpFlowLogs: 1,
 			abandonedClients: 1
 		});
 		const leftovers = (names: string[]) => names.filter((n) => n.startsWith('gone-'));
@@ -148,7 +154,8 @@ describe('removeExpiredData', () => {
 			await ids(db.select({ id: rpSessions.id }).from(rpSessions), 'id'),
 			await ids(db.select({ id: rpSeenLogoutTokens.jti }).from(rpSeenLogoutTokens), 'id'),
 			await ids(db.select({ id: clients.id }).from(clients), 'id'),
-			await ids(db.select({ id: oneTimeTokens.id }).from(oneTimeTokens), 'id')
+			await ids(db.select({ id: oneTimeTokens.id }).from(oneTimeTokens), 'id'),
+			await ids(db.select({ id: rpFlowLogs.id }).from(rpFlowLogs), 'id')
 		];
 		expect(everything.flatMap(leftovers)).toEqual([]);
 		expect(everything[3]).toEqual(['keep-client-grant', 'keep-new', 'keep-refreshable', 'keep-revoked-recently', 'keep-session-lives']);

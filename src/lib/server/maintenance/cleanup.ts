@@ -11,6 +11,7 @@ import {
 	rateLimits,
 	refreshTokens,
 	revokedAccessTokens,
+	rpFlowLogs,
 	rpSeenLogoutTokens,
 	rpSessions,
 	sessions
@@ -42,6 +43,7 @@ export type CleanupReport = Record<
 	| 'oneTimeTokens'
 	| 'rpSessions'
 	| 'rpSeenLogoutTokens'
+	| 'rpFlowLogs'
 	| 'abandonedClients',
 	number
 >;
@@ -118,6 +120,8 @@ export async function removeExpiredData(db: Database, policy: CleanupPolicy, now
 	const removedOneTimeTokens = count(await db.delete(oneTimeTokens).where(lte(oneTimeTokens.expiresAt, now)).returning({ id: oneTimeTokens.id }));
 	const removedRPSessions = count(await db.delete(rpSessions).where(lte(rpSessions.expiresAt, now)).returning({ id: rpSessions.id }));
 	const removedSeenTokens = count(await db.delete(rpSeenLogoutTokens).where(lte(rpSeenLogoutTokens.expiresAt, now)).returning({ jti: rpSeenLogoutTokens.jti }));
+	// The flow inspector's records of ended sessions (kept minutes); their flows go with them (cascade).
+	const removedFlowLogs = count(await db.delete(rpFlowLogs).where(lte(rpFlowLogs.expiresAt, now)).returning({ id: rpFlowLogs.id }));
 	// Anyone can register a client (RFC 7591); one nobody ever signed in to, or consented to,
 	// within the grace period only takes up space. Operator-registered clients are never touched.
 	const removedClients = count(
@@ -144,6 +148,7 @@ export async function removeExpiredData(db: Database, policy: CleanupPolicy, now
 		oneTimeTokens: removedOneTimeTokens,
 		rpSessions: removedRPSessions,
 		rpSeenLogoutTokens: removedSeenTokens,
+		rpFlowLogs: removedFlowLogs,
 		abandonedClients: removedClients
 	};
 }

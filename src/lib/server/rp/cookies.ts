@@ -22,3 +22,6 @@ export function setRPCookie(cookies: Cookies, name: string, value: string, secur
 export function deleteRPCookie(cookies: Cookies, name: string, secure: boolean): void {
 	cookies.delete(name, { path: '/', httpOnly: true, sameSite: 'lax', secure });
 }
+
+/** The flow inspector's log (flow-inspector-store.ts): its own cookie, so the flow that ended a session stays visible. */
+export const rpInspectorCookie = (site: string, secure: boolean) => `${prefix(secure)}rp_${site}_inspector`;

@@ -4,6 +4,8 @@
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveJWKS, type JWKSServer } from '../../../../tests/support/jwks-server';
+import { accessTokenHash } from './at-hash';
+import { FlowRecorder } from './flow-trace';
 import { verifyIDToken, verifyLogoutToken, verifySessionJWT } from './verify';
 
 const ISSUER = 'https://op.example.com';
@@ -13,16 +15,20 @@ const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 let server: JWKSServer;
 let rsa: { privateKey: CryptoKey; kid: string };
 let ec: { privateKey: CryptoKey; kid: string };
+let ed: { privateKey: CryptoKey; kid: string };
 
 beforeAll(async () => {
 	const rsaPair = await generateKeyPair('RS256', { extractable: true });
 	const ecPair = await generateKeyPair('ES256', { extractable: true });
+	const edPair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+	ed = { privateKey: edPair.privateKey, kid: 'ed-1' };
 	rsa = { privateKey: rsaPair.privateKey, kid: 'rsa-1' };
 	ec = { privateKey: ecPair.privateKey, kid: 'ec-1' };
 	const jwks = JSON.stringify({
 		keys: [
 			{ ...(await exportJWK(rsaPair.publicKey)), kid: rsa.kid, alg: 'RS256', use: 'sig' },
-			{ ...(await exportJWK(ecPair.publicKey)), kid: ec.kid, alg: 'ES256', use: 'sig' }
+			{ ...(await exportJWK(ecPair.publicKey)), kid: ec.kid, alg: 'ES256', use: 'sig' },
+			{ ...(await exportJWK(edPair.publicKey)), kid: ed.kid, alg: 'EdDSA', use: 'sig' }
 		]
 	});
 	server = await serveJWKS(() => jwks);
@@ -38,7 +44,7 @@ interface TokenOptions {
 	claims?: JWTPayload;
 	typ?: string | null;
 	key?: { privateKey: CryptoKey; kid: string };
-	alg?: 'RS256' | 'ES256';
+	alg?: 'RS256' | 'ES256' | 'EdDSA';
 	omit?: string[];
 }
 
@@ -149,5 +155,78 @@ describe('verifyIDToken (OIDC Core §3.1.3.7)', () => {
 		await expect(verify(await idToken({ claims: { aud: 'team-wiki' } }))).rejects.toThrow();
 		await expect(verify(await idToken({ claims: { aud: [CLIENT_ID, 'team-wiki'] } }))).rejects.toThrow();
 		await expect(verify(await idToken({ claims: { aud: [CLIENT_ID, 'team-wiki'], azp: CLIENT_ID } }))).resolves.toMatchObject({ sub: 'user-1' });
+	});
+});
+
+describe('verifyIDToken: at_hash (OIDC Core §3.1.3.8, §3.2.2.9)', () => {
+	const ACCESS_TOKEN = 'the-access-token-from-the-same-token-response';
+	const idToken = (options: TokenOptions = {}, accessToken = ACCESS_TOKEN) => {
+		const iat = now();
+		return sign({ iss: ISSUER, aud: CLIENT_ID, sub: 'user-1', nonce: 'nonce-1', iat, exp: iat + 3600, at_hash: accessTokenHash(accessToken, options.alg ?? 'RS256') }, { typ: 'JWT', ...options });
+	};
+	const verify = (token: string, accessToken: string, recorder?: FlowRecorder, jwksURI = server.url) =>
+		verifyIDToken(token, { issuer: ISSUER, clientId: CLIENT_ID, jwksURI, nonce: 'nonce-1', accessToken }, recorder);
+
+	// Options as functions: the keys exist only after beforeAll.
+	it.each<[string, () => TokenOptions]>([
+		['RS256 (SHA-256)', () => ({})],
+		['ES256 (SHA-256)', () => ({ key: ec, alg: 'ES256' })],
+		['EdDSA (Ed25519: SHA-512)', () => ({ key: ed, alg: 'EdDSA' })]
+	])('accepts an ID token whose at_hash is that of the access token received with it: %s', async (_, options) => {
+		await expect(verify(await idToken(options()), ACCESS_TOKEN)).resolves.toMatchObject({ sub: 'user-1' });
+	});
+
+	it('refuses a valid ID token presented with another access token (an attacker\'s substitution)', async () => {
+		await expect(verify(await idToken(), 'an-access-token-the-attacker-swapped-in')).rejects.toThrow(/at_hash/);
+		await expect(verify(await idToken({ key: ed, alg: 'EdDSA' }), 'an-access-token-the-attacker-swapped-in')).rejects.toThrow(/at_hash/);
+	});
+
+	it('refuses an at_hash computed with the wrong hash for the algorithm (SHA-256 under EdDSA)', async () => {
+		const iat = now();
+		const token = await sign({ iss: ISSUER, aud: CLIENT_ID, sub: 'user-1', nonce: 'nonce-1', iat, exp: iat + 3600, at_hash: accessTokenHash(ACCESS_TOKEN, 'RS256') }, { key: ed, alg: 'EdDSA' });
+		await expect(verify(token, ACCESS_TOKEN)).rejects.toThrow(/at_hash/);
+	});
+
+	it('accepts an ID token without at_hash (optional in the code flow, §3.1.3.6)', async () => {
+		await expect(verify(await idToken({ omit: ['at_hash'] }), ACCESS_TOKEN)).resolves.toMatchObject({ sub: 'user-1' });
+	});
+
+	it('records each check as passed, with its spec, and the JWKS fetch on a cold cache then a cache hit', async () => {
+		const jwksURI = `${server.url}?cold=${Math.random()}`;
+		const first = new FlowRecorder('sign-in', 'Sign-in');
+		await verify(await idToken(), ACCESS_TOKEN, first, jwksURI);
+		expect(first.checks.map((c) => [c.id, c.result])).toEqual([
+			['format', 'passed'],
+			['alg', 'passed'],
+			['key', 'passed'],
+			['signature', 'passed'],
+			['required', 'passed'],
+			['iss', 'passed'],
+			['aud', 'passed'],
+			['exp', 'passed'],
+			['iat', 'passed'],
+			['nonce', 'passed'],
+			['azp', 'not-applicable'],
+			['at_hash', 'passed']
+		]);
+		expect(first.checks.find((c) => c.id === 'at_hash')!.spec).toContain('§3.1.3.6');
+		expect(first.checks.find((c) => c.id === 'key')!.detail).toContain('rsa-1');
+		expect(first.steps.map((s) => `${s.from}>${s.to} ${s.label}`)).toEqual([`site>provider GET ${new URL(server.url).pathname}`, 'provider>site 200 JWKS']);
+		const second = new FlowRecorder('sign-in', 'Sign-in');
+		await verify(await idToken(), ACCESS_TOKEN, second, jwksURI);
+		expect(second.steps.map((s) => s.label)).toEqual(['JWKS cache hit']);
+	});
+
+	it('records where verification stopped: the failed check, those before passed, those after not reached', async () => {
+		const substituted = new FlowRecorder('sign-in', 'Sign-in');
+		await expect(verify(await idToken(), 'swapped', substituted)).rejects.toThrow();
+		expect(substituted.checks.find((c) => c.id === 'at_hash')!.result).toBe('failed');
+		expect(substituted.checks.find((c) => c.id === 'nonce')!.result).toBe('passed');
+
+		const foreign = new FlowRecorder('sign-in', 'Sign-in');
+		await expect(verify(await idToken({ claims: { iss: 'https://evil.example' } }), ACCESS_TOKEN, foreign)).rejects.toThrow();
+		const results = Object.fromEntries(foreign.checks.map((c) => [c.id, c.result]));
+		expect(results).toMatchObject({ signature: 'passed', iss: 'failed', aud: 'not-checked', nonce: 'not-checked', at_hash: 'not-checked' });
+		expect(foreign.checks.find((c) => c.id === 'iss')!.detail).toContain('https://evil.example');
 	});
 });

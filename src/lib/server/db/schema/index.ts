@@ -7,3 +7,4 @@ export * from './rp';
 export * from './rate-limits';
 export * from './upstream-identities';
 export * from './one-time-tokens';
+export * from './rp-flow-traces';
