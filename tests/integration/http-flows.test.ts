@@ -259,7 +259,7 @@ describe('sign-up form and sign-out', () => {
 		const user = await signUp('Logout User');
 		const response = await postForm(`${provider}/auth/logout`, {}, { cookie: user.cookie, ...BROWSER });
 		expect(response.status).toBe(303);
-		expect(destination(response).pathname).toBe('/auth/login');
+		expect(destination(response).pathname).toBe('/auth/logout/done');
 		expect(setCookie(response, 'op_session')?.value ?? '').toBe('');
 		expect(await (await get(`${provider}/api/auth/session`, { cookie: user.cookie })).json()).toBeNull();
 	});

@@ -4,7 +4,7 @@
 // A server of our own, configured with the local fakes (fake-upstreams.js).
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD, DASHBOARD_CREDENTIALS, get, postForm, postJSON, servers } from '../support/http';
+import { confirmSignUpLink, DASHBOARD, DASHBOARD_CREDENTIALS, DEMO, get, postForm, postJSON, servers } from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 import { HTML, linkCookieOf, sessionCookieOf, startFakeGitHub, startFakeOIDC, uniqueAccount, upstreamSignIn, type FakeGitHub, type FakeOIDC, type UpstreamAccount } from '../support/upstream-flow';
 
@@ -99,8 +99,9 @@ describe('ID tokens after an upstream sign-in', () => {
 		const email = `linked-${Date.now().toString(36)}@example.com`;
 		const password = 'linked passphrase 42';
 		const signUp = await postJSON(`${provider}/api/auth/sign-up/email`, { email, password, name: 'Existing Person' });
-		expect(signUp.status).toBe(200);
-		const { user } = (await signUp.json()) as { user: { id: string } };
+		expect(signUp.status).toBe(202);
+		const cookie = await confirmSignUpLink(provider, server.mail!.dir, email);
+		const { user } = (await (await get(`${provider}/api/auth/session`, { cookie })).json()) as { user: { id: string } };
 		const account = { ...uniqueAccount('link'), email };
 		const claims = await dashboardClaimsAfter(async (returnTo) => {
 			const pending = await upstreamSignIn(provider, 'github', account, returnTo);
@@ -145,8 +146,8 @@ describe('without mail (SMTP_URL unset)', () => {
 	afterAll(() => quiet?.stop());
 
 	it('the linking page offers only the password; for an account without one it says it cannot be linked here', async () => {
-		const withPassword = `quiet-${Date.now().toString(36)}@example.com`;
-		expect((await postJSON(`${quiet.urls.provider}/api/auth/sign-up/email`, { email: withPassword, password: 'quiet passphrase 42', name: 'Quiet' })).status).toBe(200);
+		// Without mail nobody can sign up by email: the seeded demo user has a password.
+		const withPassword = DEMO.email;
 		const first = await upstreamSignIn(quiet.urls.provider, 'github', { ...uniqueAccount('quiet'), email: withPassword });
 		const page = await (await get(`${quiet.urls.provider}/auth/upstream/link`, { ...HTML, cookie: linkCookieOf(first) })).text();
 		expect(page).toContain('Link and sign in');

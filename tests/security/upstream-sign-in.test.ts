@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postForm, postJSON } from '../support/http';
+import { confirmSignUpLink, postForm, postJSON } from '../support/http';
 import { readMail, mailTo } from '../support/mail-sink';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 import {
@@ -63,16 +63,25 @@ async function expectFailurePage(response: Response, status: number, message: Re
 	expect(sessionCookieOf(response)).toBeUndefined();
 }
 
+/** The victim's own account, made the way a person makes one: sign-up and the mailed link. */
 async function signUpWithPassword(email: string, password = 'victim passphrase 42') {
 	const response = await postJSON(`${provider}/api/auth/sign-up/email`, { email, password, name: 'Victim' });
-	expect(response.status).toBe(200);
+	expect(response.status).toBe(202);
+	await confirmSignUpLink(provider, server.mail!.dir, email);
 	return { email, password };
 }
 
-/** Whether the provider still lets someone create an account with this address (so none has it). */
+/**
+ * Whether no account has this address. Sign-up answers the same either way (it must not
+ * reveal who has an account), but the mailbox learns it: a free address gets a confirmation
+ * link, a taken one a note that someone tried.
+ */
 async function addressIsFree(email: string): Promise<boolean> {
+	const seen = await mailTo(server.mail!.dir, email);
 	const response = await postJSON(`${provider}/api/auth/sign-up/email`, { email, password: 'probe passphrase 42', name: 'Probe' });
-	return response.status === 200;
+	expect(response.status).toBe(202);
+	const mail = await readMail(server.mail!.dir, email, { seen });
+	return /^Confirm your email address/.test(mail.subject);
 }
 
 describe('login CSRF (RFC 6749 §10.12): a callback is only accepted in the browser that started the flow', () => {
