@@ -133,6 +133,41 @@ const PAGES: PageState[] = [
 		}
 	},
 	{
+		name: 'provider: account console (sessions and connected apps)',
+		heading: 'Your account',
+		open: async (page, request) => {
+			await signInOnBothSites(page);
+			// A second session, from "another browser", so the list offers "Sign out".
+			await request.post(`${PROVIDER_URL}/api/auth/sign-in/email`, { data: { email: DEMO_USER.email, password: DEMO_USER.password } });
+			await page.goto(`${PROVIDER_URL}/account`);
+			await expect(page.getByRole('button', { name: 'Sign out all other sessions' })).toBeVisible();
+			await scriptsLoaded(page);
+		}
+	},
+	{
+		name: 'provider: account console, a session that already ended',
+		heading: 'Your account',
+		open: async (page, request) => {
+			await signInAtProvider(page);
+			await request.post(`${PROVIDER_URL}/api/auth/sign-in/email`, { data: { email: DEMO_USER.email, password: DEMO_USER.password } });
+			await page.goto(`${PROVIDER_URL}/account`);
+			const form = page.locator('form[action="?/endSession"]').first();
+			await form.locator('input[name="session_id"]').evaluate((input) => ((input as HTMLInputElement).value = 'ended-meanwhile'));
+			await form.getByRole('button').click();
+			await expect(page.getByRole('alert')).toContainText('That session is no longer active.');
+		}
+	},
+	{
+		name: 'provider: account console, notice after revoking an app',
+		heading: 'Your account',
+		open: async (page) => {
+			await signInOnBothSites(page);
+			await page.goto(`${PROVIDER_URL}/account`);
+			await page.getByRole('button', { name: 'Revoke access for Team Wiki' }).click();
+			await expect(page.getByRole('status')).toContainText('Access removed.');
+		}
+	},
+	{
 		name: 'provider: sign out? (listing the applications signed out too)',
 		heading: 'Sign out?',
 		open: async (page) => {

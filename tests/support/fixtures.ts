@@ -61,7 +61,7 @@ export async function createTestClient(db: Database, overrides: Partial<NewClien
 
 /** A provider session for the user, as the login page would create it. */
 export async function createTestSession(db: Database, userId: string, now = new Date()) {
-	return createSession(db, userId, now);
+	return createSession(db, userId, { now });
 }
 
 /** `Authorization: Basic ...` per RFC 6749 §2.3.1 (form-urlencoded id and secret). */

@@ -7,7 +7,10 @@ const LOGIN_NOTICES = {
 } as const;
 
 const ACCOUNT_NOTICES = {
-	'email-changed': 'Your email address has been changed. Applications see the new address the next time they ask for it.'
+	'email-changed': 'Your email address has been changed. Applications see the new address the next time they ask for it.',
+	'session-ended': 'That session has been signed out, along with the applications it signed in to.',
+	'other-sessions-ended': 'Every other session has been signed out. This device stays signed in.',
+	'app-revoked': 'Access removed. The application was signed out and must ask for your permission again to sign you in.'
 } as const;
 
 function pick<T extends Record<string, string>>(notices: T, key: string | null): string | null {

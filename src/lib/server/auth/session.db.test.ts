@@ -22,7 +22,7 @@ async function row(id: string) {
 
 describe('provider sessions (Lucia design)', () => {
 	it('the token is id.secret; only the SHA-256 of the secret is stored', async () => {
-		const { token, session } = await createSession(database.db, user.id, T0);
+		const { token, session } = await createSession(database.db, user.id, { now: T0 });
 		const [id, secret] = token.split('.');
 		expect(id).toBe(session.id);
 		// At least 120 bits each (base32: 5 bits per character).
@@ -33,7 +33,7 @@ describe('provider sessions (Lucia design)', () => {
 	});
 
 	it('a valid token returns the session and its user; authTime is the sign-in time', async () => {
-		const { token } = await createSession(database.db, user.id, T0);
+		const { token } = await createSession(database.db, user.id, { now: T0 });
 		const result = await validateSessionToken(database.db, token, new Date(T0.getTime() + 1000));
 		expect(result?.renewed).toBe(false);
 		expect(result?.session.userId).toBe(user.id);
@@ -43,7 +43,7 @@ describe('provider sessions (Lucia design)', () => {
 	});
 
 	it('a wrong secret → null (and the session survives for its owner)', async () => {
-		const { token } = await createSession(database.db, user.id, T0);
+		const { token } = await createSession(database.db, user.id, { now: T0 });
 		const [id, secret] = token.split('.');
 		const forged = `${id}.${secret.slice(0, -1)}${secret.endsWith('a') ? 'b' : 'a'}`;
 		expect(await validateSessionToken(database.db, forged, T0)).toBeNull();
@@ -58,19 +58,19 @@ describe('provider sessions (Lucia design)', () => {
 	);
 
 	it('the id alone (without the secret) is not a token', async () => {
-		const { session } = await createSession(database.db, user.id, T0);
+		const { session } = await createSession(database.db, user.id, { now: T0 });
 		expect(await validateSessionToken(database.db, session.id, T0)).toBeNull();
 		expect(await validateSessionToken(database.db, `${session.id}.`, T0)).toBeNull();
 	});
 
 	it('an expired session → null, and its row is deleted', async () => {
-		const { token, session } = await createSession(database.db, user.id, T0);
+		const { token, session } = await createSession(database.db, user.id, { now: T0 });
 		expect(await validateSessionToken(database.db, token, new Date(T0.getTime() + SESSION_TTL_MS))).toBeNull();
 		expect(await row(session.id)).toBeUndefined();
 	});
 
 	it('sliding expiry: with more than half the TTL left nothing is written', async () => {
-		const { token, session } = await createSession(database.db, user.id, T0);
+		const { token, session } = await createSession(database.db, user.id, { now: T0 });
 		const at = new Date(T0.getTime() + SESSION_TTL_MS / 2 - 1000);
 		const result = await validateSessionToken(database.db, token, at);
 		expect(result?.renewed).toBe(false);
@@ -78,7 +78,7 @@ describe('provider sessions (Lucia design)', () => {
 	});
 
 	it('sliding expiry: with less than half the TTL left the session is extended to a full TTL from now; authTime does not move', async () => {
-		const { token, session } = await createSession(database.db, user.id, T0);
+		const { token, session } = await createSession(database.db, user.id, { now: T0 });
 		const at = new Date(T0.getTime() + SESSION_TTL_MS / 2 + DAY);
 		const result = await validateSessionToken(database.db, token, at);
 		expect(result?.renewed).toBe(true);
@@ -91,15 +91,15 @@ describe('provider sessions (Lucia design)', () => {
 	});
 
 	it('invalidateSession ends the session: the token no longer validates', async () => {
-		const { token, session } = await createSession(database.db, user.id, T0);
+		const { token, session } = await createSession(database.db, user.id, { now: T0 });
 		await invalidateSession(database.db, session.id);
 		expect(await validateSessionToken(database.db, token, T0)).toBeNull();
 		expect(await row(session.id)).toBeUndefined();
 	});
 
 	it('invalidating one session leaves the user\'s other sessions alone', async () => {
-		const a = await createSession(database.db, user.id, T0);
-		const b = await createSession(database.db, user.id, T0);
+		const a = await createSession(database.db, user.id, { now: T0 });
+		const b = await createSession(database.db, user.id, { now: T0 });
 		await invalidateSession(database.db, a.session.id);
 		expect(await validateSessionToken(database.db, b.token, T0)).not.toBeNull();
 	});

@@ -9,6 +9,11 @@ export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 // Sliding expiry: a session used in the second half of its life is extended, at most one
 // write per half-life instead of one per request.
 const RENEW_WHEN_REMAINING_MS = SESSION_TTL_MS / 2;
+// "Last seen" for the account console: precise to a few minutes, so a busy session costs one
+// write per interval rather than one per request.
+export const LAST_SEEN_INTERVAL_MS = 5 * 60 * 1000;
+/** A User-Agent is chosen by the client: stored cut to this length, never unbounded. */
+export const MAX_USER_AGENT_LENGTH = 512;
 
 export interface Session {
 	id: string;
@@ -38,6 +43,7 @@ const sessionByID = preparedQuery((db) =>
 			authTime: sessions.authTime,
 			amr: sessions.amr,
 			expiresAt: sessions.expiresAt,
+			lastSeenAt: sessions.lastSeenAt,
 			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
 		})
 		.from(sessions)
@@ -47,15 +53,29 @@ const sessionByID = preparedQuery((db) =>
 		.prepare('session_by_id')
 );
 
-/**
- * Creates a session; the returned token (`id.secret`) goes in the cookie and nowhere else.
- * `amr` says how the user just authenticated (RFC 8176): `pwd` unless given.
- */
-export async function createSession(db: Database, userId: string, now = new Date(), amr = 'pwd'): Promise<{ token: string; session: Session }> {
+/** Where and how a sign-in happened; all optional, so scripts and tests may omit them. */
+export interface SessionOptions {
+	now?: Date;
+	/** How the user just authenticated (RFC 8176 values, space-separated); `pwd` unless given. */
+	amr?: string;
+	userAgent?: string | null;
+	ipAddress?: string | null;
+}
+
+/** Creates a session; the returned token (`id.secret`) goes in the cookie and nowhere else. */
+export async function createSession(db: Database, userId: string, options: SessionOptions = {}): Promise<{ token: string; session: Session }> {
+	const now = options.now ?? new Date();
 	const id = generateSecret();
 	const secret = generateSecret();
-	const session: Session = { id, userId, authTime: now, amr, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) };
-	await db.insert(sessions).values({ ...session, secretHash: hashSecret(secret), createdAt: now });
+	const session: Session = { id, userId, authTime: now, amr: options.amr ?? 'pwd', expiresAt: new Date(now.getTime() + SESSION_TTL_MS) };
+	await db.insert(sessions).values({
+		...session,
+		secretHash: hashSecret(secret),
+		createdAt: now,
+		lastSeenAt: now,
+		userAgent: options.userAgent ? options.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
+		ipAddress: options.ipAddress ? options.ipAddress.slice(0, 64) : null
+	});
 	return { token: `${id}.${secret}`, session };
 }
 
@@ -77,12 +97,15 @@ export async function validateSessionToken(
 		await db.delete(sessions).where(eq(sessions.id, id));
 		return null;
 	}
-	if (session.expiresAt.getTime() - now.getTime() < RENEW_WHEN_REMAINING_MS) {
-		session.expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-		await db.update(sessions).set({ expiresAt: session.expiresAt }).where(eq(sessions.id, id));
-		return { session, renewed: true };
+	const { lastSeenAt, ...current } = session;
+	const renewed = current.expiresAt.getTime() - now.getTime() < RENEW_WHEN_REMAINING_MS;
+	const seenLongAgo = !lastSeenAt || now.getTime() - lastSeenAt.getTime() >= LAST_SEEN_INTERVAL_MS;
+	// The fresh case (nearly every request) writes nothing; otherwise one UPDATE carries both.
+	if (renewed || seenLongAgo) {
+		if (renewed) current.expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+		await db.update(sessions).set({ expiresAt: current.expiresAt, lastSeenAt: now }).where(eq(sessions.id, id));
 	}
-	return { session, renewed: false };
+	return { session: current, renewed };
 }
 
 /** Ends one session (sign-out). */

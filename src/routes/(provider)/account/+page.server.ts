@@ -1,9 +1,56 @@
-import { redirect } from '@sveltejs/kit';
-import type { PageServerLoad } from './$types';
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
 import { accountNotice } from '$lib/server/auth/notices';
+import { endOtherSessionOfUser, endOtherSessionsOfUser, listActiveSessions } from '$lib/server/oidc/account-sessions';
+import { listConnectedApps, revokeConnectedApp } from '$lib/server/oidc/connected-apps';
+import { provider } from '$lib/server/provider';
 
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	const session = locals.session;
 	if (!session) redirect(303, '/auth/login?return_to=/account');
-	return { user: session.user, authTime: session.authTime.toISOString(), expiresAt: session.expiresAt.toISOString(), notice: accountNotice(url.searchParams.get('notice')) };
+	const { db } = await provider();
+	const [sessions, apps] = await Promise.all([listActiveSessions(db, session.userId, session.id), listConnectedApps(db, session.userId)]);
+	return {
+		user: session.user,
+		authTime: session.authTime.toISOString(),
+		expiresAt: session.expiresAt.toISOString(),
+		notice: accountNotice(url.searchParams.get('notice')),
+		sessions: sessions.map((s) => ({ ...s, createdAt: s.createdAt.toISOString(), lastSeenAt: s.lastSeenAt.toISOString() })),
+		apps: apps.map((a) => ({ ...a, firstUsedAt: a.firstUsedAt.toISOString(), lastUsedAt: a.lastUsedAt.toISOString() }))
+	};
+};
+
+// The same words for a session that ended meanwhile and for an id that was never this user's:
+// the form reveals nothing about other people's sessions.
+const SESSION_GONE = 'That session is no longer active. The list below is up to date.';
+const APP_GONE = 'That application no longer has access. The list below is up to date.';
+
+export const actions: Actions = {
+	/** Signs out one other session of this user (back-channel logout to its applications). */
+	endSession: async ({ request, locals }) => {
+		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
+		const sessionId = (await request.formData()).get('session_id');
+		if (typeof sessionId !== 'string' || !sessionId) return fail(400, { sessionMessage: SESSION_GONE });
+		const { db, keys, issuer, outbound } = await provider();
+		const ended = await endOtherSessionOfUser(db, keys, issuer, { userId: locals.session.userId, currentSessionId: locals.session.id }, sessionId, { outbound });
+		if (!ended) return fail(404, { sessionMessage: SESSION_GONE });
+		redirect(303, '/account?notice=session-ended#sessions');
+	},
+	/** "Sign out all other sessions": this device stays signed in. */
+	endOtherSessions: async ({ locals }) => {
+		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
+		const { db, keys, issuer, outbound } = await provider();
+		await endOtherSessionsOfUser(db, keys, issuer, { userId: locals.session.userId, currentSessionId: locals.session.id }, { outbound });
+		redirect(303, '/account?notice=other-sessions-ended#sessions');
+	},
+	/** "Revoke access" for one connected application. */
+	revokeApp: async ({ request, locals }) => {
+		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
+		const clientId = (await request.formData()).get('client_id');
+		if (typeof clientId !== 'string' || !clientId) return fail(400, { appMessage: APP_GONE });
+		const { db, keys, issuer, outbound } = await provider();
+		const revoked = await revokeConnectedApp(db, keys, issuer, locals.session.userId, clientId, { outbound });
+		if (!revoked) return fail(404, { appMessage: APP_GONE });
+		redirect(303, '/account?notice=app-revoked#apps');
+	}
 };

@@ -21,6 +21,12 @@ export const sessions = pgTable(
 		 */
 		amr: text('amr').notNull().default('pwd'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+		/** The browser's User-Agent at sign-in, cut to MAX_USER_AGENT_LENGTH: shown as "browser on OS". */
+		userAgent: text('user_agent'),
+		/** The address the sign-in came from, as the account console shows it. */
+		ipAddress: text('ip_address'),
+		/** When the session was last used, refreshed at most every LAST_SEEN_INTERVAL_MS. */
+		lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
 		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
 	},
 	(t) => [index('session_user_id_idx').on(t.userId)]

@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import { safeReturnTo } from '$lib/server/auth/return-to';
 import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { loginNotice } from '$lib/server/auth/notices';
 import { config } from '$lib/server/config';
@@ -48,7 +49,7 @@ export const actions: Actions = {
 		const { user } = result;
 		// A new session id on every sign-in: a session fixed before sign-in is never promoted.
 		if (locals.session) await invalidateSession(db, locals.session.id);
-		const { token, session } = await createSession(db, user.id);
+		const { token, session } = await createSession(db, user.id, signInOrigin({ request, getClientAddress }));
 		setSessionCookie(cookies, token, session.expiresAt, url.protocol === 'https:');
 		redirect(303, returnTo ?? '/account');
 	}

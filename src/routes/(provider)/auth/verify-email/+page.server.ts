@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { confirmSignUp, pendingSignUpEmail } from '$lib/server/auth/sign-up';
 import { database } from '$lib/server/db/instance';
 
@@ -18,7 +19,7 @@ export const load: PageServerLoad = async ({ url, setHeaders }) => {
 
 export const actions: Actions = {
 	// The page's load runs after a failed action and marks the answer no-store.
-	default: async ({ request, cookies, locals, url }) => {
+	default: async ({ request, cookies, locals, url, getClientAddress }) => {
 		const form = await request.formData();
 		const { db } = await database();
 		const result = await confirmSignUp(db, form.get('token'));
@@ -27,7 +28,7 @@ export const actions: Actions = {
 		}
 		// A new account: whoever was signed in on this browser before is signed out.
 		if (locals.session) await invalidateSession(db, locals.session.id);
-		const { token, session } = await createSession(db, result.user.id, new Date(), 'pwd');
+		const { token, session } = await createSession(db, result.user.id, { amr: 'pwd', ...signInOrigin({ request, getClientAddress }) });
 		setSessionCookie(cookies, token, session.expiresAt, url.protocol === 'https:');
 		redirect(303, result.returnTo ?? '/account');
 	}

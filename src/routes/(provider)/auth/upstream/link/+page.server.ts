@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { findPendingLink, issueMailedLink, linkAfterPassword } from '$lib/server/auth/upstream-accounts';
 import { deleteLinkCookie, readLinkCookie } from '$lib/server/auth/upstream-cookies';
 import { SERVICE_NAME } from '$lib/server/auth/user';
@@ -53,7 +54,7 @@ export const actions: Actions = {
 		if (!linked.linked) error(400, { message: EXPIRED, back: { href: '/auth/login', label: 'Back to sign-in' } });
 		deleteLinkCookie(event.cookies, secure);
 		if (event.locals.session) await invalidateSession(db, event.locals.session.id);
-		const { token, session } = await createSession(db, linked.userId, new Date(), linked.amr);
+		const { token, session } = await createSession(db, linked.userId, { amr: linked.amr, ...signInOrigin(event) });
 		setSessionCookie(event.cookies, token, session.expiresAt, secure);
 		redirect(303, stored.returnTo ?? '/account');
 	},

@@ -2,6 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { checkUpstreamCallback, completeUpstreamSignIn, UpstreamError } from '$lib/server/auth/upstream';
 import { resolveUpstreamSignIn } from '$lib/server/auth/upstream-accounts';
 import { LINK_PATH, setLinkCookie, signInHref, takeFlowCookie } from '$lib/server/auth/upstream-cookies';
@@ -10,7 +11,7 @@ import { upstreamById, upstreamCallbackURL } from '$lib/server/config-upstreams'
 import { database } from '$lib/server/db/instance';
 
 /** The upstream's redirect back (RFC 6749 §4.1.2): check, exchange, then sign in, link or refuse. */
-export const load: PageServerLoad = async ({ params, url, cookies, locals }) => {
+export const load: PageServerLoad = async ({ params, url, cookies, locals, request, getClientAddress }) => {
 	const settings = config();
 	const secure = url.protocol === 'https:';
 	const upstream = upstreamById(settings.upstreams, params.id);
@@ -40,7 +41,7 @@ export const load: PageServerLoad = async ({ params, url, cookies, locals }) => 
 	}
 	// A new session on every sign-in: a session fixed before sign-in is never promoted.
 	if (locals.session) await invalidateSession(db, locals.session.id);
-	const { token, session } = await createSession(db, result.userId, new Date(), result.amr);
+	const { token, session } = await createSession(db, result.userId, { amr: result.amr, ...signInOrigin({ request, getClientAddress }) });
 	setSessionCookie(cookies, token, session.expiresAt, secure);
 	redirect(303, returnTo ?? '/account');
 };

@@ -2,6 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { findMailedLink, linkAfterMail } from '$lib/server/auth/upstream-accounts';
 import { deleteLinkCookie, readLinkCookie } from '$lib/server/auth/upstream-cookies';
 import { config } from '$lib/server/config';
@@ -21,7 +22,7 @@ export const load: PageServerLoad = async ({ url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, url, locals }) => {
+	default: async ({ request, cookies, url, locals, getClientAddress }) => {
 		const secure = url.protocol === 'https:';
 		const token = (await request.formData()).get('token');
 		const stored = readLinkCookie(cookies, secure);
@@ -35,7 +36,7 @@ export const actions: Actions = {
 		}
 		deleteLinkCookie(cookies, secure);
 		if (locals.session) await invalidateSession(db, locals.session.id);
-		const { token: sessionToken, session } = await createSession(db, linked.userId, new Date(), linked.amr);
+		const { token: sessionToken, session } = await createSession(db, linked.userId, { amr: linked.amr, ...signInOrigin({ request, getClientAddress }) });
 		setSessionCookie(cookies, sessionToken, session.expiresAt, secure);
 		redirect(303, stored?.returnTo ?? '/account');
 	}
