@@ -7,6 +7,7 @@ import { requireStrongSecret } from './secret-strength';
 import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from './config-limits';
 import { loadAccountMailLimits, type AccountMailLimits } from './config-account-mail';
 import { loadUpstreams, type UpstreamsConfig } from './config-upstreams';
+import { loadRecentAuthSeconds } from './auth/recent-auth';
 import { loadMail, type MailConfig } from './mail/config';
 import { loadFlowInspectorSetting } from './rp/flow-inspector-setting';
 
@@ -59,6 +60,8 @@ export interface AppConfig {
 	pythonAPIURL: string;
 	/** Limits on password-reset and change-of-address mails (RATE_LIMIT_PASSWORD_RESET_PER_IP, RATE_LIMIT_MAIL_PER_RECIPIENT). */
 	accountMail: AccountMailLimits;
+	/** Sensitive account actions need a sign-in at most this many seconds old (REAUTHENTICATE_AFTER_SECONDS; auth/recent-auth.ts). */
+	recentAuthSeconds: number;
 	/** Sign-in through GitHub, Google and other OpenID providers (GITHUB_*, GOOGLE_*, UPSTREAM_OIDC). */
 	upstreams: UpstreamsConfig;
 	/** FLOW_INSPECTOR: the demo sites record each flow for "What just happened" (rp/flow-inspector-setting.ts). */
@@ -86,6 +89,7 @@ export function loadConfig(vars: Record<string, string | undefined>, mode: { dev
 		cleanup: loadCleanup(vars),
 		pythonAPIURL: (vars.PYTHON_API_URL || 'http://localhost:3003').replace(/\/$/, ''),
 		accountMail: loadAccountMailLimits(vars),
+		recentAuthSeconds: loadRecentAuthSeconds(vars),
 		upstreams: loadUpstreams(vars),
 		mail: loadMail(vars, origins.provider.hostname),
 		sites: {

@@ -97,3 +97,21 @@ export function emailChangedMail(issuer: string, to: string, newEmail: string): 
 		footer: 'you received this because this was the address of your account until now.'
 	});
 }
+
+/** After a change (or first choice) of password on the account page, signed in: the owner hears of it, in case it was not them. */
+export function passwordChangedSignedInMail(issuer: string, to: string, kind: 'changed' | 'set'): MailMessage {
+	const what = kind === 'changed' ? 'changed' : 'set';
+	return composeMail(SERVICE_NAME, {
+		to,
+		subject: `Your ${SERVICE_NAME} password was ${what}`,
+		heading: `Your password was ${what}`,
+		paragraphs: [
+			kind === 'changed'
+				? `The password of the account for ${to} at ${host(issuer)} was just changed on the account page. Every other session of the account was signed out.`
+				: `A password was just set for the account for ${to} at ${host(issuer)} on the account page. The account can now be signed in to with this address and that password.`,
+			'If this was not you, reset the password now with the link below: that signs out every session, including the one that made this change.'
+		],
+		action: { label: 'Reset your password', url: `${issuer}/auth/forgot-password?email=${encodeURIComponent(to)}` },
+		footer: `you received this because the password of your account was ${what}.`
+	});
+}

@@ -6,7 +6,8 @@ import { linksOf, memoryMailer } from '../../../../tests/support/memory-mailer';
 import type { AccountMailLimits } from '../config-account-mail';
 import { oneTimeTokens, users } from '../db/schema';
 import { maskEmail } from './account-mail';
-import { confirmEmailChange, EMAIL_CHANGE_LINK_TTL_SECONDS, findEmailChangeLink, requestEmailChange, RECENT_SIGN_IN_SECONDS } from './email-change';
+import { confirmEmailChange, EMAIL_CHANGE_LINK_TTL_SECONDS, findEmailChangeLink, requestEmailChange } from './email-change';
+import { DEFAULT_RECENT_AUTH_SECONDS as RECENT_SIGN_IN_SECONDS } from './recent-auth';
 import { issueOneTimeToken, findOneTimeToken } from './one-time-tokens';
 import type { SignInLimits } from './password-sign-in';
 
@@ -119,6 +120,15 @@ describe('requestEmailChange', () => {
 		expect(stale.outcome).toEqual({ status: 'sign-in-again' });
 		const fresh = await ask(user, newAddress(), undefined, { authTime: at(-60) });
 		expect(fresh.delivery).toBe('sent');
+	});
+
+	it('the right password is not enough with a stale sign-in: a stolen session must sign in again first, and nothing is sent', async () => {
+		const user = await createTestUser(database.db);
+		const target = newAddress();
+		const stale = await ask(user, target, user.password, { authTime: at(-RECENT_SIGN_IN_SECONDS - 1) });
+		expect(stale.outcome).toEqual({ status: 'sign-in-again' });
+		expect(mailer.to(target)).toEqual([]);
+		expect(mailer.to(user.email)).toEqual([]);
 	});
 });
 

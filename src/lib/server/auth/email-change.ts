@@ -1,8 +1,9 @@
 // Change of address: the new address gets a single-use link (a one_time_token with purpose
 // 'change-email'), the old one a notice, and the address changes only when the link is
 // confirmed by the account's owner, signed in. Asking needs the current password (or, for an
-// account without one, a recent sign-in), so a stolen session alone cannot move the account
-// to an attacker's mailbox, from where a password reset would take it over.
+// account without one, only) and, like every sensitive action, a recent sign-in
+// (recent-auth.ts), so a stolen session alone cannot move the account to an attacker's mailbox,
+// from where a password reset would take it over.
 import { and, eq, ne } from 'drizzle-orm';
 import type { Database } from '../db';
 import { users } from '../db/schema';
@@ -12,6 +13,7 @@ import { consumeOneTimeToken, findOneTimeToken, issueOneTimeToken, revokeOneTime
 import { rateLimitedMessage, signInWithPassword, type SignInLimits } from './password-sign-in';
 import { recipientKey, type AccountMailSettings } from './password-reset';
 import { reserveAttempt } from './rate-limit';
+import { DEFAULT_RECENT_AUTH_SECONDS, isRecentAuthentication } from './recent-auth';
 import { normalizeEmail } from './user';
 
 /**
@@ -20,8 +22,6 @@ import { normalizeEmail } from './user';
  * reset mails go, so it must not stay usable for long.
  */
 export const EMAIL_CHANGE_LINK_TTL_SECONDS = 60 * 60;
-/** An account without a password proves itself by a sign-in this recent (OIDC `max_age`-style). */
-export const RECENT_SIGN_IN_SECONDS = 15 * 60;
 export const CONFIRM_EMAIL_CHANGE_PATH = '/account/email/confirm';
 
 export interface EmailChangeRequester {
@@ -54,9 +54,10 @@ export async function requestEmailChange(
 	db: Database,
 	requester: EmailChangeRequester,
 	input: { newEmail: unknown; password: unknown },
-	settings: AccountMailSettings & { signInLimits: SignInLimits },
+	settings: AccountMailSettings & { signInLimits: SignInLimits; recentAuthSeconds?: number },
 	now = new Date()
 ): Promise<EmailChangeRequestOutcome> {
+	if (!isRecentAuthentication(requester.authTime, settings.recentAuthSeconds ?? DEFAULT_RECENT_AUTH_SECONDS, now)) return { status: 'sign-in-again' };
 	const newEmail = normalizeEmail(input.newEmail);
 	if (!newEmail) return { status: 'invalid', errors: { email: 'Enter an email address like name@example.com.' } };
 	if (newEmail === requester.email) return { status: 'invalid', errors: { email: 'This is already the address of your account. Enter a different one.' } };
@@ -69,8 +70,6 @@ export async function requestEmailChange(
 			if (proof.failure === 'rate-limited') return { status: 'rate-limited', message: rateLimitedMessage(proof.retryAfterSeconds) };
 			return { status: 'invalid', errors: { password: 'This is not your current password.' } };
 		}
-	} else if (now.getTime() - requester.authTime.getTime() > RECENT_SIGN_IN_SECONDS * 1000) {
-		return { status: 'sign-in-again' };
 	}
 	const perAccount = await reserveAttempt(db, `change-email:account:${requester.userId}`, settings.limits.mailsPerRecipient, now);
 	const perRecipient = perAccount.admitted ? await reserveAttempt(db, recipientKey('change-email', newEmail), settings.limits.mailsPerRecipient, now) : perAccount;

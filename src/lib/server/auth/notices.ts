@@ -3,13 +3,17 @@
 
 const LOGIN_NOTICES = {
 	'password-changed': 'Your password has been changed. Sign in with your new password.',
-	'email-changed': 'Your email address has been changed. Sign in with your new address.'
+	'email-changed': 'Your email address has been changed. Sign in with your new address.',
+	reauthenticate: 'Changing your password or email address, or deleting your account, needs a recent sign-in. Sign in again to continue; you come straight back.'
 } as const;
 
 const ACCOUNT_NOTICES = {
 	'email-changed': 'Your email address has been changed. Applications see the new address the next time they ask for it.',
 	'session-ended': 'That session has been signed out, along with the applications it signed in to.',
 	'other-sessions-ended': 'Every other session has been signed out. This device stays signed in.',
+	'password-changed': 'Your password has been changed. Every other session was signed out; this device stays signed in.',
+	'password-set': 'Your password has been set. You can now sign in with your email address and this password.',
+	'name-updated': 'Your name has been saved. Applications see it the next time they ask for it.',
 	'app-revoked': 'Access removed. The application was signed out and must ask for your permission again to sign you in.'
 } as const;
 

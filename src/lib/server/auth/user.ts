@@ -32,18 +32,24 @@ export const SERVICE_NAME = 'SSO Provider';
  */
 export function parseSignUp(input: Record<string, unknown>, serviceNames: string[] = []): { value: SignUpInput } | { errors: FieldErrors<keyof SignUpInput> } {
 	const name = typeof input.name === 'string' ? input.name.trim() : '';
-	const hasControl = (s: string) => /[\u0000-\u001f\u007f]/.test(s);
 	const email = normalizeEmail(input.email);
 	const password = typeof input.password === 'string' ? input.password : '';
 	const errors: FieldErrors<keyof SignUpInput> = {};
-	if (!name) errors.name = 'Enter your name.';
-	else if (hasControl(name)) errors.name = 'Use letters, digits, spaces and punctuation only.';
-	else if (name.length > 100) errors.name = 'Use at most 100 characters.';
+	const nameError = nameProblem(name);
+	if (nameError) errors.name = nameError;
 	if (!email) errors.email = 'Enter an email address like name@example.com.';
 	const passwordProblem = newPasswordProblem(password, { email: email ?? '', name, serviceNames });
 	if (passwordProblem) errors.password = passwordProblem;
 	if (Object.keys(errors).length > 0 || !email) return { errors };
 	return { value: { name, email, password } };
+}
+
+/** Why a (trimmed) display name is refused, or null: the rule of sign-up and of the account page alike. */
+export function nameProblem(name: string): string | null {
+	if (!name) return 'Enter your name.';
+	if (/[\u0000-\u001f\u007f]/.test(name)) return 'Use letters, digits, spaces and punctuation only.';
+	if (name.length > 100) return 'Use at most 100 characters.';
+	return null;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
+import { updateName } from '$lib/server/auth/account-settings';
+import { accountHasPassword } from '$lib/server/auth/email-change';
 import { accountNotice } from '$lib/server/auth/notices';
 import { endOtherSessionOfUser, endOtherSessionsOfUser, listActiveSessions } from '$lib/server/oidc/account-sessions';
 import { listConnectedApps, revokeConnectedApp } from '$lib/server/oidc/connected-apps';
@@ -9,9 +11,14 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const session = locals.session;
 	if (!session) redirect(303, '/auth/login?return_to=/account');
 	const { db } = await provider();
-	const [sessions, apps] = await Promise.all([listActiveSessions(db, session.userId, session.id), listConnectedApps(db, session.userId)]);
+	const [sessions, apps, hasPassword] = await Promise.all([
+		listActiveSessions(db, session.userId, session.id),
+		listConnectedApps(db, session.userId),
+		accountHasPassword(db, session.userId)
+	]);
 	return {
 		user: session.user,
+		hasPassword,
 		authTime: session.authTime.toISOString(),
 		expiresAt: session.expiresAt.toISOString(),
 		notice: accountNotice(url.searchParams.get('notice')),
@@ -26,6 +33,15 @@ const SESSION_GONE = 'That session is no longer active. The list below is up to 
 const APP_GONE = 'That application no longer has access. The list below is up to date.';
 
 export const actions: Actions = {
+	/** Edit name: the rules of sign-up (nameProblem). */
+	updateName: async ({ request, locals }) => {
+		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
+		const name = (await request.formData()).get('name');
+		const { db } = await provider();
+		const outcome = await updateName(db, locals.session.userId, name);
+		if (outcome.status === 'invalid') return fail(400, { name: typeof name === 'string' ? name.slice(0, 200) : '', nameError: outcome.error });
+		redirect(303, '/account?notice=name-updated');
+	},
 	/** Signs out one other session of this user (back-channel logout to its applications). */
 	endSession: async ({ request, locals }) => {
 		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
