@@ -158,6 +158,58 @@ const PAGES: PageState[] = [
 		}
 	},
 	{
+		name: 'provider: account, name refused beside the field',
+		heading: 'Your account',
+		open: async (page) => {
+			await signInAtProvider(page);
+			const form = page.locator('form[action="?/updateName"]');
+			await form.evaluate((f) => ((f as HTMLFormElement).noValidate = true));
+			await page.getByLabel('Name', { exact: true }).fill('');
+			await form.getByRole('button', { name: 'Save name' }).click();
+			await expect(page.getByLabel('Name', { exact: true })).toHaveAccessibleDescription('Enter your name.');
+		}
+	},
+	{
+		name: 'provider: re-authentication before a sensitive action (notice)',
+		heading: 'Sign in',
+		open: async (page) => {
+			await signInAtProvider(page);
+			await page.goto(`${PROVIDER_URL}/auth/login?prompt=login&return_to=%2Faccount%2Fpassword&notice=reauthenticate`);
+			await expect(page.getByRole('status')).toContainText('needs a recent sign-in');
+		}
+	},
+	{
+		name: 'provider: change password',
+		heading: 'Change password',
+		open: async (page) => {
+			await signInAtProvider(page);
+			await page.goto(`${PROVIDER_URL}/account/password`);
+			await scriptsLoaded(page);
+		}
+	},
+	{
+		name: 'provider: change password, errors beside the fields',
+		heading: 'Change password',
+		open: async (page) => {
+			await signInAtProvider(page);
+			await page.goto(`${PROVIDER_URL}/account/password`);
+			// An empty current password is refused before any check, so the shared demo account's failed sign-ins do not grow.
+			await page.locator('main form[method="POST"]').evaluate((f) => ((f as HTMLFormElement).noValidate = true));
+			await page.getByLabel('New password').fill('short');
+			await page.getByRole('button', { name: 'Change password' }).click();
+			await expect(page.getByLabel('Current password')).toHaveAccessibleDescription('Enter your current password.');
+		}
+	},
+	{
+		name: 'provider: delete account (confirmation)',
+		heading: 'Delete your account',
+		open: async (page) => {
+			await signInAtProvider(page);
+			await page.goto(`${PROVIDER_URL}/account/delete`);
+		}
+	},
+	{ name: 'provider: account deleted', heading: 'Your account was deleted', open: visit(`${PROVIDER_URL}/account/deleted`) },
+	{
 		name: 'provider: account console, notice after revoking an app',
 		heading: 'Your account',
 		open: async (page) => {
