@@ -8,7 +8,9 @@ import { PROVIDER_URL } from './urls';
 // fresh account made through the mailed sign-up link, so the shared demo user never changes.
 
 async function signInFresh(page: Page, email: string, password: string): Promise<void> {
-	await page.goto(`${PROVIDER_URL}/auth/login`);
+	// prompt=login shows the form even if the sign-up confirmation's session arrived late: the
+	// journey always starts from a sign-in with the password.
+	await page.goto(`${PROVIDER_URL}/auth/login?prompt=login`);
 	await submitSignIn(page, email, password);
 	await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
 }
