@@ -132,7 +132,7 @@ describe('deleting the account', () => {
 		const user = await signUp('Leaving User');
 		const site = await signInToDashboard(user.cookie);
 		expect(await dashboardPage(site)).toContain('Welcome, Leaving User');
-		const code = (await authorizeWith(user.cookie, dashboardRequest({ scope: 'openid email offline_access', prompt: 'consent' }))).searchParams.get('code')!;
+		const code = (await authorizeWith(user.cookie, dashboardRequest())).searchParams.get('code')!;
 		const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS })).json()) as { refresh_token?: string };
 
 		const confirmPage = await get(`${provider}/account/delete`, { cookie: user.cookie, ...BROWSER });
