@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailChangedMail, emailChangeLinkMail, emailChangeRequestedMail, emailInUseMail, maskEmail, passwordChangedMail, passwordResetMail } from './account-mail';
+import { emailChangedMail, emailChangeLinkMail, emailChangeRequestedMail, emailInUseMail, maskEmail, passwordChangedMail, passwordChangedSignedInMail, passwordResetMail } from './account-mail';
 
 const ISSUER = 'https://sso.example.com';
 const LINK = `${ISSUER}/auth/reset-password?token=abcdefghijklmnop.qrstuvwxyzabcdef`;
@@ -11,7 +11,9 @@ describe('account mails', () => {
 		link: emailChangeLinkMail(ISSUER, 'new@example.net', 'ada@example.com', LINK, 60),
 		inUse: emailInUseMail(ISSUER, 'taken@example.net'),
 		requested: emailChangeRequestedMail(ISSUER, 'ada@example.com', 'new@example.net', 60),
-		done: emailChangedMail(ISSUER, 'ada@example.com', 'new@example.net')
+		done: emailChangedMail(ISSUER, 'ada@example.com', 'new@example.net'),
+		changedSignedIn: passwordChangedSignedInMail(ISSUER, 'ada@example.com', 'changed'),
+		setSignedIn: passwordChangedSignedInMail(ISSUER, 'ada@example.com', 'set')
 	};
 
 	it.each(Object.entries(mails))('%s: a text and an HTML part, naming the provider, its host and why the mail came', (_, mail) => {
@@ -40,5 +42,14 @@ describe('account mails', () => {
 		expect(maskEmail('nora@example.com')).toBe('n***@example.com');
 		expect(maskEmail('x@y.z')).toBe('x***@y.z');
 		expect(maskEmail('not-an-address')).toBe('***');
+	});
+
+	it('after a change on the account page, the owner is offered a reset (in case it was not them), without any token', () => {
+		for (const mail of [mails.changedSignedIn, mails.setSignedIn]) {
+			expect(mail.text).toContain(`${ISSUER}/auth/forgot-password?email=ada%40example.com`);
+			expect(mail.text).not.toContain('token=');
+		}
+		expect(mails.changedSignedIn.subject).toBe('Your SSO Provider password was changed');
+		expect(mails.setSignedIn.subject).toBe('Your SSO Provider password was set');
 	});
 });
