@@ -25,7 +25,12 @@ export async function createAccount(request: APIRequestContext, page: Page, labe
 		const mail = await nextMail(account.email);
 		await page.goto(mail.links[0]);
 		const confirm = page.locator('main form[method="POST"] button');
-		if (await confirm.count()) await confirm.first().click();
+		if (await confirm.count()) {
+			await confirm.first().click();
+			// The confirmation signs in and leaves the page; wait for that before forgetting the
+			// cookies, or a late Set-Cookie would sign the next step in as this account.
+			await expect(page).not.toHaveURL(/\/auth\/verify-email/);
+		}
 		await page.context().clearCookies();
 	}
 	return account;
