@@ -173,9 +173,9 @@ function registerAnotherCommands(context: RejectionContext): string[] {
 		// RFC 7592 §2.2: the update replaces the whole registration, so it lists every URI to keep
 		// (and any other metadata the client set: GET the registration first and send it back).
 		return [
-			`curl -X PUT ${context.issuer}/api/auth/register/${encodeURIComponent(clientId)} \\\n` +
+			`curl -X PUT ${shellWord(`${context.issuer}/api/auth/register/${encodeURIComponent(clientId)}`)} \\\n` +
 				`  -H 'Authorization: Bearer REGISTRATION_ACCESS_TOKEN' -H 'Content-Type: application/json' \\\n` +
-				`  -d '${JSON.stringify({ client_id: clientId, client_name: context.clientName, redirect_uris: all })}'`
+				`  -d ${shellWord(JSON.stringify({ client_id: clientId, client_name: context.clientName, redirect_uris: all }))}`
 		];
 	}
 	// `add --id` replaces an operator-registered client (and prints a new secret).
@@ -184,6 +184,11 @@ function registerAnotherCommands(context: RejectionContext): string[] {
 	];
 }
 
+/**
+ * One shell word. The requested redirect_uri and a self-registered client's name come from
+ * whoever made the request, and developers paste these commands into a shell: anything but
+ * plain characters is single-quoted, so `$(…)`, backticks and quotes stay text.
+ */
 function shellWord(value: string): string {
 	return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
