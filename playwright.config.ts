@@ -78,6 +78,8 @@ export default defineConfig({
 			SEED_DEMO_DATA: 'true',
 			// The demo sites' "What just happened" page (flow-inspector.e2e.ts): off in production unless set.
 			FLOW_INSPECTOR: 'true',
+			// The provider's developer pages (dev-pages.e2e.ts): off in production unless set.
+			DEVELOPER_PAGES: 'true',
 			// Nothing from the calling shell may move the listeners or pick another database.
 			PORT: '',
 			SITE1_PORT: '',

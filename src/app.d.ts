@@ -1,6 +1,7 @@
 import type { OriginName } from '$lib/origins.js';
 import type { SessionWithUser } from '$lib/server/auth/session';
 import type { RPSession } from '$lib/server/rp/session';
+import type { DeveloperExplanation } from '$lib/server/oidc/request-rules';
 
 declare global {
 	namespace App {
@@ -14,6 +15,8 @@ declare global {
 			temporary?: boolean;
 			/** A way back from the error page when there is a better one than the start page (e.g. to sign-in, keeping return_to). */
 			back?: { href: string; label: string };
+			/** With DEVELOPER_PAGES on: the rule a rejected request broke, its spec clause and the fix. */
+			developer?: DeveloperExplanation;
 		}
 		interface Locals {
 			/** Which of the three origins this request came in on. */

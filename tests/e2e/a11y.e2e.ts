@@ -243,6 +243,20 @@ const PAGES: PageState[] = [
 		open: visit(authorizeURL({ client_id: 'no-such-client', redirect_uri: 'https://evil.example/cb', response_type: 'code', scope: 'openid' }))
 	},
 	{
+		name: 'provider: authorization request rejected, redirect_uri not registered (For developers, with the registered URIs)',
+		heading: 'Sign-in request rejected',
+		open: visit(authorizeURL({ client_id: 'internal-dashboard', redirect_uri: 'https://evil.example/cb', response_type: 'code', scope: 'openid' }))
+	},
+	{
+		name: 'provider: sign-in not completed, public client without PKCE (For developers)',
+		heading: 'Sign-in not completed',
+		open: async (page, request) => {
+			const { client_id } = await registerClient(request, { client_name: 'A11y SPA', redirect_uris: [`${SITE1_URL}/auth/callback`], token_endpoint_auth_method: 'none' });
+			await page.goto(authorizeURL({ client_id, redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'openid', state: 'a11y' }));
+		}
+	},
+	{ name: 'provider: signing key lifecycle (/dev/keys)', heading: 'Signing key lifecycle', open: visit(`${PROVIDER_URL}/dev/keys`) },
+	{
 		name: 'provider: sign-in not completed (leave for an unverified destination)',
 		heading: 'Sign-in not completed',
 		open: async (page, request) => {

@@ -10,6 +10,7 @@ import { loadUpstreams, type UpstreamsConfig } from './config-upstreams';
 import { loadRecentAuthSeconds } from './auth/recent-auth';
 import { loadMail, type MailConfig } from './mail/config';
 import { loadFlowInspectorSetting } from './rp/flow-inspector-setting';
+import { loadDeveloperPagesSetting } from './developer-pages-setting';
 
 /** One demo relying-party site: its public URL and its client registration. */
 export interface SiteConfig {
@@ -66,6 +67,8 @@ export interface AppConfig {
 	upstreams: UpstreamsConfig;
 	/** FLOW_INSPECTOR: the demo sites record each flow for "What just happened" (rp/flow-inspector-setting.ts). */
 	flowInspector: boolean;
+	/** DEVELOPER_PAGES: /dev/keys and the "For developers" part of rejected requests (developer-pages-setting.ts). */
+	developerPages: boolean;
 }
 
 /** Builds the configuration from environment variables (`config()` passes SvelteKit's `$env`). */
@@ -112,7 +115,8 @@ export function loadConfig(vars: Record<string, string | undefined>, mode: { dev
 			}
 		},
 		resourceServersJSON: vars.RESOURCE_SERVERS || undefined,
-		flowInspector: loadFlowInspectorSetting(vars, mode.dev)
+		flowInspector: loadFlowInspectorSetting(vars, mode.dev),
+		developerPages: loadDeveloperPagesSetting(vars, mode.dev)
 	};
 }
 

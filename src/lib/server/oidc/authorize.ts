@@ -41,6 +41,13 @@ export interface RejectedAuthorizationRequest {
 	state?: string;
 	/** The verified client, set together with `redirectURI`. */
 	client?: Client;
+	/**
+	 * For a redirect URI the client did not register: that client, for the developer pages
+	 * only (its registered URIs). Never a place to send anything.
+	 */
+	unverifiedRedirectClient?: Client;
+	/** The redirect_uri as sent, unverified. */
+	requestedRedirectURI?: string;
 }
 
 const PROMPTS = new Set(['none', 'login', 'consent']);
@@ -57,41 +64,42 @@ export async function validateAuthorizationRequest(
 		return { rejected: { error: error as OAuthError } };
 	}
 	const clientId = params.get('client_id');
-	if (!clientId) return { rejected: { error: new InvalidRequest('client_id is required') } };
+	if (!clientId) return { rejected: { error: new InvalidRequest('client_id is required').enforcing('client-id-required') } };
 	const client = await findClient(db, clientId);
-	if (!client) return { rejected: { error: new InvalidRequest(`unknown client_id "${clientId}"`) } };
+	if (!client) return { rejected: { error: new InvalidRequest(`unknown client_id "${clientId}"`).enforcing('client-id-unknown') } };
 	const redirectURI = params.get('redirect_uri');
 	// OIDC Core §3.1.2.1 makes redirect_uri required; it must match a registered one exactly.
-	if (!redirectURI) return { rejected: { error: new InvalidRequest('redirect_uri is required') } };
+	if (!redirectURI) return { rejected: { error: new InvalidRequest('redirect_uri is required').enforcing('redirect-uri-required'), unverifiedRedirectClient: client } };
 	if (!client.redirectURIs.includes(redirectURI)) {
-		return { rejected: { error: new InvalidRequest(`redirect_uri "${redirectURI}" is not registered for this client`) } };
+		const error = new InvalidRequest(`redirect_uri "${redirectURI}" is not registered for this client`).enforcing('redirect-uri-unregistered');
+		return { rejected: { error, unverifiedRedirectClient: client, requestedRedirectURI: redirectURI } };
 	}
 
 	const state = params.get('state');
 	const reject = (error: OAuthError) => ({ rejected: { error, redirectURI, state, client } });
 	// RFC 6749 §4.1.2.1: a client not registered for the code grant may not ask for a code.
-	if (!client.grantTypes.includes('authorization_code')) return reject(new UnauthorizedClient('this client is not registered for the authorization code grant'));
+	if (!client.grantTypes.includes('authorization_code')) return reject(new UnauthorizedClient('this client is not registered for the authorization code grant').enforcing('grant-type-not-registered'));
 	if (params.has('request')) return reject(new RequestNotSupported());
 	if (params.has('request_uri')) return reject(new RequestURINotSupported());
 	const responseType = params.get('response_type');
-	if (!responseType) return reject(new InvalidRequest('response_type is required'));
-	if (responseType !== 'code') return reject(new UnsupportedResponseType(responseType));
+	if (!responseType) return reject(new InvalidRequest('response_type is required').enforcing('response-type-required'));
+	if (responseType !== 'code') return reject(new UnsupportedResponseType(responseType).enforcing('response-type-unsupported'));
 	const responseMode = params.get('response_mode');
 	if (responseMode && responseMode !== 'query') return reject(new InvalidRequest(`response_mode "${responseMode}" is not supported`));
 	const scopes = parseScope(params.get('scope'));
-	if (!scopes) return reject(new InvalidScope('the scope must include "openid"'));
+	if (!scopes) return reject(new InvalidScope('the scope must include "openid"').enforcing('scope-openid-required'));
 
 	const codeChallenge = params.get('code_challenge');
 	const method = params.get('code_challenge_method');
 	if (codeChallenge) {
 		// RFC 9700 §2.1.1: "plain" offers no protection against a leaked request.
-		if ((method ?? 'plain') !== 'S256') return reject(new InvalidRequest('code_challenge_method must be S256'));
-		if (!isValidS256Challenge(codeChallenge)) return reject(new InvalidRequest('code_challenge is not a valid S256 challenge'));
+		if ((method ?? 'plain') !== 'S256') return reject(new InvalidRequest('code_challenge_method must be S256').enforcing('pkce-method-s256'));
+		if (!isValidS256Challenge(codeChallenge)) return reject(new InvalidRequest('code_challenge is not a valid S256 challenge').enforcing('pkce-challenge-malformed'));
 	} else if (method) {
-		return reject(new InvalidRequest('code_challenge_method was sent without code_challenge'));
+		return reject(new InvalidRequest('code_challenge_method was sent without code_challenge').enforcing('pkce-method-s256'));
 	} else if (client.tokenEndpointAuthMethod === 'none') {
 		// RFC 9700 §2.1.1: public clients must use PKCE.
-		return reject(new InvalidRequest('code_challenge is required for public clients'));
+		return reject(new InvalidRequest('code_challenge is required for public clients').enforcing('pkce-required'));
 	}
 
 	const prompt = new Set((params.get('prompt') ?? '').split(' ').filter(Boolean));

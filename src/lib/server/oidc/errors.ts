@@ -1,14 +1,25 @@
+import type { RequestRuleId } from './request-rules';
+
 /**
  * OAuth 2.0 / OIDC protocol errors, one class per error code (RFC 6749 §4.1.2.1, §5.2;
  * OIDC Core §3.1.2.6). They are rendered in one place (http.ts), never as a page.
  */
 export class OAuthError extends Error {
+	/** The rule this error enforces, with its spec citation in request-rules.ts (for the developer pages). */
+	rule?: RequestRuleId;
+
 	constructor(
 		readonly code: string,
 		readonly description: string,
 		readonly status = 400
 	) {
 		super(`${code}: ${description}`);
+	}
+
+	/** Names the rule (request-rules.ts) that this error enforces. */
+	enforcing(rule: RequestRuleId): this {
+		this.rule = rule;
+		return this;
 	}
 }
 

@@ -67,7 +67,7 @@ export function singleValued(params: URLSearchParams): Map<string, string> {
 	const seen = new Set<string>();
 	const values = new Map<string, string>();
 	for (const [key, value] of params) {
-		if (seen.has(key)) throw new InvalidRequest(`parameter "${key}" is repeated`);
+		if (seen.has(key)) throw new InvalidRequest(`parameter "${key}" is repeated`).enforcing('parameter-repeated');
 		// Postgres text cannot hold NUL, and no OAuth parameter legitimately contains one.
 		if (key.includes('\0') || value.includes('\0')) throw new InvalidRequest(`parameter "${key.replace(/\0/g, '')}" contains a NUL character`);
 		seen.add(key);

@@ -13,6 +13,8 @@ import type { OAuthError } from '$lib/server/oidc/errors';
 import { issueAuthorizationCode } from '$lib/server/oidc/codes';
 import { findConsentedScope } from '$lib/server/oidc/consent';
 import { provider } from '$lib/server/provider';
+import { config } from '$lib/server/config';
+import { explainRejection, type DeveloperExplanation } from '$lib/server/oidc/request-rules';
 import { showRejectedRequest } from '$lib/server/rejected-request';
 
 /**
@@ -24,16 +26,27 @@ export async function authorizationEndpoint(
 	params: URLSearchParams,
 	session: SessionWithUser | null,
 	method: 'GET' | 'POST'
-): Promise<{ confirmation: ErrorRedirectConfirmation }> {
+): Promise<{ confirmation: ErrorRedirectConfirmation & { developer?: DeveloperExplanation } }> {
 	const { db, issuer } = await provider();
 	const now = new Date();
 	// RFC 6749 §4.1.2: a redirect after GET is 302; after POST, 303 turns it back into a GET.
 	const status = method === 'GET' ? 302 : 303;
 	const validated = await validateAuthorizationRequest(db, params);
 	if ('rejected' in validated) {
-		const { error: e, redirectURI, state, client } = validated.rejected;
-		if (!redirectURI || !client) showRejectedRequest(e);
-		return redirectError(status, client, authorizationResponseURL(redirectURI, issuer, { error: e }, state), e);
+		const { error: e, redirectURI, state, client, unverifiedRedirectClient: unverified, requestedRedirectURI } = validated.rejected;
+		const known = client ?? unverified;
+		const developer = config().developerPages
+			? explainRejection(e.code, e.rule, {
+					issuer,
+					clientId: known?.id,
+					clientName: known?.name,
+					requestedRedirectURI,
+					registeredRedirectURIs: unverified?.redirectURIs,
+					selfRegistered: known?.selfRegistered
+				})
+			: undefined;
+		if (!redirectURI || !client) showRejectedRequest(e, 'sign-in', developer);
+		return redirectError(status, client, authorizationResponseURL(redirectURI, issuer, { error: e }, state), e, developer);
 	}
 	const { request } = validated;
 	const user = session && { sessionId: session.id, userId: session.userId, authTime: session.authTime, amr: session.amr };
@@ -58,9 +71,15 @@ export async function authorizationEndpoint(
 	}
 }
 
-function redirectError(status: 302 | 303, client: Client, destination: string, error: OAuthError): { confirmation: ErrorRedirectConfirmation } {
+function redirectError(
+	status: 302 | 303,
+	client: Client,
+	destination: string,
+	error: OAuthError,
+	developer?: DeveloperExplanation
+): { confirmation: ErrorRedirectConfirmation & { developer?: DeveloperExplanation } } {
 	if (redirectsErrorsWithoutAsking(client)) redirect(status, destination);
-	return { confirmation: errorRedirectConfirmation(client, destination, error) };
+	return { confirmation: { ...errorRedirectConfirmation(client, destination, error), ...(developer && { developer }) } };
 }
 
 /** This authorization request as a GET URL on our origin, minus one satisfied `prompt` value. */
