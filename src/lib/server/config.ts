@@ -7,7 +7,7 @@ import { requireStrongSecret } from './secret-strength';
 import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from './config-limits';
 import { loadAccountMailLimits, type AccountMailLimits } from './config-account-mail';
 import { loadUpstreams, type UpstreamsConfig } from './config-upstreams';
-import { loadRecentAuthSeconds } from './auth/recent-auth';
+import { loadRecentAuthSeconds } from './config-recent-auth';
 import { loadMail, type MailConfig } from './mail/config';
 import { loadFlowInspectorSetting } from './rp/flow-inspector-setting';
 import { loadDeveloperPagesSetting } from './developer-pages-setting';

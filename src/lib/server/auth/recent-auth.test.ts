@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECENT_AUTH_SECONDS, isRecentAuthentication, loadRecentAuthSeconds, reauthenticationPath } from './recent-auth';
+import { DEFAULT_RECENT_AUTH_SECONDS, loadRecentAuthSeconds } from '../config-recent-auth';
+import { isRecentAuthentication, reauthenticationPath } from './recent-auth';
 
 const T0 = new Date('2026-01-01T12:00:00Z');
 const after = (seconds: number) => new Date(T0.getTime() + seconds * 1000);

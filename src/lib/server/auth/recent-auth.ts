@@ -3,8 +3,7 @@
 // stolen, while the person at the keyboard a few minutes after a sign-in is very likely its owner.
 // OIDC Core §3.1.2.1 `max_age` / `prompt=login` is the same idea for relying parties.
 
-/** How recent "recent" is unless REAUTHENTICATE_AFTER_SECONDS says otherwise. */
-export const DEFAULT_RECENT_AUTH_SECONDS = 10 * 60;
+export { DEFAULT_RECENT_AUTH_SECONDS } from '../config-recent-auth';
 
 /** Where sensitive pages send a session whose authentication is too old. */
 export const LOGIN_PATH = '/auth/login';
@@ -22,15 +21,4 @@ export function isRecentAuthentication(authTime: Date, maxAgeSeconds: number, no
  */
 export function reauthenticationPath(returnTo: string): string {
 	return `${LOGIN_PATH}?${new URLSearchParams({ prompt: 'login', return_to: returnTo, notice: 'reauthenticate' })}`;
-}
-
-/** REAUTHENTICATE_AFTER_SECONDS: whole seconds from 1 to one day; config.ts calls this. */
-export function loadRecentAuthSeconds(vars: Record<string, string | undefined>): number {
-	const raw = vars.REAUTHENTICATE_AFTER_SECONDS;
-	if (raw === undefined || raw === '') return DEFAULT_RECENT_AUTH_SECONDS;
-	const seconds = Number(raw);
-	if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) {
-		throw new Error(`REAUTHENTICATE_AFTER_SECONDS must be a whole number of seconds from 1 to 86400 (got "${raw}")`);
-	}
-	return seconds;
 }
