@@ -55,7 +55,7 @@ test.describe('provider sign-up', () => {
 			await page.getByRole('button', { name: 'Confirm and sign in' }).click();
 			await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
 			await expect(page.getByRole('heading', { level: 1, name: 'Your account' })).toBeVisible();
-			await expect(page.getByRole('main')).toContainText('Ada Lovelace');
+			await expect(page.getByRole('main').getByLabel('Name')).toHaveValue('Ada Lovelace');
 			await expect(page.getByRole('main')).toContainText(email);
 		});
 
@@ -83,7 +83,7 @@ test.describe('provider sign-up', () => {
 		await test.step('the new account can sign in again', async () => {
 			await submitSignIn(page, email, 'long enough password');
 			await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
-			await expect(page.getByRole('main')).toContainText('Ada Lovelace');
+			await expect(page.getByRole('main').getByLabel('Name')).toHaveValue('Ada Lovelace');
 		});
 	});
 });
@@ -101,7 +101,7 @@ test.describe('provider sign-in', () => {
 		await page.getByLabel('Password').fill(DEMO_USER.password);
 		await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 		await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
-		await expect(page.getByRole('main')).toContainText(DEMO_USER.name);
+		await expect(page.getByRole('main').getByLabel('Name')).toHaveValue(DEMO_USER.name);
 	});
 
 	for (const returnTo of ['https://evil.example/phish', '//evil.example/phish', '/\\evil.example/phish', '/\t/evil.example/phish']) {
