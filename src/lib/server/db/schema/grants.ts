@@ -24,6 +24,11 @@ export const grants = pgTable(
 		authTime: timestamp('auth_time', { withTimezone: true }).notNull(),
 		/** How the user authenticated, as of the authorization (OIDC `amr`; the session's `amr`). */
 		amr: text('amr').notNull().default('pwd'),
+		/**
+		 * The `acr` the ID tokens of this grant carry (OIDC Core §2): chosen at authorization from
+		 * the client's `acr_values` and `amr` (auth/authentication-strength.ts); null: derived from `amr`.
+		 */
+		acr: text('acr'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 		revokedAt: timestamp('revoked_at', { withTimezone: true })
 	},

@@ -8,3 +8,5 @@ export * from './rate-limits';
 export * from './upstream-identities';
 export * from './one-time-tokens';
 export * from './rp-flow-traces';
+export * from './security-events';
+export * from './second-factors';

@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import { safeReturnTo } from '$lib/server/auth/return-to';
-import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { completeSignIn } from '$lib/server/auth/sign-in-completion';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { loginNotice } from '$lib/server/auth/notices';
@@ -47,9 +47,7 @@ export const actions: Actions = {
 			return fail(400, { email, errors, message: 'Email or password is incorrect.', offerReset: false });
 		}
 		const { user } = result;
-		// A new session id on every sign-in: a session fixed before sign-in is never promoted.
-		if (locals.session) await invalidateSession(db, locals.session.id);
-		const { token, session } = await createSession(db, user.id, signInOrigin({ request, getClientAddress }));
+		const { token, session } = await completeSignIn(db, { userId: user.id, amr: 'pwd', method: 'password', origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id });
 		setSessionCookie(cookies, token, session.expiresAt, url.protocol === 'https:');
 		redirect(303, returnTo ?? '/account');
 	}

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
-import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { completeSignIn } from '$lib/server/auth/sign-in-completion';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { confirmSignUp, pendingSignUpEmail } from '$lib/server/auth/sign-up';
 import { database } from '$lib/server/db/instance';
@@ -27,8 +27,7 @@ export const actions: Actions = {
 			return result.failure === 'invalid' ? fail(410, { state: 'invalid' as const }) : fail(409, { state: 'address-taken' as const, email: result.email });
 		}
 		// A new account: whoever was signed in on this browser before is signed out.
-		if (locals.session) await invalidateSession(db, locals.session.id);
-		const { token, session } = await createSession(db, result.user.id, { amr: 'pwd', ...signInOrigin({ request, getClientAddress }) });
+		const { token, session } = await completeSignIn(db, { userId: result.user.id, amr: 'pwd', method: 'password', origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id });
 		setSessionCookie(cookies, token, session.expiresAt, url.protocol === 'https:');
 		redirect(303, result.returnTo ?? '/account');
 	}

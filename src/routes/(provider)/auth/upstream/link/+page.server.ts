@@ -2,7 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
-import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { completeSignIn } from '$lib/server/auth/sign-in-completion';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { findPendingLink, issueMailedLink, linkAfterPassword } from '$lib/server/auth/upstream-accounts';
 import { deleteLinkCookie, readLinkCookie } from '$lib/server/auth/upstream-cookies';
@@ -53,8 +53,7 @@ export const actions: Actions = {
 		const linked = await linkAfterPassword(db, stored.token, checked.user.id);
 		if (!linked.linked) error(400, { message: EXPIRED, back: { href: '/auth/login', label: 'Back to sign-in' } });
 		deleteLinkCookie(event.cookies, secure);
-		if (event.locals.session) await invalidateSession(db, event.locals.session.id);
-		const { token, session } = await createSession(db, linked.userId, { amr: linked.amr, ...signInOrigin(event) });
+		const { token, session } = await completeSignIn(db, { userId: linked.userId, amr: linked.amr, method: pending.provider, origin: signInOrigin(event), replacing: event.locals.session?.id });
 		setSessionCookie(event.cookies, token, session.expiresAt, secure);
 		redirect(303, stored.returnTo ?? '/account');
 	},

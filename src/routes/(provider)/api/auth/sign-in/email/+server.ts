@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
 import { readJSONObject } from '$lib/server/auth/json-body';
-import { createSession } from '$lib/server/auth/session';
+import { completeSignIn } from '$lib/server/auth/sign-in-completion';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { FORGOT_PASSWORD_PATH, rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { config } from '$lib/server/config';
@@ -21,7 +21,7 @@ export const POST: RequestHandler = async ({ request, cookies, url, getClientAdd
 			: jsonNoStore({ error: 'invalid_credentials', message: 'Email or password is incorrect.' }, 401);
 	}
 	const { user } = result;
-	const { token, session } = await createSession(db, user.id, signInOrigin({ request, getClientAddress }));
+	const { token, session } = await completeSignIn(db, { userId: user.id, amr: 'pwd', method: 'password', origin: signInOrigin({ request, getClientAddress }) });
 	setSessionCookie(cookies, token, session.expiresAt, url.protocol === 'https:');
 	return jsonNoStore({ user, session: { expiresAt: session.expiresAt.toISOString() } });
 };

@@ -1,7 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
-import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { completeSignIn } from '$lib/server/auth/sign-in-completion';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { checkUpstreamCallback, completeUpstreamSignIn, UpstreamError } from '$lib/server/auth/upstream';
 import { resolveUpstreamSignIn } from '$lib/server/auth/upstream-accounts';
@@ -39,9 +39,7 @@ export const load: PageServerLoad = async ({ params, url, cookies, locals, reque
 		setLinkCookie(cookies, { token: result.pendingToken, returnTo }, secure);
 		redirect(303, LINK_PATH);
 	}
-	// A new session on every sign-in: a session fixed before sign-in is never promoted.
-	if (locals.session) await invalidateSession(db, locals.session.id);
-	const { token, session } = await createSession(db, result.userId, { amr: result.amr, ...signInOrigin({ request, getClientAddress }) });
+	const { token, session } = await completeSignIn(db, { userId: result.userId, amr: result.amr, method: upstream.id, origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id });
 	setSessionCookie(cookies, token, session.expiresAt, secure);
 	redirect(303, returnTo ?? '/account');
 };

@@ -1,7 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { setSessionCookie } from '$lib/server/auth/cookies';
-import { createSession, invalidateSession } from '$lib/server/auth/session';
+import { completeSignIn } from '$lib/server/auth/sign-in-completion';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { findMailedLink, linkAfterMail } from '$lib/server/auth/upstream-accounts';
 import { deleteLinkCookie, readLinkCookie } from '$lib/server/auth/upstream-cookies';
@@ -35,8 +35,7 @@ export const actions: Actions = {
 			error(400, { message: EXPIRED, back });
 		}
 		deleteLinkCookie(cookies, secure);
-		if (locals.session) await invalidateSession(db, locals.session.id);
-		const { token: sessionToken, session } = await createSession(db, linked.userId, { amr: linked.amr, ...signInOrigin({ request, getClientAddress }) });
+		const { token: sessionToken, session } = await completeSignIn(db, { userId: linked.userId, amr: linked.amr, method: 'upstream', origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id });
 		setSessionCookie(cookies, sessionToken, session.expiresAt, secure);
 		redirect(303, stored?.returnTo ?? '/account');
 	}

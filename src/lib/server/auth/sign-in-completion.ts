@@ -1,0 +1,26 @@
+import type { Database } from '../db';
+import { recordSecurityEvent, type RequestOrigin } from './security-log';
+import { createSession, invalidateSession, type Session } from './session';
+
+export interface CompletedSignIn {
+	userId: string;
+	/** RFC 8176 methods, space-separated (`pwd`, `fed`, `pwd otp mfa`, `hwk mfa`). */
+	amr: string;
+	/** For the security log: `password`, `passkey`, or the upstream's id (`github`, `google`, ...). */
+	method: string;
+	origin: RequestOrigin;
+	/** The session the browser had before, ended here: a new session id on every sign-in. */
+	replacing?: string | null;
+}
+
+/**
+ * The one place a sign-in becomes a session, whatever the method: the old session ends (a
+ * session fixed before sign-in is never promoted, OWASP session fixation), the new one records
+ * where it came from, and the security log gets its line. The caller sets the cookie.
+ */
+export async function completeSignIn(db: Database, signIn: CompletedSignIn, now = new Date()): Promise<{ token: string; session: Session }> {
+	if (signIn.replacing) await invalidateSession(db, signIn.replacing);
+	const created = await createSession(db, signIn.userId, { now, amr: signIn.amr, userAgent: signIn.origin.userAgent, ipAddress: signIn.origin.ipAddress });
+	await recordSecurityEvent(db, signIn.userId, 'sign-in', { method: signIn.method }, signIn.origin, now);
+	return created;
+}
