@@ -170,6 +170,30 @@ const PAGES: PageState[] = [
 		}
 	},
 	{
+		name: 'provider: security log (a failed attempt among the sign-ins)',
+		heading: 'Security log',
+		open: async (page) => {
+			// A failed attempt for another account would not show here; one for the demo user does.
+			await page.goto(`${PROVIDER_URL}/auth/login`);
+			await submitSignIn(page, DEMO_USER.email, 'not-the-password');
+			await expect(page.getByRole('alert')).toContainText('Email or password is incorrect.');
+			await signInAtProvider(page);
+			await page.goto(`${PROVIDER_URL}/account/security`);
+			await expect(page.getByText('Failed sign-in: wrong password').first()).toBeVisible();
+			await expect(page.getByText('This session')).toBeVisible();
+			await scriptsLoaded(page);
+		}
+	},
+	{
+		name: 'provider: security log, a broken "older events" link',
+		heading: 'Security log',
+		open: async (page) => {
+			await signInAtProvider(page);
+			await page.goto(`${PROVIDER_URL}/account/security?before=broken`);
+			await expect(page.getByRole('alert')).toContainText('That link to older events is not valid.');
+		}
+	},
+	{
 		name: 'provider: re-authentication before a sensitive action (notice)',
 		heading: 'Sign in',
 		open: async (page) => {

@@ -55,6 +55,8 @@ export interface CleanupConfig {
 	intervalSeconds: number;
 	/** A self-registered client nobody has used (no grant, no consent) is removed after this. */
 	abandonedClientAgeSeconds: number;
+	/** Security log lines (addresses and browsers: personal data) are removed this many days after the event. */
+	securityLogRetentionDays: number;
 }
 
 export const LIMIT_DEFAULTS = {
@@ -65,7 +67,8 @@ export const LIMIT_DEFAULTS = {
 	RATE_LIMIT_SIGN_UP_PER_IP: '50/1h',
 	RATE_LIMIT_REGISTRATION_PER_IP: '100/1h',
 	CLEANUP_INTERVAL: '10m',
-	CLEANUP_ABANDONED_CLIENTS_AFTER: '30d'
+	CLEANUP_ABANDONED_CLIENTS_AFTER: '30d',
+	SECURITY_LOG_RETENTION_DAYS: '90'
 } as const;
 
 type Vars = Record<string, string | undefined>;
@@ -117,8 +120,19 @@ export function loadCleanup(vars: Vars): CleanupConfig {
 	const interval = read(vars, 'CLEANUP_INTERVAL');
 	return {
 		intervalSeconds: interval.trim() === 'off' ? 0 : parseDuration('CLEANUP_INTERVAL', interval),
-		abandonedClientAgeSeconds: parseDuration('CLEANUP_ABANDONED_CLIENTS_AFTER', read(vars, 'CLEANUP_ABANDONED_CLIENTS_AFTER'))
+		abandonedClientAgeSeconds: parseDuration('CLEANUP_ABANDONED_CLIENTS_AFTER', read(vars, 'CLEANUP_ABANDONED_CLIENTS_AFTER')),
+		securityLogRetentionDays: parseDays('SECURITY_LOG_RETENTION_DAYS', read(vars, 'SECURITY_LOG_RETENTION_DAYS'))
 	};
+}
+
+/** The longest a security log may be kept: ten years is already far beyond any need to look back. */
+export const MAX_RETENTION_DAYS = 3650;
+
+/** A whole number of days from 1 to MAX_RETENTION_DAYS; throws naming the variable otherwise. */
+export function parseDays(name: string, value: string): number {
+	const days = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+	if (!Number.isSafeInteger(days) || days < 1 || days > MAX_RETENTION_DAYS) throw new Error(`${name} must be a whole number of days from 1 to ${MAX_RETENTION_DAYS} (got "${value}")`);
+	return days;
 }
 
 /** The longest window any limit counts over: a rate_limit row older than this (and not held back) is over. */

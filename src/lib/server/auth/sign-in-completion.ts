@@ -21,6 +21,6 @@ export interface CompletedSignIn {
 export async function completeSignIn(db: Database, signIn: CompletedSignIn, now = new Date()): Promise<{ token: string; session: Session }> {
 	if (signIn.replacing) await invalidateSession(db, signIn.replacing);
 	const created = await createSession(db, signIn.userId, { now, amr: signIn.amr, userAgent: signIn.origin.userAgent, ipAddress: signIn.origin.ipAddress });
-	await recordSecurityEvent(db, signIn.userId, 'sign-in', { method: signIn.method }, signIn.origin, now);
+	await recordSecurityEvent(db, signIn.userId, 'sign-in', { method: signIn.method, amr: signIn.amr }, signIn.origin, now);
 	return created;
 }

@@ -87,7 +87,7 @@ describe('a verified address that belongs to an existing account', () => {
 		const p = profile({ email: owner.email });
 		const token = await pendingFor(p);
 		expect(await linkAfterPassword(database.db, token, someoneElse.id, T0)).toEqual({ linked: false, reason: 'wrong-account' });
-		expect(await linkAfterPassword(database.db, token, owner.id, T0)).toEqual({ linked: true, userId: owner.id, amr: 'fed pwd' });
+		expect(await linkAfterPassword(database.db, token, owner.id, T0)).toEqual({ linked: true, userId: owner.id, amr: 'fed pwd', provider: 'github' });
 		expect(await identity('github', p.subject)).toMatchObject({ userId: owner.id });
 		expect(await linkAfterPassword(database.db, token, owner.id, T0)).toEqual({ linked: false, reason: 'expired' });
 		// From now on the upstream signs in straight away.
@@ -117,7 +117,7 @@ describe('a verified address that belongs to an existing account', () => {
 		expect(await linkAfterMail(database.db, mailed, theirPending, T0)).toEqual({ linked: false, reason: 'other-browser' });
 		expect(await identity('github', theirs.subject)).toBeUndefined();
 		// The right browser links exactly the identity the mail was for.
-		expect(await linkAfterMail(database.db, mailed, myPending, T0)).toEqual({ linked: true, userId: owner.id, amr: 'fed' });
+		expect(await linkAfterMail(database.db, mailed, myPending, T0)).toEqual({ linked: true, userId: owner.id, amr: 'fed', provider: 'github' });
 		expect(await identity('github', mine.subject)).toMatchObject({ userId: owner.id });
 		expect(await identity('github', theirs.subject)).toBeUndefined();
 		// Single use; and linking ended every other pending link to the account.

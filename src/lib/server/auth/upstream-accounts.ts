@@ -82,7 +82,7 @@ export async function findPendingLink(db: Database, token: unknown, now = new Da
 	return { tokenId: found.id, userId: found.userId, email: found.email, provider: payload.provider, subject: payload.subject, nameAtUpstream: payload.name, amr: payload.amr, hasPassword: owner.passwordHash !== null };
 }
 
-export type LinkResult = { linked: true; userId: string; amr: string } | { linked: false; reason: 'expired' | 'wrong-account' | 'other-browser' | 'linked-elsewhere' };
+export type LinkResult = { linked: true; userId: string; amr: string; provider: string } | { linked: false; reason: 'expired' | 'wrong-account' | 'other-browser' | 'linked-elsewhere' };
 
 /**
  * After the account's password was checked (password-sign-in.ts, so its limits apply) for
@@ -149,7 +149,7 @@ async function link(db: Database, pending: PendingLink, amr: string[], now: Date
 	}
 	// Other pending links to this account (older tabs, or someone else's attempt) end here.
 	await revokeOneTimeTokens(db, pending.userId, 'link-upstream');
-	return { linked: true, userId: pending.userId, amr: [...new Set(amr)].join(' ') };
+	return { linked: true, userId: pending.userId, amr: [...new Set(amr)].join(' '), provider: pending.provider };
 }
 
 async function linkedUser(db: Database, { provider, subject }: { provider: string; subject: string }, now: Date): Promise<string | null> {

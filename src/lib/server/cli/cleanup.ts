@@ -7,7 +7,8 @@ const USAGE = `npm run cleanup
   deletes expired sessions, codes, refresh tokens, grants that can yield nothing more,
   finished rate-limit counters, expired initial access tokens, the demo sites' expired
   sessions and logout-token entries, and self-registered clients nobody used
-  (CLEANUP_ABANDONED_CLIENTS_AFTER, default 30d); prints what it removed`;
+  (CLEANUP_ABANDONED_CLIENTS_AFTER, default 30d), and security log lines older than
+  SECURITY_LOG_RETENTION_DAYS (default 90); prints what it removed`;
 
 /** The server runs this every CLEANUP_INTERVAL; the command runs it now, under the same lease. */
 export async function main(args: string[], env: Record<string, string | undefined>): Promise<number> {

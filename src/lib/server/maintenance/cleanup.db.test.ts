@@ -14,6 +14,7 @@ import {
 	rpFlowLogs,
 	rpSeenLogoutTokens,
 	rpSessions,
+	securityEvents,
 	sessions,
 	users
 } from '../db/schema';
@@ -121,6 +122,11 @@ async function buildWorld() {
 		{ id: 'gone-flow-log', secretHash: 'x', site: 'site1', createdAt: ago(HOUR), expiresAt: ago(1) },
 		{ id: 'keep-flow-log', secretHash: 'x', site: 'site1', sessionId: 'keep-rp', createdAt: ago(HOUR), expiresAt: later(HOUR) }
 	]);
+	// The security log: kept SECURITY_LOG_RETENTION_DAYS (90 by default), however old the account.
+	await db.insert(securityEvents).values([
+		{ id: 'gone-old-sign-in', userId: 'u1', type: 'sign-in', ipAddress: '192.0.2.1', createdAt: ago(90 * DAY + 1) },
+		{ id: 'keep-recent-sign-in', userId: 'u1', type: 'sign-in', ipAddress: '192.0.2.1', createdAt: ago(90 * DAY - 60) }
+	]);
 }
 
 describe('removeExpiredData', () => {
@@ -140,7 +146,8 @@ describe('removeExpiredData', () => {
 			rpSessions: 1,
 			rpSeenLogoutTokens: 1,
 			rpFlowLogs: 1,
-			abandonedClients: 1
+			abandonedClients: 1,
+			securityEvents: 1
 		});
 		const leftovers = (names: string[]) => names.filter((n) => n.startsWith('gone-'));
 		const everything = [
@@ -155,7 +162,8 @@ describe('removeExpiredData', () => {
 			await ids(db.select({ id: rpSeenLogoutTokens.jti }).from(rpSeenLogoutTokens), 'id'),
 			await ids(db.select({ id: clients.id }).from(clients), 'id'),
 			await ids(db.select({ id: oneTimeTokens.id }).from(oneTimeTokens), 'id'),
-			await ids(db.select({ id: rpFlowLogs.id }).from(rpFlowLogs), 'id')
+			await ids(db.select({ id: rpFlowLogs.id }).from(rpFlowLogs), 'id'),
+			await ids(db.select({ id: securityEvents.id }).from(securityEvents), 'id')
 		];
 		expect(everything.flatMap(leftovers)).toEqual([]);
 		expect(everything[3]).toEqual(['keep-client-grant', 'keep-new', 'keep-refreshable', 'keep-revoked-recently', 'keep-session-lives']);
@@ -163,6 +171,17 @@ describe('removeExpiredData', () => {
 		expect(everything[9]).toEqual(['keep-has-consent', 'keep-has-grant', 'keep-operator', 'keep-young', 'rp']);
 		// A second run finds nothing more.
 		expect(Object.values(await removeExpiredData(db, POLICY, NOW)).every((n) => n === 0)).toBe(true);
+	});
+
+	it('keeps the security log exactly SECURITY_LOG_RETENTION_DAYS when set shorter', async () => {
+		const { db } = database;
+		await db.insert(securityEvents).values([
+			{ id: 'week-old', userId: 'u1', type: 'sign-in-failed', detail: { reason: 'password' }, createdAt: ago(7 * DAY) },
+			{ id: 'six-days-old', userId: 'u1', type: 'password-changed', createdAt: ago(6 * DAY) }
+		]);
+		const report = await removeExpiredData(db, { ...POLICY, securityLogRetentionSeconds: 7 * DAY }, NOW);
+		expect(report.securityEvents).toBe(2); // the week-old line and the 89-day-old one
+		expect(await ids(db.select({ id: securityEvents.id }).from(securityEvents), 'id')).toEqual(['six-days-old']);
 	});
 });
 

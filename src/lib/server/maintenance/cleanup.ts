@@ -14,6 +14,7 @@ import {
 	rpFlowLogs,
 	rpSeenLogoutTokens,
 	rpSessions,
+	securityEvents,
 	sessions
 } from '../db/schema';
 import { releaseLease, takeLease } from './job-lease';
@@ -29,7 +30,11 @@ export interface CleanupPolicy {
 	rateLimitWindowSeconds: number;
 	/** A self-registered client with no grant and no consent is abandoned after this. */
 	abandonedClientAgeSeconds: number;
+	/** How long a security log line is kept (SECURITY_LOG_RETENTION_DAYS); the default is 90 days. */
+	securityLogRetentionSeconds?: number;
 }
+
+export const DEFAULT_SECURITY_LOG_RETENTION_SECONDS = 90 * 86_400;
 
 /** How many rows of each kind one clean-up removed. */
 export type CleanupReport = Record<
@@ -44,7 +49,8 @@ export type CleanupReport = Record<
 	| 'rpSessions'
 	| 'rpSeenLogoutTokens'
 	| 'rpFlowLogs'
-	| 'abandonedClients',
+	| 'abandonedClients'
+	| 'securityEvents',
 	number
 >;
 
@@ -137,6 +143,10 @@ export async function removeExpiredData(db: Database, policy: CleanupPolicy, now
 			)
 			.returning({ id: clients.id })
 	);
+	// The security log holds addresses and browsers (personal data: GDPR Art. 5(1)(e), storage
+	// limitation): kept only as long as the owner may need to look back.
+	const securityLogSince = ago(policy.securityLogRetentionSeconds ?? DEFAULT_SECURITY_LOG_RETENTION_SECONDS);
+	const removedSecurityEvents = count(await db.delete(securityEvents).where(lte(securityEvents.createdAt, securityLogSince)).returning({ id: securityEvents.id }));
 	return {
 		sessions: removedSessions,
 		authorizationCodes: removedCodes,
@@ -149,7 +159,8 @@ export async function removeExpiredData(db: Database, policy: CleanupPolicy, now
 		rpSessions: removedRPSessions,
 		rpSeenLogoutTokens: removedSeenTokens,
 		rpFlowLogs: removedFlowLogs,
-		abandonedClients: removedClients
+		abandonedClients: removedClients,
+		securityEvents: removedSecurityEvents
 	};
 }
 

@@ -12,7 +12,8 @@ export function cleanupPolicy(config: Pick<AppConfig, 'limits' | 'cleanup'> & Pa
 	return {
 		tokenLifetimeSeconds: TOKEN_LIFETIME_SECONDS,
 		rateLimitWindowSeconds: Math.max(longestWindowSeconds(config.limits), config.accountMail ? longestAccountMailWindowSeconds(config.accountMail) : 0),
-		abandonedClientAgeSeconds: config.cleanup.abandonedClientAgeSeconds
+		abandonedClientAgeSeconds: config.cleanup.abandonedClientAgeSeconds,
+		securityLogRetentionSeconds: config.cleanup.securityLogRetentionDays * 86_400
 	};
 }
 

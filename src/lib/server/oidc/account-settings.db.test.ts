@@ -4,8 +4,10 @@ import { createTestClient, createTestSession, createTestUser, TEST_REDIRECT_URI,
 import { useTestDatabase } from '../../../../tests/support/database';
 import { TEST_ISSUER } from '../../../../tests/support/oidc';
 import { grants, upstreamIdentities } from '../db/schema';
+import { recordFailedSignIn } from '../auth/failed-sign-in-log';
 import { issueOneTimeToken } from '../auth/one-time-tokens';
 import { signInWithPassword, type SignInLimits } from '../auth/password-sign-in';
+import { recordSecurityEvent } from '../auth/security-log';
 import { validateSessionToken } from '../auth/session';
 import type { OutboundFormPOST } from '../outbound-request';
 import { deleteAccount, signOutElsewhereAfterPasswordChange } from './account-settings';
@@ -46,7 +48,7 @@ async function tablesMentioning(needles: string[]): Promise<string[]> {
 	const tables = rows<{ table_name: string }>(
 		await database.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`)
 	).map((t) => t.table_name);
-	expect(tables).toEqual(expect.arrayContaining(['user', 'session', 'oauth_grant', 'one_time_token', 'rate_limit', 'upstream_identity']));
+	expect(tables).toEqual(expect.arrayContaining(['user', 'session', 'oauth_grant', 'one_time_token', 'rate_limit', 'upstream_identity', 'security_event']));
 	const found: string[] = [];
 	for (const table of tables) {
 		for (const needle of needles) {
@@ -77,6 +79,10 @@ describe('deleteAccount', () => {
 		await issueOneTimeToken(database.db, { purpose: 'reset-password', userId: user.id, email: user.email, ttlSeconds: 1800 }, clock.now());
 		await issueOneTimeToken(database.db, { purpose: 'sign-up', email: user.email, payload: { name: 'Again' }, ttlSeconds: 1800 }, clock.now());
 		await signInWithPassword(database.db, { email: user.email, password: 'not the password', clientAddress: '192.0.2.7' }, SIGN_IN_LIMITS, clock.now());
+		// ... and its security log, one line of which names an earlier address.
+		await recordFailedSignIn(database.db, user.email, 'invalid', { ipAddress: '192.0.2.7', userAgent: 'curl/8' }, clock.now());
+		await recordSecurityEvent(database.db, user.id, 'email-changed', { from: `old-${user.email}`, to: user.email }, { ipAddress: '192.0.2.8' }, clock.now());
+		await recordSecurityEvent(database.db, bystander.id, 'sign-in', { method: 'password' }, {}, clock.now());
 		expect(await tablesMentioning([user.id, user.email])).not.toEqual([]);
 
 		const backchannel = recordingPost();
@@ -85,6 +91,7 @@ describe('deleteAccount', () => {
 		expect(deleted?.email).toBe(user.email);
 		expect(backchannel.sids()).toEqual(mine.map(({ session }) => session.id).sort());
 		expect(await tablesMentioning([user.id, user.email])).toEqual([]);
+		expect(await tablesMentioning([bystander.id])).toContain('security_event mentions ' + bystander.id);
 		expect(await validateSessionToken(database.db, theirs.token, clock.now())).not.toBeNull();
 		expect(await database.db.select().from(grants).where(eq(grants.userId, bystander.id))).toHaveLength(1);
 		expect(await deleteAccount(database.db, keys, TEST_ISSUER, user.id, { post: backchannel.post })).toBeNull();

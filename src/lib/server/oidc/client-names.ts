@@ -90,3 +90,9 @@ export function presentClient(client: { name: string; selfRegistered: boolean; l
 	}
 	return { name: displayClientName(client.name), unverified: client.selfRegistered, logoURI };
 }
+
+/** The client's name as pages show it (displayClientName), or null when there is no such client. */
+export async function findClientDisplayName(db: Database, clientId: string): Promise<string | null> {
+	const [row] = await db.select({ name: clients.name }).from(clients).where(eq(clients.id, clientId)).limit(1);
+	return row ? displayClientName(row.name) : null;
+}

@@ -2,6 +2,9 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { updateName } from '$lib/server/auth/account-settings';
 import { accountHasPassword } from '$lib/server/auth/email-change';
+import { recordSecurityEvent } from '$lib/server/auth/security-log';
+import { signInOrigin } from '$lib/server/auth/sign-in-origin';
+import { findClientDisplayName } from '$lib/server/oidc/client-names';
 import { accountNotice } from '$lib/server/auth/notices';
 import { endOtherSessionOfUser, endOtherSessionsOfUser, listActiveSessions } from '$lib/server/oidc/account-sessions';
 import { listConnectedApps, revokeConnectedApp } from '$lib/server/oidc/connected-apps';
@@ -43,30 +46,34 @@ export const actions: Actions = {
 		redirect(303, '/account?notice=name-updated');
 	},
 	/** Signs out one other session of this user (back-channel logout to its applications). */
-	endSession: async ({ request, locals }) => {
+	endSession: async ({ request, locals, getClientAddress }) => {
 		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
 		const sessionId = (await request.formData()).get('session_id');
 		if (typeof sessionId !== 'string' || !sessionId) return fail(400, { sessionMessage: SESSION_GONE });
 		const { db, keys, issuer, outbound } = await provider();
 		const ended = await endOtherSessionOfUser(db, keys, issuer, { userId: locals.session.userId, currentSessionId: locals.session.id }, sessionId, { outbound });
 		if (!ended) return fail(404, { sessionMessage: SESSION_GONE });
+		await recordSecurityEvent(db, locals.session.userId, 'session-revoked', {}, signInOrigin({ request, getClientAddress }));
 		redirect(303, '/account?notice=session-ended#sessions');
 	},
 	/** "Sign out all other sessions": this device stays signed in. */
-	endOtherSessions: async ({ locals }) => {
+	endOtherSessions: async ({ request, locals, getClientAddress }) => {
 		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
 		const { db, keys, issuer, outbound } = await provider();
-		await endOtherSessionsOfUser(db, keys, issuer, { userId: locals.session.userId, currentSessionId: locals.session.id }, { outbound });
+		const { ended } = await endOtherSessionsOfUser(db, keys, issuer, { userId: locals.session.userId, currentSessionId: locals.session.id }, { outbound });
+		if (ended > 0) await recordSecurityEvent(db, locals.session.userId, 'other-sessions-revoked', { count: String(ended) }, signInOrigin({ request, getClientAddress }));
 		redirect(303, '/account?notice=other-sessions-ended#sessions');
 	},
 	/** "Revoke access" for one connected application. */
-	revokeApp: async ({ request, locals }) => {
+	revokeApp: async ({ request, locals, getClientAddress }) => {
 		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
 		const clientId = (await request.formData()).get('client_id');
 		if (typeof clientId !== 'string' || !clientId) return fail(400, { appMessage: APP_GONE });
 		const { db, keys, issuer, outbound } = await provider();
+		const clientName = await findClientDisplayName(db, clientId);
 		const revoked = await revokeConnectedApp(db, keys, issuer, locals.session.userId, clientId, { outbound });
 		if (!revoked) return fail(404, { appMessage: APP_GONE });
+		await recordSecurityEvent(db, locals.session.userId, 'app-revoked', { clientId, clientName: clientName ?? clientId }, signInOrigin({ request, getClientAddress }));
 		redirect(303, '/account?notice=app-revoked#apps');
 	}
 };

@@ -3,6 +3,8 @@ import type { Actions, PageServerLoad } from './$types';
 import { changePassword } from '$lib/server/auth/account-settings';
 import { accountHasPassword } from '$lib/server/auth/email-change';
 import { isRecentAuthentication, reauthenticationPath } from '$lib/server/auth/recent-auth';
+import { recordSecurityEvent } from '$lib/server/auth/security-log';
+import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { PASSWORD_MIN_LENGTH } from '$lib/server/auth/user';
 import { config } from '$lib/server/config';
 import { mailer } from '$lib/server/mail/instance';
@@ -36,6 +38,7 @@ export const actions: Actions = {
 		if (outcome.status === 'sign-in-again') redirect(303, reauthenticationPath(HERE));
 		if (outcome.status === 'invalid') return fail(400, { errors: outcome.errors, message: null });
 		if (outcome.status === 'rate-limited') return fail(429, { errors: {}, message: outcome.message });
+		await recordSecurityEvent(db, session.userId, outcome.kind === 'set' ? 'password-set' : 'password-changed', {}, signInOrigin({ request, getClientAddress }));
 		await signOutElsewhereAfterPasswordChange(db, keys, issuer, { userId: session.userId, currentSessionId: session.id }, { outbound });
 		redirect(303, `/account?notice=password-${outcome.kind}`);
 	}

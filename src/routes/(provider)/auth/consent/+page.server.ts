@@ -1,5 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
+import { recordSecurityEvent } from '$lib/server/auth/security-log';
+import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { safeReturnTo } from '$lib/server/auth/return-to';
 import { authorizationResponseURL, validateAuthorizationRequest } from '$lib/server/oidc/authorize';
 import { presentClient } from '$lib/server/oidc/client-names';
@@ -33,7 +35,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request: httpRequest, locals }) => {
+	default: async ({ request: httpRequest, locals, getClientAddress }) => {
 		const form = await httpRequest.formData();
 		const { path, request, db, issuer } = await pendingRequest(form.get('return_to'));
 		if (!locals.session) redirect(303, `/auth/login?${new URLSearchParams({ return_to: path })}`);
@@ -41,6 +43,7 @@ export const actions: Actions = {
 			redirect(303, authorizationResponseURL(request.redirectURI, issuer, { error: new AccessDenied() }, request.state));
 		}
 		await saveConsent(db, locals.session.userId, request.client.id, request.scope);
+		await recordSecurityEvent(db, locals.session.userId, 'app-granted', { clientId: request.client.id, clientName: presentClient(request.client, issuer).name, scope: request.scope }, signInOrigin({ request: httpRequest, getClientAddress }));
 		redirect(303, path);
 	}
 };

@@ -4,6 +4,7 @@ import { setSessionCookie } from '$lib/server/auth/cookies';
 import { safeReturnTo } from '$lib/server/auth/return-to';
 import { completeSignIn } from '$lib/server/auth/sign-in-completion';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
+import { recordFailedSignIn } from '$lib/server/auth/failed-sign-in-log';
 import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { loginNotice } from '$lib/server/auth/notices';
 import { config } from '$lib/server/config';
@@ -42,6 +43,7 @@ export const actions: Actions = {
 		const { db } = await database();
 		const result = await signInWithPassword(db, { email, password, clientAddress: getClientAddress() }, config().limits.signIn);
 		if ('failure' in result) {
+			await recordFailedSignIn(db, email, result.failure, signInOrigin({ request, getClientAddress }));
 			// Held back: the way out is a reset, which also lifts the hold on the account.
 			if (result.failure === 'rate-limited') return fail(429, { email, errors, message: rateLimitedMessage(result.retryAfterSeconds), offerReset: true });
 			return fail(400, { email, errors, message: 'Email or password is incorrect.', offerReset: false });

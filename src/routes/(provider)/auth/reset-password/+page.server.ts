@@ -2,6 +2,8 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { deleteSessionCookie } from '$lib/server/auth/cookies';
 import { findPasswordResetLink, resetPassword } from '$lib/server/auth/password-reset';
+import { recordSecurityEvent } from '$lib/server/auth/security-log';
+import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { config } from '$lib/server/config';
 import { database } from '$lib/server/db/instance';
 import { mailer } from '$lib/server/mail/instance';
@@ -21,7 +23,7 @@ export const load: PageServerLoad = async ({ url, setHeaders }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, locals, cookies, url }) => {
+	default: async ({ request, locals, cookies, url, getClientAddress }) => {
 		// The page the action renders runs load, which sets Cache-Control (setting it twice throws).
 		const form = await request.formData();
 		const send = await mailer();
@@ -30,6 +32,7 @@ export const actions: Actions = {
 		const outcome = await resetPassword(db, { token: form.get('token'), password: form.get('password'), serviceNames: [url.hostname] }, { issuer: config().issuer, mailer: send });
 		if (outcome.status === 'invalid-link') return fail(400, { linkInvalid: true, errors: {} });
 		if (outcome.status === 'refused') return fail(400, { linkInvalid: false, errors: { password: outcome.message } });
+		await recordSecurityEvent(db, outcome.user.id, 'password-reset', {}, signInOrigin({ request, getClientAddress }));
 		// Every session ends, this browser's too, and the relying parties hear of each (back-channel logout).
 		await endAllSessionsOfUser(db, keys, issuer, outcome.user.id, { outbound });
 		if (locals.session?.userId === outcome.user.id) deleteSessionCookie(cookies, url.protocol === 'https:');

@@ -1,6 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { confirmEmailChange, findEmailChangeLink } from '$lib/server/auth/email-change';
+import { recordSecurityEvent } from '$lib/server/auth/security-log';
+import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { config } from '$lib/server/config';
 import { database } from '$lib/server/db/instance';
 import { mailer } from '$lib/server/mail/instance';
@@ -26,7 +28,7 @@ export const load: PageServerLoad = async ({ url, locals, setHeaders }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, url, locals }) => {
+	default: async ({ request, url, locals, getClientAddress }) => {
 		// The page the action renders runs load, which sets Cache-Control (setting it twice throws).
 		if (!locals.session) signInFirst(url);
 		const form = await request.formData();
@@ -34,7 +36,10 @@ export const actions: Actions = {
 		if (!send) return fail(503, { outcome: 'no-mail' as const });
 		const { db } = await database();
 		const outcome = await confirmEmailChange(db, { token: form.get('token'), signedInUserId: locals.session.userId }, { issuer: config().issuer, mailer: send });
-		if (outcome.status === 'done') redirect(303, '/account?notice=email-changed');
+		if (outcome.status === 'done') {
+			await recordSecurityEvent(db, locals.session.userId, 'email-changed', { from: outcome.oldEmail, to: outcome.newEmail }, signInOrigin({ request, getClientAddress }));
+			redirect(303, '/account?notice=email-changed');
+		}
 		if (outcome.status === 'taken') return fail(409, { outcome: 'taken' as const, newEmail: outcome.newEmail });
 		if (outcome.status === 'other-account') return fail(403, { outcome: 'other-account' as const });
 		return fail(400, { outcome: 'invalid' as const });

@@ -4,6 +4,8 @@ import { setSessionCookie } from '$lib/server/auth/cookies';
 import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { completeSignIn } from '$lib/server/auth/sign-in-completion';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
+import { recordFailedSignIn } from '$lib/server/auth/failed-sign-in-log';
+import { recordSecurityEvent } from '$lib/server/auth/security-log';
 import { findPendingLink, issueMailedLink, linkAfterPassword } from '$lib/server/auth/upstream-accounts';
 import { deleteLinkCookie, readLinkCookie } from '$lib/server/auth/upstream-cookies';
 import { SERVICE_NAME } from '$lib/server/auth/user';
@@ -47,12 +49,14 @@ export const actions: Actions = {
 		if (!password) return fail(400, { passwordError: 'Enter the password of your account.', message: null });
 		const checked = await signInWithPassword(db, { email: pending.email, password, clientAddress: event.getClientAddress() }, config().limits.signIn);
 		if ('failure' in checked) {
+			await recordFailedSignIn(db, pending.email, checked.failure, signInOrigin(event));
 			if (checked.failure === 'rate-limited') return fail(429, { passwordError: null, message: rateLimitedMessage(checked.retryAfterSeconds) });
 			return fail(400, { passwordError: 'That is not the password of this account.', message: null });
 		}
 		const linked = await linkAfterPassword(db, stored.token, checked.user.id);
 		if (!linked.linked) error(400, { message: EXPIRED, back: { href: '/auth/login', label: 'Back to sign-in' } });
 		deleteLinkCookie(event.cookies, secure);
+		await recordSecurityEvent(db, linked.userId, 'upstream-linked', { provider: pending.provider }, signInOrigin(event));
 		const { token, session } = await completeSignIn(db, { userId: linked.userId, amr: linked.amr, method: pending.provider, origin: signInOrigin(event), replacing: event.locals.session?.id });
 		setSessionCookie(event.cookies, token, session.expiresAt, secure);
 		redirect(303, stored.returnTo ?? '/account');

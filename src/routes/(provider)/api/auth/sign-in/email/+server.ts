@@ -3,6 +3,7 @@ import { setSessionCookie } from '$lib/server/auth/cookies';
 import { readJSONObject } from '$lib/server/auth/json-body';
 import { completeSignIn } from '$lib/server/auth/sign-in-completion';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
+import { recordFailedSignIn } from '$lib/server/auth/failed-sign-in-log';
 import { FORGOT_PASSWORD_PATH, rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { config } from '$lib/server/config';
 import { jsonNoStore } from '$lib/server/oidc/http';
@@ -15,6 +16,7 @@ export const POST: RequestHandler = async ({ request, cookies, url, getClientAdd
 	const { db } = await database();
 	const result = await signInWithPassword(db, { email: body.email, password: body.password, clientAddress: getClientAddress() }, config().limits.signIn);
 	if ('failure' in result) {
+		await recordFailedSignIn(db, body.email, result.failure, signInOrigin({ request, getClientAddress }));
 		// RFC 6585 §4: 429 says when to come back.
 		return result.failure === 'rate-limited'
 			? jsonNoStore({ error: 'rate_limited', message: rateLimitedMessage(result.retryAfterSeconds), reset_password_url: config().issuer + FORGOT_PASSWORD_PATH }, 429, { 'Retry-After': String(result.retryAfterSeconds) })
