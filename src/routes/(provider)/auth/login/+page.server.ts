@@ -13,6 +13,7 @@ import { upstreamButtons } from '$lib/server/config-upstreams';
 import { database } from '$lib/server/db/instance';
 import { requestingClient } from '$lib/server/oidc/requesting-client';
 import { provider } from '$lib/server/provider';
+import { allowImagesFrom } from '$lib/server/content-security-policy';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const returnTo = safeReturnTo(url.searchParams.get('return_to'));
@@ -20,6 +21,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const reauthenticate = url.searchParams.get('prompt') === 'login';
 	if (locals.session && !reauthenticate) redirect(303, returnTo ?? '/account');
 	const { db, issuer } = await provider();
+	const requestingApp = await requestingClient(db, issuer, returnTo);
+	allowImagesFrom(locals, requestingApp?.logoURI);
 	return {
 		returnTo,
 		reauthenticate,
@@ -27,7 +30,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		email: url.searchParams.get('login_hint') ?? locals.session?.user.email ?? '',
 		notice: loginNotice(url.searchParams.get('notice')),
 		upstreams: upstreamButtons(config().upstreams, returnTo),
-		requestingApp: await requestingClient(db, issuer, returnTo),
+		requestingApp,
 		signedInAs: locals.session ? { name: locals.session.user.name, email: locals.session.user.email } : null
 	};
 };
