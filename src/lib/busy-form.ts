@@ -24,10 +24,12 @@ export interface BusyFormOptions {
  */
 export const busyForm: Action<HTMLFormElement, BusyFormOptions | undefined> = (form, options) => {
 	let busy: { button: HTMLButtonElement | null; children: Node[] } | null = null;
-	// Present before anything is said in it, so screen readers announce the change.
+	// A polite live region, present before anything is said in it so screen readers announce
+	// the change. No role=status: the page's own status messages stay the only "status".
 	const status = document.createElement('span');
 	status.className = 'visually-hidden';
-	status.setAttribute('role', 'status');
+	status.setAttribute('aria-live', 'polite');
+	status.setAttribute('aria-atomic', 'true');
 	form.append(status);
 
 	function start(submitter: HTMLElement | null): void {
