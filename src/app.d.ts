@@ -29,6 +29,8 @@ declare global {
 			rpSignedOutEverywhere: boolean;
 			/** Set when the database could not be reached while serving this request (answered 503). */
 			databaseUnavailable: boolean;
+			/** Origins this page loads images from besides its own (a client's logo): added to its CSP img-src. */
+			imageOrigins?: string[];
 		}
 	}
 }

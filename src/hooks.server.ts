@@ -14,6 +14,7 @@ import { cleanupPolicy, scheduleCleanup } from '$lib/server/maintenance/schedule
 import { deleteRPCookie, rpSessionCookie } from '$lib/server/rp/cookies';
 import { validateRPSession } from '$lib/server/rp/session';
 import { jsonNoStore } from '$lib/server/oidc/http';
+import { addImageSources } from '$lib/server/content-security-policy';
 import { describeMail, mailer } from '$lib/server/mail/instance';
 
 export const init: ServerInit = async () => {
@@ -288,6 +289,9 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	if (response.headers.get('content-type')?.startsWith('text/html')) {
 		response.headers.set('X-Frame-Options', 'DENY');
 		if (event.locals.origin === 'provider') response.headers.set('Referrer-Policy', 'same-origin');
+		// A page showing a client's logo may load images from that one origin (content-security-policy.ts).
+		const policy = response.headers.get('content-security-policy');
+		if (policy && event.locals.imageOrigins?.length) response.headers.set('content-security-policy', addImageSources(policy, event.locals.imageOrigins));
 	}
 	response.headers.set('X-Content-Type-Options', 'nosniff');
 	return response;

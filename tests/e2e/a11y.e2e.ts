@@ -75,11 +75,33 @@ const PAGES: PageState[] = [
 		}
 	},
 	{
-		name: 'provider: sign in for an application ("to continue to")',
+		name: 'provider: sign in for an application ("to continue to", with its logo)',
 		heading: 'Sign in',
 		open: async (page) => {
 			await page.goto(dashboardAuthorize('a11y-continue'));
 			await expect(page.getByTestId('requesting-app')).toBeVisible();
+			await expect(page.getByTestId('app-logo')).toBeVisible();
+		}
+	},
+	{
+		name: 'provider: sign in, busy ("Signing in…" while the form is sent)',
+		heading: 'Sign in',
+		open: async (page) => {
+			// The sign-in is held at the network until the checks are done: the busy state stays on screen.
+			await page.route(`${PROVIDER_URL}/auth/login*`, (route) => (route.request().method() === 'POST' ? new Promise(() => {}) : route.continue()));
+			await page.goto(`${PROVIDER_URL}/auth/login`);
+			await scriptsLoaded(page);
+			await submitSignIn(page, DEMO_USER.email, DEMO_USER.password);
+			await expect(page.getByRole('button', { name: 'Signing in…' })).toBeDisabled();
+		}
+	},
+	{
+		name: 'provider: consent for an operator\'s app, with its logo (prompt=consent)',
+		heading: 'Allow Internal Dashboard to use your account?',
+		open: async (page) => {
+			await signInAtProvider(page);
+			await page.goto(dashboardAuthorize('a11y-logo', { prompt: 'consent' }));
+			await expect(page.getByTestId('app-logo')).toBeVisible();
 		}
 	},
 	{
@@ -335,6 +357,15 @@ const PAGES: PageState[] = [
 			}
 		},
 		{ name: `${site}: sign-in failed`, heading: 'Sign-in failed', open: visit(`${url}/auth/callback?error=access_denied&state=x`) },
+		{
+			name: `${site}: signed in, a finished sign-in's callback again (notice)`,
+			heading: site,
+			open: async (page) => {
+				await signInOnBothSites(page);
+				await page.goto(`${url}/auth/callback?code=used&state=finished`);
+				await expect(page.getByTestId('sign-in-not-pending')).toBeVisible();
+			}
+		},
 		{ name: `${site}: 404`, heading: 'Page not found', open: visit(`${url}/no-such-page`) },
 		{ name: `${site}: 404 for a provider page`, heading: 'Page not found', open: visit(`${url}/account`) },
 		{ name: `${site}: 405 (sign-out opened in the browser)`, heading: 'This address is not a page', open: visit(`${url}/auth/sign-out`) }

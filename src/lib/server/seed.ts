@@ -22,7 +22,9 @@ export async function seedDemoData(db: Database, sites: SiteConfig[]): Promise<{
 			tokenEndpointAuthMethod: site.tokenEndpointAuthMethod,
 			trusted: true,
 			postLogoutRedirectURIs: [new URL('/', site.url).href],
-			backchannelLogoutURI: new URL('/auth/backchannel-logout', site.url).href
+			backchannelLogoutURI: new URL('/auth/backchannel-logout', site.url).href,
+			// Shown on the sign-in and consent pages (RFC 7591 §2 logo_uri); the site serves it.
+			logoURI: new URL('/logo.svg', site.url).href
 		});
 	}
 	const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_USER.email)).limit(1);

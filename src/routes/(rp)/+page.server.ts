@@ -11,6 +11,8 @@ export const load: PageServerLoad = ({ locals, cookies, url }) => {
 		issuer,
 		pythonAPI: config().pythonAPIURL,
 		signedOutEverywhere: locals.rpSignedOutEverywhere,
+		// The callback of a sign-in that was no longer pending reached a signed-in browser (auth/callback).
+		signInNotPending: session !== null && url.searchParams.get('notice') === 'sign-in-not-pending',
 		// The flow inspector has something for this browser (a sign-in, or the flow that ended it).
 		inspector: config().flowInspector && cookies.get(rpInspectorCookie(locals.origin, url.protocol === 'https:')) !== undefined,
 		user: session && { subject: session.subject, claims: session.claims, expiresAt: session.expiresAt.toISOString() }

@@ -48,9 +48,22 @@ describe('presentClient: how the provider\'s pages show a client', () => {
 		expect(presentClient({ name: 'Partner', selfRegistered: true, logoURI: `${issuer}/logo.png` }, issuer).logoURI).toBeNull();
 	});
 
-	it('an operator\'s client shows a logo only from the provider\'s own origin (CSP img-src \'self\')', () => {
+	it('an operator\'s client shows its https logo, on the provider\'s origin or its own', () => {
 		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: `${issuer}/logos/wiki.png` }, issuer).logoURI).toBe(`${issuer}/logos/wiki.png`);
-		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'https://cdn.example/wiki.png' }, issuer).logoURI).toBeNull();
+		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'https://wiki.example.com/logo.svg' }, issuer).logoURI).toBe('https://wiki.example.com/logo.svg');
+	});
+
+	it('a logo the page could not or should not load is left out: http (mixed content), credentials, other schemes, garbage', () => {
+		for (const logoURI of ['http://wiki.example.com/logo.svg', 'http://localhost:3002/logo.svg', 'https://user:pw@wiki.example.com/l.png', 'data:image/svg+xml,<svg/>', 'javascript:alert(1)', 'not a url', '']) {
+			expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI }, issuer).logoURI, logoURI).toBeNull();
+		}
+	});
+
+	it('a provider on http://localhost (development) shows the demo sites\' loopback http logos', () => {
+		const local = 'http://localhost:3000';
+		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'http://localhost:3002/logo.svg' }, local).logoURI).toBe('http://localhost:3002/logo.svg');
+		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'http://127.0.0.1:3002/logo.svg' }, local).logoURI).toBe('http://127.0.0.1:3002/logo.svg');
+		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'http://wiki.internal/logo.svg' }, local).logoURI).toBeNull();
 	});
 
 	it('names stored before these rules are shown without their hidden characters', () => {

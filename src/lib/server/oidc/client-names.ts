@@ -75,19 +75,21 @@ export interface PresentedClient {
 	name: string;
 	/** Self-registered: nobody vouched for its name, logo or links (issue #6 finding 8). */
 	unverified: boolean;
-	/** Only a logo on the provider's own origin: the page never makes the browser fetch from a registrant's host. */
+	/**
+	 * The logo_uri (RFC 7591 §2) of a client the operator set up, when the page can load it:
+	 * https, or http on a loopback host while the provider itself runs on plain http (local
+	 * development; an https page would block it as mixed content). The page's CSP then allows
+	 * that one origin (content-security-policy.ts).
+	 */
 	logoURI: string | null;
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 export function presentClient(client: { name: string; selfRegistered: boolean; logoURI: string | null }, issuer: string): PresentedClient {
-	let logoURI: string | null = null;
-	if (client.logoURI && !client.selfRegistered) {
-		try {
-			if (new URL(client.logoURI).origin === new URL(issuer).origin) logoURI = client.logoURI;
-		} catch {
-			logoURI = null;
-		}
-	}
+	// A self-registered client's logo is never loaded: its host would learn who signs in when
+	// (a tracking pixel), and a borrowed logo would lend it a trusted look (issue #6 finding 8).
+	const logoURI = client.selfRegistered ? null : displayableLogoURI(client.logoURI, issuer);
 	return { name: displayClientName(client.name), unverified: client.selfRegistered, logoURI };
 }
 
@@ -95,4 +97,18 @@ export function presentClient(client: { name: string; selfRegistered: boolean; l
 export async function findClientDisplayName(db: Database, clientId: string): Promise<string | null> {
 	const [row] = await db.select({ name: clients.name }).from(clients).where(eq(clients.id, clientId)).limit(1);
 	return row ? displayClientName(row.name) : null;
+}
+
+function displayableLogoURI(logoURI: string | null, issuer: string): string | null {
+	if (!logoURI) return null;
+	let url: URL;
+	try {
+		url = new URL(logoURI);
+	} catch {
+		return null;
+	}
+	if (url.username || url.password) return null;
+	if (url.protocol === 'https:') return url.href;
+	const plainProvider = new URL(issuer).protocol === 'http:';
+	return url.protocol === 'http:' && plainProvider && LOOPBACK_HOSTS.has(url.hostname) ? url.href : null;
 }

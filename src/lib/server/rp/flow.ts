@@ -10,7 +10,7 @@ export interface RelyingParty {
 	tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post';
 }
 
-/** What the site remembers between sending the user off and the callback (in a cookie). */
+/** What the site remembers between sending the user off and the callback (in a cookie: pending-sign-ins.ts). */
 export interface PendingSignIn {
 	state: string;
 	nonce: string;
@@ -56,7 +56,9 @@ export async function finishSignIn(
 		id: 'state',
 		name: 'state is the one this browser sent',
 		result: stateMatches ? 'passed' : 'failed',
-		detail: pending ? `state = ${shortValue(callback.get('state'))} (flow cookie: ${shortValue(pending.state)})` : 'no flow cookie: this browser did not start a sign-in (or it expired)',
+		detail: pending
+			? `state = ${shortValue(callback.get('state'))} (a sign-in this browser started: ${shortValue(pending.state)})`
+			: `state = ${shortValue(callback.get('state'))}: no sign-in pending in this browser has it (not started here, already used, or older than 10 minutes)`,
 		spec: 'RFC 6749 §10.12; RFC 9700 §4.7',
 		specURL: `${RFC_6749}#section-10.12`,
 		withoutIt: 'An attacker could make the victim\'s browser finish the attacker\'s sign-in (login CSRF), so the victim works in the attacker\'s account.'
@@ -153,7 +155,7 @@ export const AUTHORIZATION_REQUEST_NOTES: Record<string, string> = {
 	client_id: 'Which registered client is asking.',
 	redirect_uri: 'Where the provider sends the browser back; must exactly match a registered URI.',
 	scope: 'openid makes it an OpenID Connect request; profile and email ask for those claims.',
-	state: 'Random, kept in this browser\'s flow cookie; must come back unchanged (RFC 6749 §10.12).',
+	state: 'Random, kept in this browser\'s flow cookie with this sign-in\'s nonce and code_verifier; must come back unchanged (RFC 6749 §10.12).',
 	code_challenge: 'BASE64URL(SHA-256(code_verifier)) (RFC 7636 §4.2); the verifier itself stays on the site.',
 	code_challenge_method: 'S256: the challenge is a hash, so seeing it does not reveal the verifier.',
 	nonce: 'Random; the ID token must carry it back, binding the token to this sign-in (OIDC Core §3.1.2.1).'
@@ -161,7 +163,7 @@ export const AUTHORIZATION_REQUEST_NOTES: Record<string, string> = {
 
 export const CALLBACK_NOTES: Record<string, string> = {
 	code: 'The authorization code: single use, short-lived, useless without the client secret and code_verifier.',
-	state: 'Must equal the value in the flow cookie.',
+	state: 'Must be the state of a sign-in this browser started and has not finished (the flow cookie keeps each by its state).',
 	iss: 'Which provider answered (RFC 9207): protects against mix-up between providers.',
 	error: 'The provider refused the request (RFC 6749 §4.1.2.1).',
 	error_description: 'Human-readable reason from the provider.'
@@ -186,13 +188,3 @@ const TOKEN_RESPONSE_NOTES: Record<string, string> = {
 	error: 'RFC 6749 §5.2 error code.',
 	error_description: 'Human-readable reason.'
 };
-
-/** The flow cookie's value and back; the parts are base64url, so '.' cannot occur in them. */
-export function serializePendingSignIn(p: PendingSignIn): string {
-	return [p.state, p.nonce, p.codeVerifier].join('.');
-}
-
-export function parsePendingSignIn(value: string | undefined): PendingSignIn | null {
-	const [state, nonce, codeVerifier, extra] = value?.split('.') ?? [];
-	return state && nonce && codeVerifier && extra === undefined ? { state, nonce, codeVerifier } : null;
-}

@@ -16,7 +16,7 @@ export function recordFrontChannel(recorder: FlowRecorder | undefined, rp: Relyi
 			from: 'site',
 			to: 'browser',
 			label: '303 to the authorization endpoint',
-			fields: [{ name: 'Set-Cookie', value: 'flow cookie (state, nonce, code_verifier; HttpOnly, SameSite=Lax, 10 minutes)', note: 'What the site needs back in the callback, kept in this browser only.' }],
+			fields: [{ name: 'Set-Cookie', value: 'flow cookie (this sign-in\'s state, nonce, code_verifier beside any other tab\'s; HMAC-sealed, HttpOnly, SameSite=Lax, 10 minutes)', note: 'What the site needs back in the callback, kept in this browser only and found by state.' }],
 			note: 'The site sends the browser to the provider with the authorization request below.'
 		});
 		recorder.request('browser', 'provider', 'GET', request, {

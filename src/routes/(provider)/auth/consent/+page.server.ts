@@ -8,6 +8,7 @@ import { presentClient } from '$lib/server/oidc/client-names';
 import { saveConsent, SCOPE_DESCRIPTIONS } from '$lib/server/oidc/consent';
 import { AccessDenied } from '$lib/server/oidc/errors';
 import { provider } from '$lib/server/provider';
+import { allowImagesFrom } from '$lib/server/content-security-policy';
 import { showRejectedRequest } from '$lib/server/rejected-request';
 
 /** The authorization request the consent is for, re-validated from its continuation URL. */
@@ -24,9 +25,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const { path, request, issuer } = await pendingRequest(url.searchParams.get('return_to'));
 	if (!locals.session) redirect(303, `/auth/login?${new URLSearchParams({ return_to: path })}`);
 	const { client } = request;
+	const presented = presentClient(client, issuer);
+	allowImagesFrom(locals, presented.logoURI);
 	return {
 		returnTo: path,
-		client: { ...presentClient(client, issuer), clientURI: client.clientURI, policyURI: client.policyURI, tosURI: client.tosURI, redirectHost: new URL(request.redirectURI).host },
+		client: { ...presented, clientURI: client.clientURI, policyURI: client.policyURI, tosURI: client.tosURI, redirectHost: new URL(request.redirectURI).host },
 		scopes: request.scope.split(' ').map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope] ?? scope })),
 		signedInAs: { name: locals.session.user.name, email: locals.session.user.email },
 		// "Not you?": sign in afresh (prompt=login) and come back to the same request.

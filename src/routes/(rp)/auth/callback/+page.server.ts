@@ -4,7 +4,8 @@ import { database } from '$lib/server/db/instance';
 import { isDatabaseUnavailable } from '$lib/server/db/outage';
 import { deleteRPCookie, rpFlowCookie, rpSessionCookie, setRPCookie } from '$lib/server/rp/cookies';
 import { discoverProvider } from '$lib/server/rp/discovery';
-import { finishSignIn, parsePendingSignIn, SignInFailed } from '$lib/server/rp/flow';
+import { finishSignIn, SignInFailed } from '$lib/server/rp/flow';
+import { openPendingFlows, sealPendingFlows, takePendingFlow } from '$lib/server/rp/pending-sign-ins';
 import { flowRecorder, saveBrowserFlow, saveSignInFlow } from '$lib/server/rp/flow-inspector';
 import { decodeToken } from '$lib/server/rp/flow-trace';
 import { createRPSession } from '$lib/server/rp/session';
@@ -12,12 +13,18 @@ import { recordFrontChannel } from '$lib/server/rp/sign-in-trace';
 import { demoSite } from '$lib/server/rp/site';
 import { verifyIDToken } from '$lib/server/rp/verify';
 
+/** The home page's notice: "that sign-in had already finished; you are still signed in". */
+const SIGN_IN_NOT_PENDING = 'sign-in-not-pending';
+
 export const load: PageServerLoad = async ({ locals, cookies, url }) => {
 	const { rp, issuer } = demoSite(locals.origin);
 	const secure = url.protocol === 'https:';
 	const flowCookie = rpFlowCookie(locals.origin, secure);
-	const pending = parsePendingSignIn(cookies.get(flowCookie));
-	deleteRPCookie(cookies, flowCookie, secure);
+	// The flow this callback's state names is used up here, whatever happens next; the other
+	// tabs' flows stay (pending-sign-ins.ts).
+	const { flow: pending, remaining } = takePendingFlow(openPendingFlows(cookies.get(flowCookie), rp.clientSecret), url.searchParams.get('state'), new Date());
+	if (remaining.length) setRPCookie(cookies, flowCookie, sealPendingFlows(remaining, rp.clientSecret), secure);
+	else deleteRPCookie(cookies, flowCookie, secure);
 	// The flow inspector's record of this sign-in (undefined when FLOW_INSPECTOR is off).
 	const recorder = flowRecorder('sign-in', 'Sign-in');
 	let token: string;
@@ -58,8 +65,12 @@ export const load: PageServerLoad = async ({ locals, cookies, url }) => {
 			// must not be able to wipe what a signed-in user's log holds.
 			await saveBrowserFlow({ db, cookies, site: locals.origin, secure }, recorder.finish('failed', message), { openIfMissing: true });
 		}
+		// A callback for no pending flow (the same tab finished already, a reload, a flow older
+		// than 10 minutes) while this browser is signed in here: nothing was exchanged, so land
+		// on the site with a notice rather than strand the person on an error page.
+		if (!pending && locals.rpSession) redirect(303, `/?notice=${SIGN_IN_NOT_PENDING}`);
 		return { message, inspector: recorder !== undefined };
 	}
 	setRPCookie(cookies, rpSessionCookie(locals.origin, secure), token, secure, expiresAt);
-	redirect(303, '/');
+	redirect(303, pending!.returnTo);
 };
