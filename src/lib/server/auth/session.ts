@@ -112,3 +112,12 @@ export async function validateSessionToken(
 export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
 	await db.delete(sessions).where(eq(sessions.id, sessionId));
 }
+
+/**
+ * A step-up (OIDC Core §3.1.2.1 `acr_values`): the signed-in user has just proven another factor,
+ * so the session's methods and authentication time become those of this moment (`auth_time`).
+ * The same session (and its `sid`) stays: the person is the one who signed it in.
+ */
+export async function recordStepUp(db: Database, sessionId: string, amr: string, now = new Date()): Promise<void> {
+	await db.update(sessions).set({ amr, authTime: now }).where(eq(sessions.id, sessionId));
+}

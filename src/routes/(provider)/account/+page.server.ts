@@ -3,6 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { updateName } from '$lib/server/auth/account-settings';
 import { accountHasPassword } from '$lib/server/auth/email-change';
 import { accountNotice } from '$lib/server/auth/notices';
+import { hasConfirmedTOTP } from '$lib/server/auth/totp-credentials';
 import { endOtherSessionOfUser, endOtherSessionsOfUser, listActiveSessions } from '$lib/server/oidc/account-sessions';
 import { listConnectedApps, revokeConnectedApp } from '$lib/server/oidc/connected-apps';
 import { provider } from '$lib/server/provider';
@@ -11,14 +12,16 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const session = locals.session;
 	if (!session) redirect(303, '/auth/login?return_to=/account');
 	const { db } = await provider();
-	const [sessions, apps, hasPassword] = await Promise.all([
+	const [sessions, apps, hasPassword, twoFactor] = await Promise.all([
 		listActiveSessions(db, session.userId, session.id),
 		listConnectedApps(db, session.userId),
-		accountHasPassword(db, session.userId)
+		accountHasPassword(db, session.userId),
+		hasConfirmedTOTP(db, session.userId)
 	]);
 	return {
 		user: session.user,
 		hasPassword,
+		twoFactor,
 		authTime: session.authTime.toISOString(),
 		expiresAt: session.expiresAt.toISOString(),
 		notice: accountNotice(url.searchParams.get('notice')),

@@ -1,8 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { setSessionCookie } from '$lib/server/auth/cookies';
 import { safeReturnTo } from '$lib/server/auth/return-to';
-import { completeSignIn } from '$lib/server/auth/sign-in-completion';
+import { signInOrAskSecondFactor } from '$lib/server/auth/second-factor-sign-in';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { loginNotice } from '$lib/server/auth/notices';
@@ -47,8 +46,7 @@ export const actions: Actions = {
 			return fail(400, { email, errors, message: 'Email or password is incorrect.', offerReset: false });
 		}
 		const { user } = result;
-		const { token, session } = await completeSignIn(db, { userId: user.id, amr: 'pwd', method: 'password', origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id });
-		setSessionCookie(cookies, token, session.expiresAt, url.protocol === 'https:');
-		redirect(303, returnTo ?? '/account');
+		const signIn = { userId: user.id, amr: 'pwd', method: 'password', origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id };
+		redirect(303, await signInOrAskSecondFactor(db, cookies, url.protocol === 'https:', signIn, returnTo, config().twoFactorPendingSeconds));
 	}
 };
