@@ -11,7 +11,8 @@ import { decodeBase32 } from '@oslojs/encoding';
 import { generateHOTP } from '@oslojs/otp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMail } from '../support/mail-sink';
-import { confirmSignUpLink, cookieHeader, get, postForm, postJSON, servers, setCookie, signUp, uniqueEmail } from '../support/http';
+import { decodeJwt } from 'jose';
+import { authorizeURL, confirmSignUpLink, cookieHeader, DASHBOARD_CREDENTIALS, dashboardRequest, get, postForm, postJSON, servers, setCookie, signUp, tokenRequest, uniqueEmail } from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 const { provider, driver, mailDir } = servers();
@@ -204,6 +205,65 @@ describe('recovery codes', () => {
 		expect(await second.text()).toContain('That recovery code is not right, or was already used.');
 		const json = await postJSON(`${provider}/api/auth/sign-in/email`, { email: victim.email, password: victim.password, code: victim.recoveryCodes[1] });
 		expect(json.status).toBe(200);
+	});
+});
+
+const MULTI_FACTOR = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
+const SINGLE_FACTOR = 'http://schemas.openid.net/pape/policies/2007/06/none';
+
+/** Redeems the code of an authorization response at the token endpoint; returns the ID token's claims. */
+async function idTokenClaims(location: string, refresh = false) {
+	const code = new URL(location).searchParams.get('code');
+	if (!code) throw new Error(`no code in ${location}`);
+	const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: new URL(location).origin + '/auth/callback', ...DASHBOARD_CREDENTIALS })).json()) as { id_token: string; refresh_token?: string };
+	const claims = decodeJwt(tokens.id_token);
+	if (!refresh || !tokens.refresh_token) return { claims };
+	const refreshed = (await (await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, ...DASHBOARD_CREDENTIALS })).json()) as { id_token: string };
+	return { claims, refreshed: decodeJwt(refreshed.id_token) };
+}
+
+describe('acr_values: a client asks for two-step verification (OIDC Core §3.1.2.1)', () => {
+	it('a password-only session of a user with an authenticator is asked for the code, then the ID token says multi-factor (and keeps it on refresh)', async () => {
+		// Signed in before turning it on: the session is `pwd` only.
+		const user = await enrol(provider, await signUp('Step Up'));
+		const request = dashboardRequest({ acr_values: MULTI_FACTOR });
+		const asked = await get(authorizeURL(request), { cookie: user.cookie, ...BROWSER });
+		expect(asked.status).toBe(302);
+		const stepUp = new URL(asked.headers.get('location')!, provider);
+		expect(stepUp.pathname).toBe('/auth/two-factor');
+		const page = await get(stepUp.href, { cookie: user.cookie, ...BROWSER });
+		expect(await page.text()).toContain('Internal Dashboard asks for two-step verification.');
+
+		// prompt=none cannot show that page: login_required, back to the client.
+		const silent = await get(authorizeURL({ ...request, prompt: 'none' }), { cookie: user.cookie });
+		const error = new URL(silent.headers.get('location')!);
+		expect(error.searchParams.get('error')).toBe('login_required');
+
+		await awayFromStepBoundary();
+		const wrong = await postForm(stepUp.href, { code: wrongCode(user.key, 3), kind: 'code', return_to: stepUp.searchParams.get('return_to')! }, { cookie: user.cookie, origin: provider, ...BROWSER });
+		expect(wrong.status).toBe(400);
+		const stepped = await postForm(stepUp.href, { code: codeAt(user.key, 0), kind: 'code', return_to: stepUp.searchParams.get('return_to')! }, { cookie: user.cookie, origin: provider, ...BROWSER });
+		expect(stepped.status).toBe(303);
+		const back = stepped.headers.get('location')!;
+		expect(back).toMatch(/^\/api\/auth\/authorize\?/);
+		const answered = await get(`${provider}${back}`, { cookie: user.cookie, ...BROWSER });
+		expect(answered.status).toBe(302);
+		const { claims, refreshed } = await idTokenClaims(answered.headers.get('location')!, true);
+		expect(claims.acr).toBe(MULTI_FACTOR);
+		expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+		expect(refreshed?.acr).toBe(MULTI_FACTOR);
+	});
+
+	it('a user who cannot meet it gets the code anyway, and the ID token tells the truth; discovery lists the values', async () => {
+		const user = await signUp('No Second Factor');
+		const answered = await get(authorizeURL(dashboardRequest({ acr_values: MULTI_FACTOR })), { cookie: user.cookie });
+		expect(answered.status).toBe(302);
+		const { claims } = await idTokenClaims(answered.headers.get('location')!);
+		expect(claims.acr).toBe(SINGLE_FACTOR);
+		expect(claims.amr).toEqual(['pwd']);
+		const discovery = (await (await get(`${provider}/.well-known/openid-configuration`)).json()) as { acr_values_supported: string[]; claims_supported: string[] };
+		expect(discovery.acr_values_supported).toContain(MULTI_FACTOR);
+		expect(discovery.claims_supported).toEqual(expect.arrayContaining(['acr', 'amr']));
 	});
 });
 
