@@ -44,6 +44,7 @@ CREATE TABLE "webauthn_challenge" (
 	"expires_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "session" ADD COLUMN "submission_hash" text;--> statement-breakpoint
 ALTER TABLE "oauth_grant" ADD COLUMN "acr" text;--> statement-breakpoint
 ALTER TABLE "security_event" ADD CONSTRAINT "security_event_user_id_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."user"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "passkey" ADD CONSTRAINT "passkey_user_id_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."user"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -54,4 +55,5 @@ CREATE INDEX "security_event_user_id_created_at_idx" ON "security_event" USING b
 CREATE INDEX "security_event_created_at_idx" ON "security_event" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "passkey_user_id_idx" ON "passkey" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "recovery_code_user_id_idx" ON "recovery_code" USING btree ("user_id");--> statement-breakpoint
-CREATE INDEX "webauthn_challenge_expires_at_idx" ON "webauthn_challenge" USING btree ("expires_at");
+CREATE INDEX "webauthn_challenge_expires_at_idx" ON "webauthn_challenge" USING btree ("expires_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "session_user_id_submission_hash_idx" ON "session" USING btree ("user_id","submission_hash");

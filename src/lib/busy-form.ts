@@ -17,7 +17,7 @@ export interface BusyFormOptions {
  * button used says what is happening (its `data-busy-label`, e.g. "Signing in…"), carries
  * `aria-busy="true"` and is disabled, a polite live region announces the same words, and any
  * further submit (a double click, Enter pressed twice) is ignored. Without JavaScript the
- * form submits as usual; the server copes with repeats on its own (auth/repeated-sign-in.ts).
+ * form submits as usual; the server copes with repeats on its own (auth/sign-in-submission.ts).
  *
  *     <form method="POST" use:busyForm={{ enhance: true }}>
  *       <button data-busy-label="Signing in…">Sign in</button>

@@ -18,6 +18,8 @@ import {
 	uniqueEmail
 } from './helpers';
 import { DEMO_USER, PROVIDER_URL, SITE1_URL, SITE2_URL } from './urls';
+import { createAccount } from './accounts';
+import { enrolTOTP, MULTI_FACTOR, openTwoFactorPage, startSetup } from './two-factor';
 
 interface PageState {
 	name: string;
@@ -331,6 +333,65 @@ const PAGES: PageState[] = [
 	{ name: 'provider: 404', heading: 'Page not found', open: visit(`${PROVIDER_URL}/no-such-page`) },
 	{ name: "provider: 404 for a demo site's page", heading: 'Page not found', open: visit(`${PROVIDER_URL}/auth/callback`) },
 	{ name: 'provider: 405 (a form-only address opened in the browser)', heading: 'This address is not a page', open: visit(`${PROVIDER_URL}/api/auth/register`) },
+	// ---- two-step verification (docs/two-factor.md) ----
+	{
+		name: 'provider: two-step verification, off',
+		heading: 'Two-step verification',
+		open: async (page, request) => {
+			const account = await createAccount(request, page, 'a11y-totp-off');
+			await openTwoFactorPage(page, account.email, account.password);
+		}
+	},
+	{
+		name: 'provider: two-step verification setup (QR code and key)',
+		heading: 'Set up two-step verification',
+		open: async (page, request) => {
+			const account = await createAccount(request, page, 'a11y-totp-setup');
+			await openTwoFactorPage(page, account.email, account.password);
+			await startSetup(page);
+		}
+	},
+	{
+		name: 'provider: recovery codes, shown once',
+		heading: 'Save your recovery codes',
+		open: async (page, request) => {
+			await enrolTOTP(page, await createAccount(request, page, 'a11y-totp-codes'));
+		}
+	},
+	{
+		name: 'provider: two-step verification, on',
+		heading: 'Two-step verification',
+		open: async (page, request) => {
+			await enrolTOTP(page, await createAccount(request, page, 'a11y-totp-on'));
+			await page.getByRole('link', { name: 'I have saved my codes' }).click();
+			await expect(page.getByRole('main')).toContainText('10 of 10');
+		}
+	},
+	{
+		name: 'provider: the code at sign-in, for an application, with the recovery code form open and refused',
+		heading: 'Two-step verification',
+		open: async (page, request) => {
+			const account = await createAccount(request, page, 'a11y-totp-sign-in');
+			await enrolTOTP(page, account);
+			await page.context().clearCookies();
+			await page.goto(`${PROVIDER_URL}/auth/login?return_to=${encodeURIComponent(new URL(dashboardAuthorize('a11y-totp')).pathname + new URL(dashboardAuthorize('a11y-totp')).search)}`);
+			await submitSignIn(page, account.email, account.password);
+			await expect(page.getByTestId('requesting-app')).toBeVisible();
+			await page.getByText('Lost your phone? Use a recovery code').click();
+			await page.getByLabel('Recovery code').fill('aaaa-bbbb-cccc-dddd');
+			await page.getByRole('button', { name: 'Use recovery code' }).click();
+			await expect(page.getByRole('alert')).toContainText('That recovery code is not right');
+		}
+	},
+	{
+		name: 'provider: step-up asked by an application (acr_values)',
+		heading: 'Two-step verification',
+		open: async (page, request) => {
+			await enrolTOTP(page, await createAccount(request, page, 'a11y-totp-step-up'));
+			await page.goto(dashboardAuthorize('a11y-step-up', { acr_values: MULTI_FACTOR }));
+			await expect(page.getByRole('main')).toContainText('asks for two-step verification');
+		}
+	},
 	// ---- demo sites ----
 	...[
 		{ site: 'Internal Dashboard', url: SITE1_URL },

@@ -44,6 +44,12 @@ export interface SignInLimits {
 
 export interface LimitsConfig {
 	signIn: SignInLimits;
+	/**
+	 * Wrong two-step verification codes per account (RATE_LIMIT_SECOND_FACTOR_PER_ACCOUNT): a
+	 * six-digit code is far easier to guess than a password, so this holds back hard and early.
+	 * Only someone who knows the password gets this far.
+	 */
+	secondFactor: WindowLimit;
 	/** Sign-ups (page and JSON) per client IP. */
 	signUp: WindowLimit;
 	/** RFC 7591 registrations per client IP. */
@@ -64,6 +70,7 @@ export const LIMIT_DEFAULTS = {
 	RATE_LIMIT_SIGN_IN_PER_IP: '30/15m',
 	RATE_LIMIT_SIGN_IN_PER_ACCOUNT: '10/1h',
 	RATE_LIMIT_SIGN_IN_MAX_DELAY: '60s',
+	RATE_LIMIT_SECOND_FACTOR_PER_ACCOUNT: '5/15m',
 	RATE_LIMIT_SIGN_UP_PER_IP: '50/1h',
 	RATE_LIMIT_REGISTRATION_PER_IP: '100/1h',
 	CLEANUP_INTERVAL: '10m',
@@ -111,6 +118,7 @@ export function loadLimits(vars: Vars): LimitsConfig {
 				maxDelaySeconds: parseDuration('RATE_LIMIT_SIGN_IN_MAX_DELAY', read(vars, 'RATE_LIMIT_SIGN_IN_MAX_DELAY'))
 			}
 		},
+		secondFactor: parseWindowLimit('RATE_LIMIT_SECOND_FACTOR_PER_ACCOUNT', read(vars, 'RATE_LIMIT_SECOND_FACTOR_PER_ACCOUNT')),
 		signUp: parseWindowLimit('RATE_LIMIT_SIGN_UP_PER_IP', read(vars, 'RATE_LIMIT_SIGN_UP_PER_IP')),
 		registration: parseWindowLimit('RATE_LIMIT_REGISTRATION_PER_IP', read(vars, 'RATE_LIMIT_REGISTRATION_PER_IP'))
 	};
@@ -137,6 +145,6 @@ export function parseDays(name: string, value: string): number {
 
 /** The longest window any limit counts over: a rate_limit row older than this (and not held back) is over. */
 export function longestWindowSeconds(limits: LimitsConfig): number {
-	const { signIn, signUp, registration } = limits;
-	return Math.max(signIn.perAccountAndAddress.windowSeconds, signIn.perAddress.windowSeconds, signIn.perAccount.windowSeconds, signUp.windowSeconds, registration.windowSeconds);
+	const { signIn, secondFactor, signUp, registration } = limits;
+	return Math.max(signIn.perAccountAndAddress.windowSeconds, signIn.perAddress.windowSeconds, signIn.perAccount.windowSeconds, secondFactor.windowSeconds, signUp.windowSeconds, registration.windowSeconds);
 }

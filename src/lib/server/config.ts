@@ -63,6 +63,8 @@ export interface AppConfig {
 	accountMail: AccountMailLimits;
 	/** Sensitive account actions need a sign-in at most this many seconds old (REAUTHENTICATE_AFTER_SECONDS; auth/recent-auth.ts). */
 	recentAuthSeconds: number;
+	/** How long a correct password waits for its two-step verification code (TWO_FACTOR_PENDING_SECONDS; auth/second-factor.ts). */
+	twoFactorPendingSeconds: number;
 	/** Sign-in through GitHub, Google and other OpenID providers (GITHUB_*, GOOGLE_*, UPSTREAM_OIDC). */
 	upstreams: UpstreamsConfig;
 	/** FLOW_INSPECTOR: the demo sites record each flow for "What just happened" (rp/flow-inspector-setting.ts). */
@@ -93,6 +95,7 @@ export function loadConfig(vars: Record<string, string | undefined>, mode: { dev
 		pythonAPIURL: (vars.PYTHON_API_URL || 'http://localhost:3003').replace(/\/$/, ''),
 		accountMail: loadAccountMailLimits(vars),
 		recentAuthSeconds: loadRecentAuthSeconds(vars),
+		twoFactorPendingSeconds: wholeSeconds(vars, 'TWO_FACTOR_PENDING_SECONDS', { min: 1, max: 3600, fallback: 600 }),
 		upstreams: loadUpstreams(vars),
 		mail: loadMail(vars, origins.provider.hostname),
 		sites: {

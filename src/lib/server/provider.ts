@@ -1,5 +1,6 @@
 import { config } from './config';
 import { database } from './db/instance';
+import { deriveTOTPEncryptionKey } from './auth/totp';
 import { KeyStore } from './oidc/keys';
 import { outboundPolicy, type OutboundPolicy } from './outbound-request';
 import type { TokenSettings } from './oidc/tokens';
@@ -12,6 +13,8 @@ export interface Provider {
 	tokens: TokenSettings;
 	/** Where requests to registered URIs (back-channel logout) may go. */
 	outbound: OutboundPolicy;
+	/** Wraps the users' TOTP keys at rest (auth/totp.ts): derived from the server secret, like the signing keys' wrap. */
+	totpEncryptionKey: Uint8Array;
 }
 
 // Module-level (not globalThis, unlike the database): hot reload should rebuild it.
@@ -27,7 +30,8 @@ export function provider(): Promise<Provider> {
 			db,
 			keys,
 			tokens: { db, keys, issuer, refreshReuseGraceSeconds: refreshTokenReuseGraceSeconds },
-			outbound: outboundPolicy(issuer, outboundAllowedHosts)
+			outbound: outboundPolicy(issuer, outboundAllowedHosts),
+			totpEncryptionKey: await deriveTOTPEncryptionKey(secret)
 		};
 	})();
 	return instance;

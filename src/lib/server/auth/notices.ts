@@ -4,7 +4,9 @@
 const LOGIN_NOTICES = {
 	'password-changed': 'Your password has been changed. Sign in with your new password.',
 	'email-changed': 'Your email address has been changed. Sign in with your new address.',
-	reauthenticate: 'Changing your password or email address, or deleting your account, needs a recent sign-in. Sign in again to continue; you come straight back.'
+	reauthenticate: 'Changing your password, email address or two-step verification, or deleting your account, needs a recent sign-in. Sign in again to continue; you come straight back.',
+	'step-up': 'The application asks for two-step verification. Sign in with a passkey to continue.',
+	'two-factor-expired': 'Your sign-in was not finished in time, or was finished in another tab. Sign in again.'
 } as const;
 
 const ACCOUNT_NOTICES = {
@@ -14,6 +16,7 @@ const ACCOUNT_NOTICES = {
 	'password-changed': 'Your password has been changed. Every other session was signed out; this device stays signed in.',
 	'password-set': 'Your password has been set. You can now sign in with your email address and this password.',
 	'name-updated': 'Your name has been saved. Applications see it the next time they ask for it.',
+	'two-factor-off': 'Two-step verification is off. Signing in no longer asks for a code from your authenticator app.',
 	'app-revoked': 'Access removed. The application was signed out and must ask for your permission again to sign you in.'
 } as const;
 

@@ -3,7 +3,7 @@ import type { Database } from '../db';
 import { oneTimeTokens } from '../db/schema';
 import { generateSecret, hashSecret, isSessionTokenFormat, secretMatchesHash } from '../secrets';
 
-export type OneTimeTokenPurpose = 'sign-up' | 'reset-password' | 'change-email' | 'link-upstream';
+export type OneTimeTokenPurpose = 'sign-up' | 'reset-password' | 'change-email' | 'link-upstream' | 'second-factor';
 
 export interface OneTimeToken {
 	id: string;

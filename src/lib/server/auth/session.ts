@@ -60,6 +60,8 @@ export interface SessionOptions {
 	amr?: string;
 	userAgent?: string | null;
 	ipAddress?: string | null;
+	/** The sign-in form's submission id (auth/sign-in-submission.ts): a repeat replaces the session it made. */
+	submission?: string | null;
 }
 
 /** Creates a session; the returned token (`id.secret`) goes in the cookie and nowhere else. */
@@ -68,14 +70,20 @@ export async function createSession(db: Database, userId: string, options: Sessi
 	const id = generateSecret();
 	const secret = generateSecret();
 	const session: Session = { id, userId, authTime: now, amr: options.amr ?? 'pwd', expiresAt: new Date(now.getTime() + SESSION_TTL_MS) };
-	await db.insert(sessions).values({
+	const row = {
 		...session,
 		secretHash: hashSecret(secret),
 		createdAt: now,
 		lastSeenAt: now,
 		userAgent: options.userAgent ? options.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
-		ipAddress: options.ipAddress ? options.ipAddress.slice(0, 64) : null
-	});
+		ipAddress: options.ipAddress ? options.ipAddress.slice(0, 64) : null,
+		submissionHash: options.submission ? hashSecret(options.submission) : null
+	};
+	const { userId: _, ...replacement } = row;
+	const insert = db.insert(sessions).values(row);
+	// A repeat of the same form by the same user takes the earlier session's place (its id and
+	// secret change, so the earlier cookie stops working): one statement, safe in parallel.
+	await (row.submissionHash ? insert.onConflictDoUpdate({ target: [sessions.userId, sessions.submissionHash], set: replacement }) : insert);
 	return { token: `${id}.${secret}`, session };
 }
 
@@ -111,4 +119,13 @@ export async function validateSessionToken(
 /** Ends one session (sign-out). */
 export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
 	await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+/**
+ * A step-up (OIDC Core §3.1.2.1 `acr_values`): the signed-in user has just proven another factor,
+ * so the session's methods and authentication time become those of this moment (`auth_time`).
+ * The same session (and its `sid`) stays: the person is the one who signed it in.
+ */
+export async function recordStepUp(db: Database, sessionId: string, amr: string, now = new Date()): Promise<void> {
+	await db.update(sessions).set({ amr, authTime: now }).where(eq(sessions.id, sessionId));
 }

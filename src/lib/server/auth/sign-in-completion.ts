@@ -11,6 +11,8 @@ export interface CompletedSignIn {
 	origin: RequestOrigin;
 	/** The session the browser had before, ended here: a new session id on every sign-in. */
 	replacing?: string | null;
+	/** The sign-in form's submission id: a double-clicked form leaves one session (sign-in-submission.ts). */
+	submission?: string | null;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface CompletedSignIn {
  */
 export async function completeSignIn(db: Database, signIn: CompletedSignIn, now = new Date()): Promise<{ token: string; session: Session }> {
 	if (signIn.replacing) await invalidateSession(db, signIn.replacing);
-	const created = await createSession(db, signIn.userId, { now, amr: signIn.amr, userAgent: signIn.origin.userAgent, ipAddress: signIn.origin.ipAddress });
+	const created = await createSession(db, signIn.userId, { now, amr: signIn.amr, userAgent: signIn.origin.userAgent, ipAddress: signIn.origin.ipAddress, submission: signIn.submission });
 	await recordSecurityEvent(db, signIn.userId, 'sign-in', { method: signIn.method, amr: signIn.amr }, signIn.origin, now);
 	return created;
 }

@@ -10,6 +10,7 @@ import {
 } from './authorize';
 import { findConsentedScope, isCoveredByConsent, saveConsent } from './consent';
 import { AccessDenied, InvalidScope } from './errors';
+import { ACR } from '../auth/authentication-strength';
 
 const database = useTestDatabase();
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
@@ -349,5 +350,53 @@ describe('authorizationResponseURL (RFC 6749 §4.1.2, RFC 9207)', () => {
 		const state = 'a b&c=d/é?#';
 		const url = new URL(authorizationResponseURL(TEST_REDIRECT_URI, ISSUER, { code: 'abc' }, state));
 		expect(url.searchParams.get('state')).toBe(state);
+	});
+});
+
+describe('acr_values and step-up (OIDC Core §3.1.2.1, §3.1.2.6)', () => {
+	const NOW = new Date('2026-01-15T10:00:00.000Z');
+	const session = (amr: string): SignedInUser => ({ sessionId: 's1', userId: 'u1', authTime: new Date(NOW.getTime() - 60_000), amr });
+	const request = (acrValues: string[], prompt: AuthorizationRequest['prompt'] = new Set()): AuthorizationRequest => ({
+		client: confidential,
+		redirectURI: TEST_REDIRECT_URI,
+		scope: 'openid',
+		prompt,
+		acrValues
+	});
+	const TOTP_ONLY = { totp: true, passkey: false };
+
+	it('parses acr_values as a space-separated list in order; unknown values are kept, not errors', async () => {
+		const accepted = await validateAuthorizationRequest(database.db, query(confidential, { acr_values: `${ACR.phishingResistant}  ${ACR.multiFactor} urn:unknown` }));
+		expect('request' in accepted && accepted.request.acrValues).toEqual([ACR.phishingResistant, ACR.multiFactor, 'urn:unknown']);
+	});
+
+	it('a password session asked for multi-factor by a user with an authenticator app → step-up with the code', () => {
+		expect(decideAuthorization(request([ACR.multiFactor]), session('pwd'), null, NOW, TOTP_ONLY)).toEqual({ next: 'step-up', via: 'totp' });
+		expect(decideAuthorization(request([ACR.multiFactor]), session('fed'), null, NOW, TOTP_ONLY)).toEqual({ next: 'step-up', via: 'totp' });
+	});
+
+	it('a session that already meets a requested class → issue-code', () => {
+		expect(decideAuthorization(request([ACR.multiFactor]), session('pwd otp mfa'), null, NOW, TOTP_ONLY)).toEqual({ next: 'issue-code' });
+		expect(decideAuthorization(request([ACR.singleFactor]), session('pwd'), null, NOW, TOTP_ONLY)).toEqual({ next: 'issue-code' });
+	});
+
+	it('a user who cannot reach any requested class gets the code anyway (a voluntary request)', () => {
+		expect(decideAuthorization(request([ACR.multiFactor]), session('pwd'), null, NOW)).toEqual({ next: 'issue-code' });
+		expect(decideAuthorization(request([ACR.phishingResistant]), session('pwd otp mfa'), null, NOW, TOTP_ONLY)).toEqual({ next: 'issue-code' });
+	});
+
+	it('phishing-resistant for a user with a passkey → step-up with the passkey', () => {
+		expect(decideAuthorization(request([ACR.phishingResistant]), session('pwd otp mfa'), null, NOW, { totp: true, passkey: true })).toEqual({ next: 'step-up', via: 'passkey' });
+	});
+
+	it('prompt=none when a step-up is needed → login_required; when none is possible → issue-code', () => {
+		const d = decideAuthorization(request([ACR.multiFactor], new Set(['none'])), session('pwd'), null, NOW, TOTP_ONLY);
+		expect(d.next === 'error' && d.error.code).toBe('login_required');
+		expect(decideAuthorization(request([ACR.multiFactor], new Set(['none'])), session('pwd'), null, NOW)).toEqual({ next: 'issue-code' });
+	});
+
+	it('login still comes first: prompt=login and max_age are decided before acr_values', () => {
+		expect(decideAuthorization(request([ACR.multiFactor], new Set(['login'])), session('pwd'), null, NOW, TOTP_ONLY)).toEqual({ next: 'login' });
+		expect(decideAuthorization({ ...request([ACR.multiFactor]), maxAge: 10 }, session('pwd'), null, NOW, TOTP_ONLY)).toEqual({ next: 'login' });
 	});
 });

@@ -1,3 +1,4 @@
+import { meetsAcr, parseAmr, ACR } from '../auth/authentication-strength';
 import type { Database } from '../db';
 import { parseScope } from './claims';
 import { findClient, type Client } from './clients';
@@ -28,6 +29,8 @@ export interface AuthorizationRequest {
 	prompt: Set<'none' | 'login' | 'consent'>;
 	maxAge?: number;
 	loginHint?: string;
+	/** OIDC Core §3.1.2.1 `acr_values`, in order of preference; empty or absent when not asked. */
+	acrValues?: string[];
 }
 
 /**
@@ -124,7 +127,10 @@ export async function validateAuthorizationRequest(
 			codeChallenge,
 			prompt: prompt as AuthorizationRequest['prompt'],
 			maxAge,
-			loginHint: params.get('login_hint')
+			loginHint: params.get('login_hint'),
+			// Space-separated, in order of preference. A voluntary request: values this provider
+			// does not know are never met, not an error (OIDC Core §5.5.1.1).
+			acrValues: (params.get('acr_values') ?? '').split(' ').filter(Boolean)
 		}
 	};
 }
@@ -137,29 +143,72 @@ export interface SignedInUser {
 	amr: string;
 }
 
+/** The second factors a user has, for a step-up: a confirmed authenticator app, any passkey. */
+export interface AvailableFactors {
+	totp: boolean;
+	passkey: boolean;
+}
+
+/** How a step-up proves more: a code from the authenticator app, or a sign-in with a passkey. */
+export type StepUpMethod = 'totp' | 'passkey';
+
 /** What the authorization endpoint does next for a valid request. */
-export type AuthorizationDecision = { next: 'issue-code' } | { next: 'login' } | { next: 'consent' } | { next: 'error'; error: OAuthError };
+export type AuthorizationDecision =
+	| { next: 'issue-code' }
+	| { next: 'login' }
+	| { next: 'step-up'; via: StepUpMethod }
+	| { next: 'consent' }
+	| { next: 'error'; error: OAuthError };
+
+const NO_SECOND_FACTOR: AvailableFactors = { totp: false, passkey: false };
 
 /**
- * OIDC Core §3.1.2.3: decides whether the user must sign in (again) or consent before a code
- * can be issued; `prompt=none` turns every interaction into an error instead.
+ * OIDC Core §3.1.2.3: decides whether the user must sign in (again), step up or consent before
+ * a code can be issued; `prompt=none` turns every interaction into an error instead.
+ * `factors`: what the signed-in user could step up with (looked up only for `acr_values`).
  */
 export function decideAuthorization(
 	request: AuthorizationRequest,
 	user: SignedInUser | null,
 	consentedScope: string | null,
-	now: Date
+	now: Date,
+	factors: AvailableFactors = NO_SECOND_FACTOR
 ): AuthorizationDecision {
 	const tooOld =
 		user !== null && request.maxAge !== undefined && now.getTime() - user.authTime.getTime() > request.maxAge * 1000;
 	if (!user || tooOld || request.prompt.has('login')) {
 		return request.prompt.has('none') ? { next: 'error', error: new LoginRequired() } : { next: 'login' };
 	}
+	const amr = parseAmr(user.amr);
+	const acrValues = request.acrValues ?? [];
+	if (acrValues.length > 0 && !acrValues.some((acr) => meetsAcr(amr, acr))) {
+		// Step up only when the user can reach a requested class; otherwise the code is issued
+		// with the class reached, and the ID token's `acr` says so (OIDC Core §3.1.2.1: a
+		// voluntary request; the client decides what to make of it).
+		const via = stepUpMethod(acrValues, amr, factors);
+		if (via) {
+			// §3.1.2.6: an authentication is needed and no page may be shown.
+			if (request.prompt.has('none')) return { next: 'error', error: new LoginRequired('the client asked for a stronger authentication (acr_values) than this session has') };
+			return { next: 'step-up', via };
+		}
+	}
 	const consented = request.client.trusted || isCoveredByConsent(request.scope, consentedScope);
 	if (!consented || request.prompt.has('consent')) {
 		return request.prompt.has('none') ? { next: 'error', error: new ConsentRequired() } : { next: 'consent' };
 	}
 	return { next: 'issue-code' };
+}
+
+/** The first requested class the user's factors can reach, and how; null when none can be. */
+export function stepUpMethod(acrValues: readonly string[], amr: readonly string[], factors: AvailableFactors): StepUpMethod | null {
+	for (const acr of acrValues) {
+		if (acr === ACR.multiFactor) {
+			if (factors.totp && !amr.includes('otp')) return 'totp';
+			if (factors.passkey) return 'passkey';
+		}
+		if (acr === ACR.phishingResistant && factors.passkey) return 'passkey';
+	}
+	return null;
 }
 
 /**

@@ -25,6 +25,7 @@ export const SUPPORTED_CLAIMS = [
 	'iat',
 	'auth_time',
 	'amr',
+	'acr',
 	'nonce',
 	'at_hash',
 	'sid',

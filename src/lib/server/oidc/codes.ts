@@ -1,4 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
+import { acrClaim, parseAmr } from '../auth/authentication-strength';
 import type { Database } from '../db';
 import { preparedQuery } from '../db/prepared';
 import { authorizationCodes, grants, users } from '../db/schema';
@@ -33,6 +34,8 @@ export async function issueAuthorizationCode(
 		scope: request.scope,
 		authTime: user.authTime,
 		amr: user.amr,
+		// OIDC Core §2 `acr`: fixed at authorization, so refreshed ID tokens keep it.
+		acr: acrClaim(parseAmr(user.amr), request.acrValues),
 		createdAt: now
 	});
 	await insertCode(db).execute({
@@ -55,6 +58,7 @@ export interface RedeemedCode {
 	sessionId: string;
 	authTime: Date;
 	amr: string;
+	acr: string | null;
 	redirectURI: string;
 	nonce: string | null;
 	codeChallenge: string | null;
@@ -73,6 +77,7 @@ const insertGrant = preparedQuery((db) =>
 			scope: sql.placeholder('scope'),
 			authTime: sql.placeholder('authTime'),
 			amr: sql.placeholder('amr'),
+			acr: sql.placeholder('acr'),
 			createdAt: sql.placeholder('createdAt')
 		})
 		.prepare('insert_grant')
@@ -114,6 +119,7 @@ const consumeCode = preparedQuery((db) =>
 			sessionId: grants.sessionId,
 			authTime: grants.authTime,
 			amr: grants.amr,
+			acr: grants.acr,
 			revokedAt: grants.revokedAt,
 			redirectURI: authorizationCodes.redirectURI,
 			nonce: authorizationCodes.nonce,

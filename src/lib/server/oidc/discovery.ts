@@ -1,3 +1,4 @@
+import { ACR_VALUES_SUPPORTED } from '../auth/authentication-strength';
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from './claims';
 import { SIGNING_ALGORITHMS } from './keys';
 import { GRANT_TYPES } from './tokens';
@@ -40,6 +41,8 @@ export function discoveryDocument(issuer: string, options: { registration: boole
 		revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
 		code_challenge_methods_supported: ['S256'],
 		claims_supported: SUPPORTED_CLAIMS,
+		// OIDC Discovery §3: the classes `acr_values` may ask for (auth/authentication-strength.ts).
+		acr_values_supported: ACR_VALUES_SUPPORTED,
 		prompt_values_supported: ['none', 'login', 'consent'],
 		claims_parameter_supported: false,
 		request_parameter_supported: false,

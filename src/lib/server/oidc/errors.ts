@@ -67,8 +67,8 @@ export class UnsupportedResponseType extends OAuthError {
 }
 
 export class LoginRequired extends OAuthError {
-	constructor() {
-		super('login_required', 'the user is not signed in');
+	constructor(description = 'the user is not signed in') {
+		super('login_required', description);
 	}
 }
 

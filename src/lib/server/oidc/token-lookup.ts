@@ -24,7 +24,7 @@ const refreshTokenByHash = preparedQuery((db) =>
 			expiresAt: refreshTokens.expiresAt,
 			createdAt: refreshTokens.createdAt,
 			rotatedAt: refreshTokens.rotatedAt,
-			grant: { id: grants.id, clientId: grants.clientId, scope: grants.scope, authTime: grants.authTime, amr: grants.amr, sessionId: grants.sessionId, revokedAt: grants.revokedAt },
+			grant: { id: grants.id, clientId: grants.clientId, scope: grants.scope, authTime: grants.authTime, amr: grants.amr, acr: grants.acr, sessionId: grants.sessionId, revokedAt: grants.revokedAt },
 			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
 		})
 		.from(refreshTokens)

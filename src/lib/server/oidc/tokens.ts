@@ -3,6 +3,7 @@ import { encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { sql } from 'drizzle-orm';
 import { preparedQuery } from '../db/prepared';
 import { SignJWT } from 'jose';
+import { acrOf, parseAmr } from '../auth/authentication-strength';
 import type { Database } from '../db';
 import { refreshTokens } from '../db/schema';
 import { generateSecret, hashSecret } from '../secrets';
@@ -128,7 +129,7 @@ async function exchangeAuthorizationCode(settings: TokenSettings, client: Client
 		// RFC 9700 §4.8.2: a verifier without a challenge is a PKCE downgrade attempt.
 		throw await refuse('code_verifier was sent but the authorization request had no code_challenge');
 	}
-	const grant = { id: redeemed.grantId, scope: redeemed.scope, authTime: redeemed.authTime, amr: redeemed.amr, sessionId: redeemed.sessionId };
+	const grant = { id: redeemed.grantId, scope: redeemed.scope, authTime: redeemed.authTime, amr: redeemed.amr, acr: redeemed.acr, sessionId: redeemed.sessionId };
 	return issueTokens(settings, client, grant, redeemed.user, grant.scope, now, { nonce: redeemed.nonce, withRefreshToken: offersRefresh(client, grant.scope) });
 }
 
@@ -197,6 +198,8 @@ interface GrantForTokens {
 	scope: string;
 	authTime: Date;
 	amr: string;
+	/** Null for grants from before `acr` was recorded: derived from `amr` then. */
+	acr: string | null;
 	sessionId: string;
 }
 
@@ -230,6 +233,8 @@ async function issueTokens(
 			auth_time: Math.floor(grant.authTime.getTime() / 1000),
 			// OIDC Core §2 / RFC 8176: how the user authenticated (`pwd`, `fed`, ...).
 			amr: grant.amr.split(' '),
+			// OIDC Core §2: the class the authentication reached, as chosen at authorization.
+			acr: grant.acr ?? acrOf(parseAmr(grant.amr)),
 			...(options.nonce ? { nonce: options.nonce } : {}),
 			at_hash: leftHalfHash(accessToken, idTokenKey.alg),
 			sid: grant.sessionId

@@ -6,6 +6,7 @@ import { recordSecurityEvent } from '$lib/server/auth/security-log';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { findClientDisplayName } from '$lib/server/oidc/client-names';
 import { accountNotice } from '$lib/server/auth/notices';
+import { hasConfirmedTOTP } from '$lib/server/auth/totp-credentials';
 import { endOtherSessionOfUser, endOtherSessionsOfUser, listActiveSessions } from '$lib/server/oidc/account-sessions';
 import { listConnectedApps, revokeConnectedApp } from '$lib/server/oidc/connected-apps';
 import { provider } from '$lib/server/provider';
@@ -14,14 +15,16 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const session = locals.session;
 	if (!session) redirect(303, '/auth/login?return_to=/account');
 	const { db } = await provider();
-	const [sessions, apps, hasPassword] = await Promise.all([
+	const [sessions, apps, hasPassword, twoFactor] = await Promise.all([
 		listActiveSessions(db, session.userId, session.id),
 		listConnectedApps(db, session.userId),
-		accountHasPassword(db, session.userId)
+		accountHasPassword(db, session.userId),
+		hasConfirmedTOTP(db, session.userId)
 	]);
 	return {
 		user: session.user,
 		hasPassword,
+		twoFactor,
 		authTime: session.authTime.toISOString(),
 		expiresAt: session.expiresAt.toISOString(),
 		notice: accountNotice(url.searchParams.get('notice')),

@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from './users';
 
 /**
@@ -27,7 +27,12 @@ export const sessions = pgTable(
 		ipAddress: text('ip_address'),
 		/** When the session was last used, refreshed at most every LAST_SEEN_INTERVAL_MS. */
 		lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+		/**
+		 * SHA-256 of the sign-in form's submission id (auth/sign-in-submission.ts): a repeat of the
+		 * same form by the same user replaces this session instead of adding one. Null otherwise.
+		 */
+		submissionHash: text('submission_hash'),
 		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
 	},
-	(t) => [index('session_user_id_idx').on(t.userId)]
+	(t) => [index('session_user_id_idx').on(t.userId), uniqueIndex('session_user_id_submission_hash_idx').on(t.userId, t.submissionHash)]
 );

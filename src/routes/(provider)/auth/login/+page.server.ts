@@ -1,14 +1,12 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { setSessionCookie } from '$lib/server/auth/cookies';
 import { safeReturnTo } from '$lib/server/auth/return-to';
-import { completeSignIn } from '$lib/server/auth/sign-in-completion';
+import { signInOrAskSecondFactor } from '$lib/server/auth/second-factor-sign-in';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { recordFailedSignIn } from '$lib/server/auth/failed-sign-in-log';
-import { rateLimitedMessage, signInWithPassword, type SignInResult } from '$lib/server/auth/password-sign-in';
-import type { User } from '$lib/server/auth/user';
+import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
 import { loginNotice } from '$lib/server/auth/notices';
-import { newSubmissionId, parseSubmissionId, repeatedSignIns } from '$lib/server/auth/repeated-sign-in';
+import { newSubmissionId, parseSubmissionId } from '$lib/server/auth/sign-in-submission';
 import { config } from '$lib/server/config';
 import { upstreamButtons } from '$lib/server/config-upstreams';
 import { database } from '$lib/server/db/instance';
@@ -47,22 +45,16 @@ export const actions: Actions = {
 		if (!password) errors.password = 'Enter your password.';
 		if (errors.email || errors.password) return fail(400, { email, errors, message: null, offerReset: false });
 		const { db } = await database();
-		// A double-clicked form: the repeats run in order and the last one's session is the only one left.
-		const outcome = await repeatedSignIns.run<Exclude<SignInResult, { user: User }> | Awaited<ReturnType<typeof completeSignIn>>>(parseSubmissionId(form.get('submission')), async (earlier) => {
-			const result = await signInWithPassword(db, { email, password, clientAddress: getClientAddress() }, config().limits.signIn);
-			if ('failure' in result) return { result, made: null };
-			const { user } = result;
-			const replacing = earlier?.userId === user.id ? earlier.sessionId : locals.session?.id;
-			const signedIn = await completeSignIn(db, { userId: user.id, amr: 'pwd', method: 'password', origin: signInOrigin({ request, getClientAddress }), replacing });
-			return { result: signedIn, made: { userId: user.id, sessionId: signedIn.session.id } };
-		});
-		if ('failure' in outcome) {
-			await recordFailedSignIn(db, email, outcome.failure, signInOrigin({ request, getClientAddress }));
+		const result = await signInWithPassword(db, { email, password, clientAddress: getClientAddress() }, config().limits.signIn);
+		if ('failure' in result) {
+			await recordFailedSignIn(db, email, result.failure, signInOrigin({ request, getClientAddress }));
 			// Held back: the way out is a reset, which also lifts the hold on the account.
-			if (outcome.failure === 'rate-limited') return fail(429, { email, errors, message: rateLimitedMessage(outcome.retryAfterSeconds), offerReset: true });
+			if (result.failure === 'rate-limited') return fail(429, { email, errors, message: rateLimitedMessage(result.retryAfterSeconds), offerReset: true });
 			return fail(400, { email, errors, message: 'Email or password is incorrect.', offerReset: false });
 		}
-		setSessionCookie(cookies, outcome.token, outcome.session.expiresAt, url.protocol === 'https:');
-		redirect(303, returnTo ?? '/account');
+		const { user } = result;
+		// A double-clicked form sends the same submission id twice: the repeat replaces the session the first made.
+		const signIn = { userId: user.id, amr: 'pwd', method: 'password', origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id, submission: parseSubmissionId(form.get('submission')) };
+		redirect(303, await signInOrAskSecondFactor(db, cookies, url.protocol === 'https:', signIn, returnTo, config().twoFactorPendingSeconds));
 	}
 };

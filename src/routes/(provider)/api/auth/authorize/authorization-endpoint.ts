@@ -1,4 +1,6 @@
 import { redirect } from '@sveltejs/kit';
+import { availableSecondFactors } from '$lib/server/auth/available-factors';
+import { SECOND_FACTOR_PATH } from '$lib/server/auth/second-factor';
 import type { SessionWithUser } from '$lib/server/auth/session';
 import {
 	authorizationResponseURL,
@@ -51,7 +53,9 @@ export async function authorizationEndpoint(
 	const { request } = validated;
 	const user = session && { sessionId: session.id, userId: session.userId, authTime: session.authTime, amr: session.amr };
 	const consented = user && !request.client.trusted ? await findConsentedScope(db, user.userId, request.client.id) : null;
-	const decision = decideAuthorization(request, user, consented, now);
+	// Only a request with acr_values can need a step-up: only then are the user's factors looked up.
+	const factors = user && request.acrValues?.length ? await availableSecondFactors(db, user.userId) : undefined;
+	const decision = decideAuthorization(request, user, consented, now, factors);
 	switch (decision.next) {
 		case 'error':
 			return redirectError(status, request.client, authorizationResponseURL(request.redirectURI, issuer, { error: decision.error }, request.state), decision.error);
@@ -61,6 +65,12 @@ export async function authorizationEndpoint(
 			if (request.prompt.has('login') || user) query.set('prompt', 'login');
 			if (request.loginHint) query.set('login_hint', request.loginHint);
 			redirect(status, `/auth/login?${query}`);
+		}
+		case 'step-up': {
+			// The code page steps the session up in place; a passkey is asked for by the sign-in page.
+			const returnTo = continuation(params, 'login');
+			if (decision.via === 'totp') redirect(status, `${SECOND_FACTOR_PATH}?${new URLSearchParams({ return_to: returnTo })}`);
+			redirect(status, `/auth/login?${new URLSearchParams({ prompt: 'login', return_to: returnTo, notice: 'step-up' })}`);
 		}
 		case 'consent':
 			redirect(status, `/auth/consent?${new URLSearchParams({ return_to: continuation(params, 'consent') })}`);

@@ -1,8 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { setSessionCookie } from '$lib/server/auth/cookies';
 import { rateLimitedMessage, signInWithPassword } from '$lib/server/auth/password-sign-in';
-import { completeSignIn } from '$lib/server/auth/sign-in-completion';
+import { signInOrAskSecondFactor } from '$lib/server/auth/second-factor-sign-in';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { recordFailedSignIn } from '$lib/server/auth/failed-sign-in-log';
 import { recordSecurityEvent } from '$lib/server/auth/security-log';
@@ -57,9 +56,8 @@ export const actions: Actions = {
 		if (!linked.linked) error(400, { message: EXPIRED, back: { href: '/auth/login', label: 'Back to sign-in' } });
 		deleteLinkCookie(event.cookies, secure);
 		await recordSecurityEvent(db, linked.userId, 'upstream-linked', { provider: pending.provider }, signInOrigin(event));
-		const { token, session } = await completeSignIn(db, { userId: linked.userId, amr: linked.amr, method: pending.provider, origin: signInOrigin(event), replacing: event.locals.session?.id });
-		setSessionCookie(event.cookies, token, session.expiresAt, secure);
-		redirect(303, stored.returnTo ?? '/account');
+		const signIn = { userId: linked.userId, amr: linked.amr, method: pending.provider, origin: signInOrigin(event), replacing: event.locals.session?.id };
+		redirect(303, await signInOrAskSecondFactor(db, event.cookies, secure, signIn, stored.returnTo, config().twoFactorPendingSeconds));
 	},
 	/** Proof (ii): a link mailed to the account's address, to be opened in this browser. */
 	email: async (event) => {

@@ -1,7 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
-import { setSessionCookie } from '$lib/server/auth/cookies';
-import { completeSignIn } from '$lib/server/auth/sign-in-completion';
+import { signInOrAskSecondFactor } from '$lib/server/auth/second-factor-sign-in';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { checkUpstreamCallback, completeUpstreamSignIn, UpstreamError } from '$lib/server/auth/upstream';
 import { resolveUpstreamSignIn } from '$lib/server/auth/upstream-accounts';
@@ -39,7 +38,6 @@ export const load: PageServerLoad = async ({ params, url, cookies, locals, reque
 		setLinkCookie(cookies, { token: result.pendingToken, returnTo }, secure);
 		redirect(303, LINK_PATH);
 	}
-	const { token, session } = await completeSignIn(db, { userId: result.userId, amr: result.amr, method: upstream.id, origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id });
-	setSessionCookie(cookies, token, session.expiresAt, secure);
-	redirect(303, returnTo ?? '/account');
+	const signIn = { userId: result.userId, amr: result.amr, method: upstream.id, origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id };
+	redirect(303, await signInOrAskSecondFactor(db, cookies, secure, signIn, returnTo, settings.twoFactorPendingSeconds));
 };

@@ -1,8 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { setSessionCookie } from '$lib/server/auth/cookies';
-import { completeSignIn } from '$lib/server/auth/sign-in-completion';
 import { recordSecurityEvent } from '$lib/server/auth/security-log';
+import { signInOrAskSecondFactor } from '$lib/server/auth/second-factor-sign-in';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { findMailedLink, linkAfterMail } from '$lib/server/auth/upstream-accounts';
 import { deleteLinkCookie, readLinkCookie } from '$lib/server/auth/upstream-cookies';
@@ -37,8 +36,7 @@ export const actions: Actions = {
 		}
 		deleteLinkCookie(cookies, secure);
 		await recordSecurityEvent(db, linked.userId, 'upstream-linked', { provider: linked.provider }, signInOrigin({ request, getClientAddress }));
-		const { token: sessionToken, session } = await completeSignIn(db, { userId: linked.userId, amr: linked.amr, method: linked.provider, origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id });
-		setSessionCookie(cookies, sessionToken, session.expiresAt, secure);
-		redirect(303, stored?.returnTo ?? '/account');
+		const signIn = { userId: linked.userId, amr: linked.amr, method: linked.provider, origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id };
+		redirect(303, await signInOrAskSecondFactor(db, cookies, secure, signIn, stored?.returnTo ?? null, config().twoFactorPendingSeconds));
 	}
 };
