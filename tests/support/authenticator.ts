@@ -10,7 +10,7 @@ export type Algorithm = 'ES256' | 'RS256';
 export const FLAGS = { UP: 0x01, UV: 0x04, BE: 0x08, BS: 0x10, AT: 0x40, ED: 0x80 } as const;
 
 // ---- a minimal CBOR encoder (RFC 8949): the types WebAuthn structures use
-type CBOR = number | string | Uint8Array | Map<CBOR, CBOR>;
+export type CBOR = number | string | Uint8Array | Map<CBOR, CBOR>;
 
 function head(major: number, n: number): number[] {
 	if (n < 24) return [(major << 5) | n];

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createTestUser } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
-import { encodeCBOR, FLAGS, fromB64url, TestAuthenticator } from '../../../../tests/support/authenticator';
+import { encodeCBOR, FLAGS, fromB64url, TestAuthenticator, type CBOR } from '../../../../tests/support/authenticator';
 import { passkeys, securityEvents, webauthnChallenges } from '../db/schema';
 import { addPasskey, listPasskeys, removePasskey, renamePasskey } from './account-passkeys';
 import { signInWithPasskey } from './passkey-sign-in';
@@ -141,11 +141,11 @@ describe('registration (§7.1)', () => {
 	it('refuses a key algorithm the options did not offer (Ed25519, or ES256 on another curve)', async () => {
 		const user = await newUser();
 		const ed25519 = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
-		const okp = encodeCBOR(new Map<never, never>([[1, 1], [3, -8], [-1, 6], [-2, fromB64url(ed25519.x!)]] as never));
+		const okp = encodeCBOR(new Map<CBOR, CBOR>([[1, 1], [3, -8], [-1, 6], [-2, fromB64url(ed25519.x!)]]));
 		const options = await registrationOptions(database.db, RP, user, T0);
 		expect(await register(user.id, new TestAuthenticator(RP).register(options, { cosePublicKey: okp }))).toEqual({ ok: false, failure: 'algorithm' });
 		const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' });
-		const wrongCurve = encodeCBOR(new Map<never, never>([[1, 2], [3, -7], [-1, 2], [-2, fromB64url(p384.x!)], [-3, fromB64url(p384.y!)]] as never));
+		const wrongCurve = encodeCBOR(new Map<CBOR, CBOR>([[1, 2], [3, -7], [-1, 2], [-2, fromB64url(p384.x!)], [-3, fromB64url(p384.y!)]]));
 		const again = await registrationOptions(database.db, RP, user, T0);
 		expect(await register(user.id, new TestAuthenticator(RP).register(again, { cosePublicKey: wrongCurve }))).toEqual({ ok: false, failure: 'algorithm' });
 	});
@@ -153,7 +153,7 @@ describe('registration (§7.1)', () => {
 	it('refuses an attestation other than "none" (the options asked for none)', async () => {
 		const user = await newUser();
 		const options = await registrationOptions(database.db, RP, user, T0);
-		const packed = new TestAuthenticator(RP).register(options, { fmt: 'packed', attStmt: new Map([['alg', -7], ['sig', new Uint8Array(8)]]) as never });
+		const packed = new TestAuthenticator(RP).register(options, { fmt: 'packed', attStmt: new Map<CBOR, CBOR>([['alg', -7], ['sig', new Uint8Array(8)]]) });
 		expect(await register(user.id, packed)).toEqual({ ok: false, failure: 'attestation' });
 	});
 
