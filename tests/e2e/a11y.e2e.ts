@@ -157,6 +157,25 @@ const PAGES: PageState[] = [
 		}
 	},
 	{
+		name: 'provider: passkeys (list and add form)',
+		heading: 'Passkeys',
+		open: async (page) => {
+			await signInAtProvider(page);
+			await page.goto(`${PROVIDER_URL}/account/passkeys`);
+			await scriptsLoaded(page);
+			await expect(page.getByRole('button', { name: 'Add a passkey' })).toBeVisible();
+		}
+	},
+	{
+		name: 'provider: sign in, with the passkey button',
+		heading: 'Sign in',
+		open: async (page) => {
+			await page.goto(`${PROVIDER_URL}/auth/login`);
+			await scriptsLoaded(page);
+			await expect(page.getByRole('button', { name: 'Sign in with a passkey' })).toBeVisible();
+		}
+	},
+	{
 		name: 'provider: account console (sessions and connected apps)',
 		heading: 'Your account',
 		open: async (page, request) => {

@@ -6,7 +6,8 @@ const LOGIN_NOTICES = {
 	'email-changed': 'Your email address has been changed. Sign in with your new address.',
 	reauthenticate: 'Changing your password, email address or two-step verification, or deleting your account, needs a recent sign-in. Sign in again to continue; you come straight back.',
 	'step-up': 'The application asks for two-step verification. Sign in with a passkey to continue.',
-	'two-factor-expired': 'Your sign-in was not finished in time, or was finished in another tab. Sign in again.'
+	'two-factor-expired': 'Your sign-in was not finished in time, or was finished in another tab. Sign in again.',
+	'reauthenticate-passkeys': 'Adding or removing a passkey needs a recent sign-in. Sign in again to continue; you come straight back.'
 } as const;
 
 const ACCOUNT_NOTICES = {
@@ -24,5 +25,12 @@ function pick<T extends Record<string, string>>(notices: T, key: string | null):
 	return key !== null && Object.hasOwn(notices, key) ? notices[key as keyof T] : null;
 }
 
+const PASSKEY_NOTICES = {
+	'passkey-added': 'Passkey added. Next time, choose "Sign in with a passkey" on the sign-in page.',
+	'passkey-renamed': 'Passkey renamed.',
+	'passkey-removed': 'Passkey removed. It no longer signs you in here; you can also delete it from your device or password manager.'
+} as const;
+
 export const loginNotice = (key: string | null): string | null => pick(LOGIN_NOTICES, key);
 export const accountNotice = (key: string | null): string | null => pick(ACCOUNT_NOTICES, key);
+export const passkeyNotice = (key: string | null): string | null => pick(PASSKEY_NOTICES, key);

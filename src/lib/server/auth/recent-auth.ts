@@ -17,8 +17,9 @@ export function isRecentAuthentication(authTime: Date, maxAgeSeconds: number, no
 
 /**
  * The sign-in page asking for a fresh authentication (`prompt=login`: the page asks even with a
- * session) and coming back to `returnTo` afterwards, with a sentence saying why.
+ * session) and coming back to `returnTo` afterwards, with a sentence saying why (a key of
+ * notices.ts LOGIN_NOTICES).
  */
-export function reauthenticationPath(returnTo: string): string {
-	return `${LOGIN_PATH}?${new URLSearchParams({ prompt: 'login', return_to: returnTo, notice: 'reauthenticate' })}`;
+export function reauthenticationPath(returnTo: string, notice = 'reauthenticate'): string {
+	return `${LOGIN_PATH}?${new URLSearchParams({ prompt: 'login', return_to: returnTo, notice })}`;
 }
