@@ -87,7 +87,12 @@ describe('the flow cookie: serializePendingSignIn / parsePendingSignIn', () => {
 		expect(parsePendingSignIn(serializePendingSignIn(pending))).toEqual(pending);
 	});
 
-	it.each([[undefined], [''], ['a'], ['a.b'], ['a.b.c.d'], ['a..c'], ['.b.c']])('refuses %j', (value) => {
+	it('round-trips a sign-in the common-issues lab started (it returns to /lab)', () => {
+		const { pending } = startSignIn(RP, PROVIDER, 'lab');
+		expect(parsePendingSignIn(serializePendingSignIn(pending))).toEqual({ ...pending, returnTo: 'lab' });
+	});
+
+	it.each([[undefined], [''], ['a'], ['a.b'], ['a.b.c.d'], ['a.b.c.lab.e'], ['a.b.c.https:'], ['a..c'], ['.b.c']])('refuses %j', (value) => {
 		expect(parsePendingSignIn(value)).toBeNull();
 	});
 });

@@ -15,13 +15,15 @@ export interface PendingSignIn {
 	state: string;
 	nonce: string;
 	codeVerifier: string;
+	/** Where the callback sends the browser: the home page, or back to the common-issues lab. */
+	returnTo?: 'lab';
 }
 
 export const SIGN_IN_SCOPES = ['openid', 'profile', 'email'];
 
 /** The authorization request (OIDC Core §3.1.2.1) with state, nonce and PKCE S256. */
-export function startSignIn(rp: RelyingParty, provider: ProviderMetadata): { url: URL; pending: PendingSignIn } {
-	const pending = { state: generateState(), nonce: generateState(), codeVerifier: generateCodeVerifier() };
+export function startSignIn(rp: RelyingParty, provider: ProviderMetadata, returnTo?: 'lab'): { url: URL; pending: PendingSignIn } {
+	const pending: PendingSignIn = { state: generateState(), nonce: generateState(), codeVerifier: generateCodeVerifier(), ...(returnTo ? { returnTo } : {}) };
 	return { url: authorizationURL(rp, provider, pending), pending };
 }
 
@@ -189,10 +191,13 @@ const TOKEN_RESPONSE_NOTES: Record<string, string> = {
 
 /** The flow cookie's value and back; the parts are base64url, so '.' cannot occur in them. */
 export function serializePendingSignIn(p: PendingSignIn): string {
-	return [p.state, p.nonce, p.codeVerifier].join('.');
+	return [p.state, p.nonce, p.codeVerifier, ...(p.returnTo ? [p.returnTo] : [])].join('.');
 }
 
 export function parsePendingSignIn(value: string | undefined): PendingSignIn | null {
-	const [state, nonce, codeVerifier, extra] = value?.split('.') ?? [];
-	return state && nonce && codeVerifier && extra === undefined ? { state, nonce, codeVerifier } : null;
+	const [state, nonce, codeVerifier, returnTo, extra] = value?.split('.') ?? [];
+	if (!state || !nonce || !codeVerifier || extra !== undefined) return null;
+	if (returnTo === undefined) return { state, nonce, codeVerifier };
+	// One fixed place to return to, never a URL from the cookie (no open redirect).
+	return returnTo === 'lab' ? { state, nonce, codeVerifier, returnTo } : null;
 }

@@ -35,7 +35,7 @@ export const load: PageServerLoad = async ({ locals, cookies, url }) => {
 			recorder.step({
 				from: 'site',
 				to: 'browser',
-				label: '303 to /',
+				label: pending?.returnTo === 'lab' ? '303 to /lab' : '303 to /',
 				fields: [{ name: 'Set-Cookie', value: `${rpSessionCookie(locals.origin, secure)} (HttpOnly, SameSite=Lax)`, note: 'The site\'s own session; the provider session is separate.' }],
 				note: 'Every check passed: the site starts its own session from the verified claims.'
 			});
@@ -57,9 +57,11 @@ export const load: PageServerLoad = async ({ locals, cookies, url }) => {
 			// Into the browser's current log when it has one: a forged callback (a cross-site link)
 			// must not be able to wipe what a signed-in user's log holds.
 			await saveBrowserFlow({ db, cookies, site: locals.origin, secure }, recorder.finish('failed', message), { openIfMissing: true });
+			// A sign-in the common-issues lab started: the lab diagnoses the failure from the record.
+			if (pending?.returnTo === 'lab') redirect(303, '/lab');
 		}
 		return { message, inspector: recorder !== undefined };
 	}
 	setRPCookie(cookies, rpSessionCookie(locals.origin, secure), token, secure, expiresAt);
-	redirect(303, '/');
+	redirect(303, pending?.returnTo === 'lab' && recorder ? '/lab' : '/');
 };
