@@ -218,8 +218,16 @@ export function diagnoseRotationRun(run: KeyRotationRun, flows: FlowTrace[], jwk
 	const signIns = signInsAfter(run, flows, jwksURI);
 	const succeeded = signIns.find((s) => s.outcome === 'succeeded');
 	const chosen = succeeded ?? signIns[signIns.length - 1];
-	const earlierFailure = succeeded ? signIns.find((s) => s.outcome === 'failed' && s.at < succeeded.at) : undefined;
+	const noted: RotationSignIn | undefined = run.refusedSignIn && { ...run.refusedSignIn, outcome: 'failed', refetched: false };
+	const earlierFailure = succeeded ? (signIns.find((s) => s.outcome === 'failed' && s.at < succeeded.at) ?? (noted && noted.at < succeeded.at ? noted : undefined)) : undefined;
 	return diagnoseKeyRotation(run, chosen, SITE_JWKS_CACHE, earlierFailure);
+}
+
+/** The run with its first refused sign-in noted (for the lab cookie), or null when there is nothing new to note. */
+export function noteRefusedSignIn(run: KeyRotationRun, flows: FlowTrace[], jwksURI: string): KeyRotationRun | null {
+	if (run.refusedSignIn) return null;
+	const refused = signInsAfter(run, flows, jwksURI).find((s) => s.outcome === 'failed');
+	return refused ? { ...run, refusedSignIn: { at: refused.at, ...(refused.failureMessage ? { failureMessage: refused.failureMessage } : {}) } } : null;
 }
 
 /**
@@ -274,8 +282,16 @@ function parseRotation(value: unknown): KeyRotationRun | undefined {
 		cachedAt: dateOf(r.cachedAt),
 		...(isString(r.previousKid) ? { previousKid: r.previousKid } : {}),
 		...(dateOf(r.refreshedAt) ? { refreshedAt: dateOf(r.refreshedAt) } : {}),
-		...(isStrings(r.refreshedKids) ? { refreshedKids: r.refreshedKids } : {})
+		...(isStrings(r.refreshedKids) ? { refreshedKids: r.refreshedKids } : {}),
+		...(parseRefused(r.refusedSignIn) ? { refusedSignIn: parseRefused(r.refusedSignIn) } : {})
 	};
+}
+
+function parseRefused(value: unknown): KeyRotationRun['refusedSignIn'] {
+	if (typeof value !== 'object' || value === null) return undefined;
+	const r = value as Record<string, unknown>;
+	const at = dateOf(r.at);
+	return at ? { at, ...(isString(r.failureMessage) ? { failureMessage: r.failureMessage } : {}) } : undefined;
 }
 
 function parseRedirect(value: unknown): RedirectMismatchRun | undefined {

@@ -268,6 +268,11 @@ export interface KeyRotationRun {
 	/** publish-ahead: when the site refreshed its cache (the lab compresses jose's 10-minute cache life). */
 	refreshedAt?: Date;
 	refreshedKids?: string[];
+	/**
+	 * The first sign-in after the rotation that the site refused, noted by the lab when it showed
+	 * it: a later successful sign-in starts a fresh inspector log without it.
+	 */
+	refusedSignIn?: { at: Date; failureMessage?: string };
 }
 
 /** jose createRemoteJWKSet defaults, which the demo sites use (key-lifecycle.ts JOSE_REMOTE_JWKS_CACHE). */

@@ -8,6 +8,7 @@ import {
 	diagnoseRedirectRun,
 	diagnoseRotationRun,
 	LabUnavailable,
+	noteRefusedSignIn,
 	parseLabState,
 	redirectMismatchRequest,
 	runEmptyJWKS,
@@ -55,7 +56,10 @@ export const load: PageServerLoad = async ({ locals, cookies, url, setHeaders })
 	if (state.rotation) {
 		const { db } = await database();
 		const flows = await browserFlows({ db, site: locals.origin, secure, token: cookies.get(rpInspectorCookie(locals.origin, secure)) });
-		rotation = diagnoseRotationRun(state.rotation, flows, context.provider.jwks_uri);
+		// A refused sign-in leaves the inspector's log once a later one succeeds: keep it with the run.
+		const noted = noteRefusedSignIn(state.rotation, flows, context.provider.jwks_uri);
+		if (noted) saveLabState(cookies, locals.origin, secure, { ...state, rotation: noted });
+		rotation = diagnoseRotationRun(noted ?? state.rotation, flows, context.provider.jwks_uri);
 	}
 	return {
 		siteTitle: demoSite(locals.origin).site.title,
