@@ -14,11 +14,10 @@ import {
 	type VerificationFailure
 } from './common-issues-lab';
 import type { ProviderMetadata } from './discovery';
-import { authorizationURL, type RelyingParty } from './flow';
+import { startSignIn, type RelyingParty } from './flow';
 import type { FlowTrace } from './flow-trace';
 import { alterOnePayloadCharacter, signWithForeignKey } from './lab-tokens';
 import { cachedJWKS, CLOCK_SKEW_SECONDS, jwksFetches, refetchJWKS, verifyIDToken } from './verify';
-import { generateCodeVerifier, generateState } from 'arctic';
 
 /**
  * The lab's runs (common-issues-lab.ts): each triggers its issue for real with the site's own
@@ -98,11 +97,8 @@ export const UNREGISTERED_CALLBACK_PATH = '/lab/unregistered-callback';
 /** Scenario 3: an authorization request that is right in every way but its redirect_uri. */
 export function redirectMismatchRequest(context: LabContext, now = new Date()): { url: URL; run: RedirectMismatchRun } {
 	const sentRedirectURI = new URL(UNREGISTERED_CALLBACK_PATH, context.siteURL).href;
-	const url = authorizationURL({ ...context.rp, redirectURI: sentRedirectURI }, context.provider, {
-		state: generateState(),
-		nonce: generateState(),
-		codeVerifier: generateCodeVerifier()
-	});
+	// A real authorization request (state, nonce, PKCE) but for the unregistered redirect_uri.
+	const { url } = startSignIn({ ...context.rp, redirectURI: sentRedirectURI }, context.provider);
 	return { url, run: { sentRedirectURI, sentAt: now.toISOString() } };
 }
 
