@@ -449,7 +449,50 @@ const PAGES: PageState[] = [
 		{ name: `${site}: 404`, heading: 'Page not found', open: visit(`${url}/no-such-page`) },
 		{ name: `${site}: 404 for a provider page`, heading: 'Page not found', open: visit(`${url}/account`) },
 		{ name: `${site}: 405 (sign-out opened in the browser)`, heading: 'This address is not a page', open: visit(`${url}/auth/sign-out`) }
-	])
+	]),
+	// ---- the common-issues lab (site 1; the same page on site 2) ----
+	{ name: 'Internal Dashboard: common issues lab, signed out', heading: 'Common issues lab', open: visit(`${SITE1_URL}/lab`) },
+	...[
+		{ state: 'empty JWKS diagnosed', button: 'Verify against an empty JWKS', scenario: 'empty-jwks' },
+		{ state: 'invalid signature diagnosed', button: 'Sign it with a key the provider never published', scenario: 'invalid-signature' },
+		{ state: 'token expired diagnosed', button: 'Verify with the clock past exp', scenario: 'token-expired' }
+	].map(
+		({ state, button, scenario }): PageState => ({
+			name: `Internal Dashboard: common issues lab, ${state}`,
+			heading: 'Common issues lab',
+			open: async (page) => {
+				await signInOnBothSites(page);
+				await page.goto(`${SITE1_URL}/lab`);
+				await scriptsLoaded(page);
+				await page.getByRole('button', { name: button }).click();
+				await expect(page.getByTestId(`diagnosis-${scenario}`)).toBeVisible();
+			}
+		})
+	),
+	{
+		name: 'Internal Dashboard: common issues lab, redirect URI mismatch diagnosed',
+		heading: 'Common issues lab',
+		open: async (page) => {
+			await page.goto(`${SITE1_URL}/lab`);
+			await page.getByRole('button', { name: 'Send a sign-in request with an unregistered redirect_uri' }).click();
+			await expect(page.getByRole('heading', { level: 1, name: 'Sign-in request rejected' })).toBeVisible();
+			await page.goto(`${SITE1_URL}/lab`);
+			await expect(page.getByTestId('diagnosis-redirect-mismatch')).toBeVisible();
+		}
+	},
+	{
+		// Published ahead: the site's cache holds the new key before it signs, so no later test meets an unknown kid.
+		name: 'Internal Dashboard: common issues lab, key rotation diagnosed',
+		heading: 'Common issues lab',
+		open: async (page) => {
+			await signInOnBothSites(page);
+			await page.goto(`${SITE1_URL}/lab`);
+			await page.getByRole('button', { name: 'Rotate publishing ahead, then sign in' }).click();
+			await expect(page).toHaveURL(`${SITE1_URL}/lab`);
+			await expect(page.getByTestId('diagnosis-key-rotation')).toContainText('no: cache hit');
+			await scriptsLoaded(page);
+		}
+	}
 ];
 
 async function signOutAtProvider(page: Page): Promise<void> {

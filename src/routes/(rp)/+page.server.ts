@@ -15,6 +15,8 @@ export const load: PageServerLoad = ({ locals, cookies, url }) => {
 		signInNotPending: session !== null && url.searchParams.get('notice') === 'sign-in-not-pending',
 		// The flow inspector has something for this browser (a sign-in, or the flow that ended it).
 		inspector: config().flowInspector && cookies.get(rpInspectorCookie(locals.origin, url.protocol === 'https:')) !== undefined,
+		// The common-issues lab (/lab) is on with the inspector.
+		lab: config().flowInspector,
 		user: session && { subject: session.subject, claims: session.claims, expiresAt: session.expiresAt.toISOString() }
 	};
 };

@@ -171,6 +171,32 @@ export class KeyStore {
 		return { alg: row.alg, wasActive: row.status === 'active', activeKid: active.kid };
 	}
 
+	/**
+	 * Development lab only (dev-key-rotation.ts): publishes a successor for `alg` now, like
+	 * `scheduleRotation` but for one algorithm. Returns the published successor (new or existing).
+	 */
+	async publishSuccessor(alg: SigningAlgorithm): Promise<{ kid: string; publishedAt: Date }> {
+		await this.signingKey(alg);
+		await this.insertKey(alg, 'next');
+		this.forget();
+		const { next } = await this.currentRows(alg);
+		if (!next) throw new Error(`no ${alg} successor after publishing one`);
+		return { kid: next.id, publishedAt: next.createdAt };
+	}
+
+	/**
+	 * Development lab only: the published successor signs from now on, without waiting
+	 * `publishBeforeUseSeconds` (which is what keeps relying parties' caches ahead of it).
+	 * Returns the kids before and after, or null when no successor is published.
+	 */
+	async promoteSuccessorNow(alg: SigningAlgorithm): Promise<{ previousKid: string; kid: string; publishedAt: Date } | null> {
+		const { active, next } = await this.currentRows(alg);
+		if (!active || !next) return null;
+		await this.promote(active.id, next.id, this.now());
+		this.forget();
+		return { previousKid: active.id, kid: next.id, publishedAt: next.createdAt };
+	}
+
 	/** Drops every cached view, so the next call re-reads the table. */
 	forget(): void {
 		this.active.clear();

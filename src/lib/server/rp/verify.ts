@@ -37,20 +37,56 @@ function remoteKeySet(jwksURI: string) {
 	return set;
 }
 
-/** jose's fetch of the JWKS, recorded into the flow whose verification caused it (cache miss). */
+/** One fetch of a JWKS by this process: when, and the kids it returned (the common-issues lab shows them). */
+export interface JWKSFetch {
+	at: Date;
+	status: number;
+	kids: string[];
+}
+const fetchLog = new Map<string, JWKSFetch[]>();
+const FETCH_LOG_LENGTH = 10;
+
+/** This process's fetches of `jwksURI`, oldest first (the last ten). */
+export function jwksFetches(jwksURI: string): JWKSFetch[] {
+	return [...(fetchLog.get(jwksURI) ?? [])];
+}
+
+/**
+ * What the site's cached copy of `jwksURI` holds now (jose's createRemoteJWKSet state): the kids,
+ * when it was fetched, whether jose still trusts it (cacheMaxAge) and whether an unknown kid
+ * would make it refetch (not within the cooldown after a fetch).
+ */
+export function cachedJWKS(jwksURI: string): { kids: string[]; fetchedAt?: Date; fresh: boolean; coolingDown: boolean } {
+	const set = keySets.get(jwksURI);
+	const kids = (set?.jwks()?.keys ?? []).map((k) => String(k.kid ?? ''));
+	const fetches = fetchLog.get(jwksURI) ?? [];
+	return { kids, fetchedAt: fetches[fetches.length - 1]?.at, fresh: set?.fresh ?? false, coolingDown: set?.coolingDown ?? false };
+}
+
+/** Makes the site fetch `jwksURI` now, as jose does when its cache expires (the lab compresses that wait). */
+export async function refetchJWKS(jwksURI: string): Promise<void> {
+	await remoteKeySet(jwksURI).reload();
+}
+
+const kidsOf = (body: unknown): Array<Record<string, unknown>> =>
+	typeof body === 'object' && body !== null && Array.isArray((body as { keys?: unknown }).keys) ? (body as { keys: Array<Record<string, unknown>> }).keys : [];
+
+/** jose's fetch of the JWKS, logged, and recorded into the flow whose verification caused it (cache miss). */
 async function recordedJWKSFetch(url: string, options: RequestInit): Promise<Response> {
 	const response = await fetch(url, options);
+	let keys: Array<Record<string, unknown>> = [];
+	try {
+		keys = kidsOf(await response.clone().json());
+	} catch {
+		// The verification reports a broken JWKS; the record just shows no keys.
+	}
+	const log = fetchLog.get(url) ?? [];
+	log.push({ at: new Date(), status: response.status, kids: keys.map((k) => String(k.kid ?? '')) });
+	fetchLog.set(url, log.slice(-FETCH_LOG_LENGTH));
 	const lookup = currentKeyLookup.getStore();
 	if (lookup) {
 		lookup.fetched = true;
 		lookup.recorder.request('site', 'provider', 'GET', url, { note: 'Cache miss: the site had no key with this kid yet (or none at all), so it fetched the provider\'s published keys.' });
-		let keys: Array<Record<string, unknown>> = [];
-		try {
-			const body: unknown = await response.clone().json();
-			if (typeof body === 'object' && body !== null && Array.isArray((body as { keys?: unknown }).keys)) keys = (body as { keys: Array<Record<string, unknown>> }).keys;
-		} catch {
-			// The verification reports a broken JWKS; the record just shows no keys.
-		}
 		lookup.recorder.step({
 			from: 'provider',
 			to: 'site',
@@ -72,10 +108,11 @@ async function verifyRecorded(
 	definitions: TokenCheckDefinition[],
 	context: Omit<TokenCheckContext, 'header' | 'payload' | 'now'>,
 	recorder: FlowRecorder | undefined,
-	verify: (keySet: ReturnType<typeof createRemoteJWKSet>) => Promise<JWTPayload>
+	verify: (keySet: ReturnType<typeof createRemoteJWKSet>) => Promise<JWTPayload>,
+	currentDate?: Date
 ): Promise<JWTPayload> {
 	const set = remoteKeySet(jwksURI);
-	const full: TokenCheckContext = { ...context, header: safeHeader(token), payload: safePayload(token), now: Math.floor(Date.now() / 1000) };
+	const full: TokenCheckContext = { ...context, header: safeHeader(token), payload: safePayload(token), now: Math.floor((currentDate?.getTime() ?? Date.now()) / 1000) };
 	if (!recorder) return verify(set);
 	const lookup: KeyLookup = { recorder, fetched: false };
 	try {
@@ -133,7 +170,7 @@ const ID_TOKEN_REQUIRED_CLAIMS = ['sub', 'iat', 'exp', 'nonce'];
  * provider's JWKS only, pinned `iss` and `aud`, `exp`/`iat` with a small clock skew, the
  * `nonce` we sent, and (§3.1.3.8) `at_hash` against the access token we received.
  */
-export async function verifyIDToken(idToken: string, expected: ExpectedIDToken, recorder?: FlowRecorder): Promise<JWTPayload> {
+export async function verifyIDToken(idToken: string, expected: ExpectedIDToken, recorder?: FlowRecorder, options: { currentDate?: Date } = {}): Promise<JWTPayload> {
 	const accessToken = expected.accessToken;
 	const header = safeHeader(idToken);
 	const payload = safePayload(idToken);
@@ -157,7 +194,9 @@ export async function verifyIDToken(idToken: string, expected: ExpectedIDToken, 
 				algorithms: ALLOWED_ALGORITHMS,
 				requiredClaims: ID_TOKEN_REQUIRED_CLAIMS,
 				clockTolerance: CLOCK_SKEW_SECONDS,
-				maxTokenAge: ID_TOKEN_MAX_AGE_SECONDS
+				maxTokenAge: ID_TOKEN_MAX_AGE_SECONDS,
+				// The site's clock; the common-issues lab moves it forward to show an expired token.
+				currentDate: options.currentDate
 			});
 			if (payload.nonce !== expected.nonce) throw new TokenCheckFailed('nonce', 'the ID token nonce does not match this sign-in');
 			// §3.1.3.7 rule 4-5: with several audiences, `azp` must name us.
@@ -172,7 +211,8 @@ export async function verifyIDToken(idToken: string, expected: ExpectedIDToken, 
 				}
 			}
 			return payload;
-		}
+		},
+		options.currentDate
 	);
 }
 

@@ -42,7 +42,7 @@ export const load: PageServerLoad = async ({ locals, cookies, url }) => {
 			recorder.step({
 				from: 'site',
 				to: 'browser',
-				label: '303 to /',
+				label: `303 to ${pending?.returnTo ?? '/'}`,
 				fields: [{ name: 'Set-Cookie', value: `${rpSessionCookie(locals.origin, secure)} (HttpOnly, SameSite=Lax)`, note: 'The site\'s own session; the provider session is separate.' }],
 				note: 'Every check passed: the site starts its own session from the verified claims.'
 			});
@@ -64,6 +64,8 @@ export const load: PageServerLoad = async ({ locals, cookies, url }) => {
 			// Into the browser's current log when it has one: a forged callback (a cross-site link)
 			// must not be able to wipe what a signed-in user's log holds.
 			await saveBrowserFlow({ db, cookies, site: locals.origin, secure }, recorder.finish('failed', message), { openIfMissing: true });
+			// A sign-in the common-issues lab started: the lab diagnoses the failure from the record.
+			if (pending?.returnTo === '/lab') redirect(303, '/lab');
 		}
 		// A callback for no pending flow (the same tab finished already, a reload, a flow older
 		// than 10 minutes) while this browser is signed in here: nothing was exchanged, so land
