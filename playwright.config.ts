@@ -80,6 +80,10 @@ export default defineConfig({
 			FLOW_INSPECTOR: 'true',
 			// The provider's developer pages (dev-pages.e2e.ts): off in production unless set.
 			DEVELOPER_PAGES: 'true',
+			// Every browser here is 127.0.0.1: the specs' deliberate wrong passwords (held-back
+			// accounts, the security log's failed line, ...) must not add up to the per-address
+			// limit and hold back the demo user. The per-account limits still apply as deployed.
+			RATE_LIMIT_SIGN_IN_PER_IP: '300/15m',
 			// Nothing from the calling shell may move the listeners or pick another database.
 			PORT: '',
 			SITE1_PORT: '',
