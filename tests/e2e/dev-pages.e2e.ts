@@ -20,7 +20,9 @@ test('/dev/keys shows every published key on a timeline and a table, with why ke
 	await expect(keys).toHaveCount(jwks.keys.length + 1);
 	// Within 10 minutes of the first keys no relying party can have cached an older JWKS ("first fetch"); after that, "verifies from the cache".
 	await expect(page.getByRole('region', { name: 'Moments' })).toContainText(/first fetch|verifies from the cache/);
-	await expect(page.getByRole('region', { name: 'Moments' })).not.toContainText('needs a refetch');
+	// Only the common-issues lab (lab.e2e.ts: the chromium project runs it before the no-js one runs this) rotates
+	// keys in this suite, on purpose without the publish-ahead delay; until it has, no moment may need a refetch.
+	if (jwks.keys.length === 3) await expect(page.getByRole('region', { name: 'Moments' })).not.toContainText('needs a refetch');
 	if (javaScript()) await expectNoAxeViolations(page, 'the key lifecycle page');
 });
 
