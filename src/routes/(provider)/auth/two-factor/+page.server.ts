@@ -10,6 +10,7 @@ import { completeSignIn } from '$lib/server/auth/sign-in-completion';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { hasConfirmedTOTP } from '$lib/server/auth/totp-credentials';
 import { config } from '$lib/server/config';
+import { allowImagesFrom } from '$lib/server/content-security-policy';
 import { requestingClient } from '$lib/server/oidc/requesting-client';
 import { provider } from '$lib/server/provider';
 
@@ -36,11 +37,14 @@ async function purpose({ cookies, url, locals }: Pick<RequestEvent, 'cookies' | 
 export const load: PageServerLoad = async (event) => {
 	const here = await purpose(event, event.url.searchParams.get('return_to'));
 	const { db, issuer } = await provider();
+	const requestingApp = await requestingClient(db, issuer, here.returnTo);
+	// The page's CSP admits exactly this app's logo (content-security-policy.ts).
+	allowImagesFrom(event.locals, requestingApp?.logoURI);
 	return {
 		mode: here.mode,
 		email: here.email,
 		returnTo: here.mode === 'step-up' ? here.returnTo : null,
-		requestingApp: await requestingClient(db, issuer, here.returnTo)
+		requestingApp
 	};
 };
 
