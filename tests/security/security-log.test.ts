@@ -7,11 +7,10 @@
 // A server of our own with adapter-node's ADDRESS_HEADER, so each request can say which
 // address it comes from, as a reverse proxy would. Ports 4600-4602 (+ TEST_PORT_OFFSET; the
 // postgres project +100).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmSignUpLink, cookieHeader, get, postForm, postJSON } from '../support/http';
 import { readMail } from '../support/mail-sink';
+import { databaseText } from '../support/database-text';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 const ADDRESS_HEADER = 'x-test-client-ip';
@@ -164,28 +163,8 @@ describe('the security log, from the attacker’s side', () => {
 		]);
 		const secrets = [victim.password, changed, reset, ...GUESSES, session.token, latest.token, resetToken];
 		for (const secret of secrets) expect(html).not.toContain(secret);
-		const stored = await databaseText();
+		const stored = await databaseText(server);
 		expect(stored).toContain(ATTACKER_ADDRESS); // the scan does see the log's rows
 		for (const secret of secrets) expect(stored).not.toContain(secret);
 	}, 60_000);
 });
-
-/** Everything the server's database holds, as text: every row of every table (Postgres), or every byte of the data directory with its WAL (PGlite). */
-async function databaseText(): Promise<string> {
-	if (server.database.driver === 'postgres') {
-		const { default: connect } = await import('postgres');
-		const sql = connect(server.database.url!, { max: 1, onnotice: () => {} });
-		try {
-			const tables = await sql<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public'`;
-			const rows = await Promise.all(tables.map(({ tablename }) => sql.unsafe(`select t::text as row from "${tablename}" t`)));
-			return rows.flat().map((r) => String(r.row)).join('\n');
-		} finally {
-			await sql.end();
-		}
-	}
-	// Checkpoint-independent: the WAL holds every insert even before the table files do.
-	const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
-	return files(join(dirname(server.log), 'pglite'))
-		.map((file) => readFileSync(file).toString('latin1'))
-		.join('\n');
-}

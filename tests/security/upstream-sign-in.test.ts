@@ -3,11 +3,10 @@
 // login CSRF, replayed codes, forged or misdirected ID tokens, and account takeover through an
 // upstream account that carries the victim's address. Failures must be clear pages, never 500s,
 // and the upstream's tokens must never reach the database.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmSignUpLink, postForm, postJSON } from '../support/http';
 import { readMail, mailTo } from '../support/mail-sink';
+import { databaseText } from '../support/database-text';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 import {
 	answerConsent,
@@ -337,7 +336,7 @@ describe('upstream tokens are not stored', () => {
 		const account = uniqueAccount('tokens');
 		expect((await upstreamSignIn(provider, 'github', account)).status).toBe(303);
 		expect((await upstreamSignIn(provider, 'google', uniqueAccount('tokens-g'))).status).toBe(303);
-		const dump = await databaseText();
+		const dump = await databaseText(server);
 		// The scan sees what is stored (the new account's address) ...
 		expect(dump).toContain(account.email);
 		// ... and no upstream access token.
@@ -345,23 +344,3 @@ describe('upstream tokens are not stored', () => {
 		expect(google.leakedAccessToken(dump)).toBe(false);
 	});
 });
-
-/** Everything the server's database holds, as text: every row of every table (Postgres), or every byte of the data directory with its WAL (PGlite). */
-async function databaseText(): Promise<string> {
-	if (server.database.driver === 'postgres') {
-		const { default: connect } = await import('postgres');
-		const sql = connect(server.database.url!, { max: 1, onnotice: () => {} });
-		try {
-			const tables = await sql<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public'`;
-			const rows = await Promise.all(tables.map(({ tablename }) => sql.unsafe(`select t::text as row from "${tablename}" t`)));
-			return rows.flat().map((r) => String(r.row)).join('\n');
-		} finally {
-			await sql.end();
-		}
-	}
-	// Checkpoint-independent: the WAL holds every insert even before the table files do.
-	const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
-	return files(join(dirname(server.log), 'pglite'))
-		.map((file) => readFileSync(file).toString('latin1'))
-		.join('\n');
-}
