@@ -3,13 +3,11 @@ import { database } from './db/instance';
 import { deriveTOTPEncryptionKey } from './auth/totp';
 import { KeyStore } from './oidc/keys';
 import { outboundPolicy, type OutboundPolicy } from './outbound-request';
+import { systemClock, type ProtocolContext } from './oidc/context';
 import type { TokenSettings } from './oidc/tokens';
 
 /** The provider's long-lived parts, built once per process from config and the database. */
-export interface Provider {
-	issuer: string;
-	db: TokenSettings['db'];
-	keys: KeyStore;
+export interface Provider extends ProtocolContext {
 	tokens: TokenSettings;
 	/** Where requests to registered URIs (back-channel logout) may go. */
 	outbound: OutboundPolicy;
@@ -29,6 +27,7 @@ export function provider(): Promise<Provider> {
 			issuer,
 			db,
 			keys,
+			clock: systemClock,
 			tokens: { db, keys, issuer, refreshReuseGraceSeconds: refreshTokenReuseGraceSeconds },
 			outbound: outboundPolicy(issuer, outboundAllowedHosts),
 			totpEncryptionKey: await deriveTOTPEncryptionKey(secret)
