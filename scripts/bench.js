@@ -5,7 +5,7 @@
 //
 //   npm run bench -- [--flows 2000] [--concurrency 16] [--seconds 5] [--db pglite|postgres|both]
 //                    [--warmup 3000] [--port-base 4300] [--no-throughput] [--profile DIR] [--perf DIR]
-//                    [--no-reference | --reference-only]
+//                    [--no-reference | --reference-only] [--no-dev-sign-in]
 //
 // --warmup       flows run before measuring. V8 is still compiling the hot paths after a few
 //                hundred flows (background compile threads showed 0.65 ms/flow after 200);
@@ -17,6 +17,10 @@
 //                then a side-by-side table (ours ÷ reference) and the published figures of
 //                Keycloak and Ory Hydra scaled to this machine's cores.
 // --reference-only  measure node-oidc-provider alone (needs Postgres; no build needed).
+// --no-dev-sign-in  skip the laptop figure: by default the bench also starts `vite dev` on a
+//                fresh PGlite (ports P+10..P+13) and times a browser's complete sign-in to the
+//                dashboard (7 hops, a new cookie jar each time): the first (Vite compiles on
+//                demand) and 20 more.
 // --profile DIR  starts the servers with `node --cpu-prof` (V8 main-thread profile of its whole
 //                life; summarise with `node scripts/cpuprofile-summary.js FILE --from S --to S`).
 //                Its samples are wall-clock: on a busy 2-core box, time the main thread spends
@@ -41,6 +45,7 @@ import { parseArgs } from 'node:util';
 import { cleanupMark, runCleanups } from './bench/cleanups.js';
 import { machineNote } from './bench/measure.js';
 import { measureTarget, THROUGHPUT_SETTINGS } from './bench/measure-target.js';
+import { measureDevSignIn } from './bench/dev-sign-in.js';
 import { ensureBuild, startOurs } from './bench/ours.js';
 import { startReference } from './bench/reference/start.js';
 import { printSideBySide, printSummary } from './bench/report.js';
@@ -58,6 +63,7 @@ const { values: opts } = parseArgs({
 		'no-throughput': { type: 'boolean', default: false },
 		'no-reference': { type: 'boolean', default: false },
 		'reference-only': { type: 'boolean', default: false },
+		'no-dev-sign-in': { type: 'boolean', default: false },
 		help: { type: 'boolean', short: 'h', default: false }
 	}
 });
@@ -103,12 +109,13 @@ const DATABASES = (() => {
 const REFERENCE = opts['reference-only'] || (!opts['no-reference'] && DATABASES.includes('postgres'));
 if (REFERENCE && !POSTGRES_URL) fail('--reference-only needs BENCH_DATABASE_URL or DATABASE_URL (node-oidc-provider is measured on Postgres)');
 
-/** Starts one server, measures it, stops it and drops its database. */
-async function measure(title, start) {
+/** Starts one server, measures it (with measureTarget unless `run` is its own measurement), stops it and drops its database. */
+async function measure(title, start, target = true) {
 	console.log(`\n=== ${title} ===`);
 	const mark = cleanupMark();
 	try {
-		return await measureTarget(await start(), settings);
+		const started = await start();
+		return target ? await measureTarget(started, settings) : started;
 	} finally {
 		await runCleanups(mark);
 	}
@@ -131,8 +138,12 @@ async function main() {
 		);
 	}
 
+	// The laptop figure: `npm run dev` on the embedded database, as a browser signs in.
+	const devSignIn = opts['no-dev-sign-in'] || opts['reference-only'] ? null : await measure('ours, `npm run dev` (vite dev, PGlite)', () => measureDevSignIn({ portBase: PORT_BASE + 10, runs: 20 }), false);
+
 	console.log('\n=== summary ===');
 	printSummary(rows);
+	if (devSignIn) console.log(`npm run dev: first sign-in ${devSignIn.first.toFixed(0)} ms, then p50 ${devSignIn.p50.toFixed(0)} ms, max ${devSignIn.max.toFixed(0)} ms (a new browser each time, 7 hops)`);
 	const ours = rows.find((r) => r.name === 'ours' && r.db === 'postgres');
 	const reference = rows.find((r) => r.name === 'reference');
 	if (ours && reference) {

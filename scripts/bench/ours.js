@@ -13,7 +13,7 @@ import { SERVICE_API } from './runners.js';
 import { profilingNodeArgs, startServerProcess } from './server-process.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DEMO = { email: 'demo@example.com', password: 'DemoPass123!' };
+export const DEMO = { email: 'demo@example.com', password: 'DemoPass123!' };
 
 /** Builds the production bundle when there is none (the bench measures `node build`). */
 export function ensureBuild() {
