@@ -13,6 +13,8 @@ declare global {
 			request?: 'sign-in' | 'sign-out';
 			/** Set while the database is unreachable: the page says it is temporary (503). */
 			temporary?: boolean;
+			/** Where "Try again" leads when the page was rendered for another address (endpoint-pages.ts). */
+			retry?: string;
 			/** A way back from the error page when there is a better one than the start page (e.g. to sign-in, keeping return_to). */
 			back?: { href: string; label: string };
 			/** With DEVELOPER_PAGES on: the rule a rejected request broke, its spec clause and the fix. */

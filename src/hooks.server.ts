@@ -15,6 +15,8 @@ import { deleteRPCookie, rpSessionCookie } from '$lib/server/rp/cookies';
 import { validateRPSession } from '$lib/server/rp/session';
 import { jsonNoStore } from '$lib/server/oidc/http';
 import { addImageSources } from '$lib/server/content-security-policy';
+import { renderErrorPage, UNAVAILABLE_MESSAGE } from '$lib/server/endpoint-pages';
+import { routePolicy } from '$lib/server/route-policies';
 import { describeMail, mailer } from '$lib/server/mail/instance';
 
 export const init: ServerInit = async () => {
@@ -56,12 +58,11 @@ const identifyOrigin: Handle = ({ event, resolve }) => {
 	event.locals.rpSession = null;
 	event.locals.rpSignedOutEverywhere = false;
 	event.locals.databaseUnavailable = false;
-	// A plain form POST (not use:enhance, which sends x-sveltekit-action) gets the HTML/redirect
-	// answer whatever its Accept header says: curl and OAuth clients send `*/*`, which SvelteKit
-	// would otherwise answer with its internal action JSON.
-	if (event.request.method === 'POST' && !event.request.headers.has('x-sveltekit-action')) {
-		event.request.headers.set('accept', 'text/html');
-	}
+	// A plain form POST to a page route's action (not use:enhance, which sends x-sveltekit-action)
+	// gets the HTML/redirect answer whatever its Accept header says: curl, and clients posting to
+	// the end-session endpoint, send `*/*`, which SvelteKit would answer with its action JSON.
+	const formPost = event.request.method === 'POST' && routePolicy(event.url.pathname).body === 'form';
+	if (formPost && !event.request.headers.has('x-sveltekit-action')) event.request.headers.set('accept', 'text/html');
 	return resolve(event, { transformPageChunk: ({ html }) => html.replace('%origin%', origin) });
 };
 
@@ -78,12 +79,10 @@ const styleBareErrors: Handle = async ({ event, resolve }) => {
 	// SvelteKit's 405 has no content type at all; anything typed other than text/plain was meant.
 	const type = response.headers.get('content-type');
 	if (type && !type.startsWith('text/plain')) return response;
-	// The error page route (src/routes/error/[status]) renders +error.svelte in the origin's layout.
-	const page = await event.fetch(`/error/${response.status}`, { method: event.request.method, headers: { accept: 'text/html' } });
-	const headers = new Headers({ 'content-type': page.headers.get('content-type') ?? 'text/html', 'cache-control': 'no-store' });
+	// src/routes/error/[status] renders +error.svelte in the origin's layout (endpoint-pages.ts).
 	const allow = response.headers.get('allow');
-	if (allow) headers.set('allow', allow);
-	return new Response(page.body, { status: response.status, headers });
+	const method = event.request.method === 'HEAD' ? 'HEAD' : 'GET';
+	return renderErrorPage(event, response.status === 405 ? 405 : 404, undefined, { method, headers: allow ? { allow } : {} });
 };
 
 const STYLED_ERROR_STATUSES = new Set([404, 405]);
@@ -99,7 +98,7 @@ const answerUnknownEndpointsWithJSON: Handle = ({ event, resolve }) => {
 	return resolve(event);
 };
 
-/** A browser navigation: GET or HEAD that accepts HTML (form posts are forced to text/html above, so they do not count). */
+/** A browser navigation: GET or HEAD that accepts HTML (page form posts are forced to text/html above, so they do not count). */
 function wantsHTMLPage(request: Request): boolean {
 	return (request.method === 'GET' || request.method === 'HEAD') && (request.headers.get('accept') ?? '').includes('text/html');
 }
@@ -115,36 +114,21 @@ const guardRouteGroups: Handle = ({ event, resolve }) => {
 	return resolve(event);
 };
 
-// Endpoints called cross-origin by design: servers (token, back-channel) or other sites'
-// pages (an authorization request sent by form POST). They authenticate the caller instead.
-const CROSS_ORIGIN_ENDPOINTS = new Set([
-	'/api/auth/token',
-	'/api/auth/authorize',
-	'/api/auth/userinfo',
-	'/api/auth/end-session',
-	'/api/auth/introspect',
-	'/api/auth/revoke',
-	'/api/auth/register',
-	'/auth/backchannel-logout'
-]);
-
-// Endpoints built as page routes with form actions (so a rejected request renders the error page).
-const FORM_ACTION_ENDPOINTS = new Set(['/api/auth/authorize', '/api/auth/end-session']);
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
 
 const refuseForgedRequests: Handle = async ({ event, resolve }) => {
+	const policy = routePolicy(event.url.pathname);
+	const formPost = event.request.method === 'POST' && policy.body === 'form';
 	// Pages take only real form posts; SvelteKit would let text/plain through to the action.
-	const path = event.url.pathname;
-	const isPage = (!path.startsWith('/api/') && !CROSS_ORIGIN_ENDPOINTS.has(path)) || FORM_ACTION_ENDPOINTS.has(path);
-	if (event.request.method === 'POST' && event.route.id !== null && isPage && !FORM_TYPES.test(event.request.headers.get('content-type') ?? '')) {
+	if (formPost && event.route.id !== null && !FORM_TYPES.test(event.request.headers.get('content-type') ?? '')) {
 		return new Response('Send the form as application/x-www-form-urlencoded or multipart/form-data', { status: 415, headers: { 'content-type': 'text/plain' } });
 	}
-	if (!CROSS_ORIGIN_ENDPOINTS.has(event.url.pathname) && isForgedBrowserRequest(event.request, event.url.origin)) {
+	if (!policy.crossOrigin && isForgedBrowserRequest(event.request, event.url.origin)) {
 		return new Response('Cross-site request refused', { status: 403, headers: { 'content-type': 'text/plain' } });
 	}
 	// A multipart body the framework cannot parse made every form action throw (500). The body
 	// is parsed once here on a copy; the action reads the original.
-	if (event.request.method === 'POST' && isPage && /^multipart\/form-data\b/i.test(event.request.headers.get('content-type') ?? '')) {
+	if (formPost && /^multipart\/form-data\b/i.test(event.request.headers.get('content-type') ?? '')) {
 		try {
 			await event.request.clone().formData();
 		} catch {
@@ -154,19 +138,10 @@ const refuseForgedRequests: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-// Endpoints that browser-based (public) clients call from their own origins. They never rely
-// on cookies, so any origin may read them (no credentials). GET /api/auth/token sets its own,
-// credentialed CORS headers for first-party origins.
-const PUBLIC_CORS_ENDPOINTS = new Set([
-	'/.well-known/openid-configuration',
-	'/api/auth/jwks',
-	'/api/auth/token',
-	'/api/auth/userinfo',
-	'/api/auth/revoke'
-]);
-
+/** Endpoints that browser-based (public) clients call from their own origins (route-policies.ts `cors`). */
 const allowPublicCORS: Handle = async ({ event, resolve }) => {
-	if (event.locals.origin !== 'provider' || !PUBLIC_CORS_ENDPOINTS.has(event.url.pathname)) return resolve(event);
+	const { cors } = routePolicy(event.url.pathname);
+	if (event.locals.origin !== 'provider' || cors === 'none') return resolve(event);
 	if (event.request.method === 'OPTIONS') {
 		return new Response(null, {
 			status: 204,
@@ -179,34 +154,31 @@ const allowPublicCORS: Handle = async ({ event, resolve }) => {
 		});
 	}
 	const response = await resolve(event);
-	if (!response.headers.has('Access-Control-Allow-Origin') && !(event.request.method === 'GET' && event.url.pathname === '/api/auth/token')) {
+	if (!response.headers.has('Access-Control-Allow-Origin') && !(cors === 'public-except-get' && event.request.method === 'GET')) {
 		response.headers.set('Access-Control-Allow-Origin', '*');
 	}
 	return response;
 };
 
-// Documents that are the same for everyone (and health checks): no session work at all, so
-// their responses never carry a per-user header such as a renewed or deleted session cookie.
-const PUBLIC_DOCUMENTS = new Set(['/.well-known/openid-configuration', '/api/auth/jwks', '/healthz', '/readyz']);
-
 const loadSessions: Handle = async ({ event, resolve }) => {
-	if (PUBLIC_DOCUMENTS.has(event.url.pathname)) return resolve(event);
+	// Documents that are the same for everyone (route-policies.ts): no per-user header can reach them.
+	if (!routePolicy(event.url.pathname).session) return resolve(event);
 	try {
 		await resolveSession(event);
 	} catch (error) {
 		if (!isDatabaseUnavailable(error)) throw error;
 		// The session is unknown, so nothing may act on it. A page view renders the temporary
-		// error page (the route groups' layouts throw on this flag); anything else is refused.
+		// error page (the route groups' layouts, and runPageEndpoint, check this flag); anything
+		// else is refused.
 		event.locals.databaseUnavailable = true;
 		if (!isPageView(event)) throw error;
 	}
 	return resolve(event);
 };
 
-/** A GET of a page by a browser (not an endpoint, not a form post). */
+/** A GET of a page by a browser (not a JSON endpoint, not a form post). */
 function isPageView({ request, url }: RequestEvent): boolean {
-	const page = !url.pathname.startsWith('/api/') || FORM_ACTION_ENDPOINTS.has(url.pathname);
-	return (request.method === 'GET' || request.method === 'HEAD') && page && (request.headers.get('accept') ?? '').includes('text/html');
+	return routePolicy(url.pathname).pages && wantsHTMLPage(request);
 }
 
 async function resolveSession({ cookies, locals, url }: RequestEvent): Promise<void> {
@@ -234,8 +206,6 @@ async function resolveSession({ cookies, locals, url }: RequestEvent): Promise<v
 		}
 	}
 }
-
-const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable. Nothing was changed; please try again in a few seconds.';
 
 /** Errors the framework caught (loads, actions, endpoints): an outage is logged once, not per request. */
 export const handleError: HandleServerError = ({ error, event, status }) => {

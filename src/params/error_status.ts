@@ -1,4 +1,4 @@
 import type { ParamMatcher } from '@sveltejs/kit';
 
-/** The statuses hooks.server.ts renders as styled pages for browsers (see styleBareErrors). */
-export const match: ParamMatcher = (param): param is '404' | '405' => param === '404' || param === '405';
+/** The statuses src/lib/server/endpoint-pages.ts renders as styled pages (hooks' bare 404/405, endpoints' 400/503). */
+export const match: ParamMatcher = (param): param is '400' | '404' | '405' | '503' => param === '400' || param === '404' || param === '405' || param === '503';

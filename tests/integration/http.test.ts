@@ -457,6 +457,16 @@ describe('authorization endpoint errors', () => {
 		expect(response.headers.get('location')).toBeNull();
 	});
 
+	it('a POST that is not form-encoded → 400 HTML error page naming the expected body, no redirect', async () => {
+		const response = await fetch(`${provider}/api/auth/authorize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dashboardRequest()), redirect: 'manual' });
+		expect(response.status).toBe(400);
+		expect(response.headers.get('location')).toBeNull();
+		expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+		const html = await response.text();
+		expect(html).toContain('Sign-in request rejected');
+		expect(html).toContain('application/x-www-form-urlencoded');
+	});
+
 	it.each([
 		['missing openid', { scope: 'profile email' }, 'invalid_scope'],
 		['response_type=token', { response_type: 'token' }, 'unsupported_response_type'],

@@ -64,6 +64,18 @@ describe('authorization errors for a self-registered client are not redirected a
 	});
 });
 
+describe('the pages the authorization endpoint renders take their content only from the provider', () => {
+	// endpoint-pages.ts hands the page route its content in a header, honoured only on SvelteKit's own sub-requests.
+	const forged = encodeURIComponent(JSON.stringify({ message: 'Your account is locked: call +1 555 0100', code: 'x', clientName: 'Bank', destination: LANDING, host: 'evil.example', error: { code: 'x', description: 'x' } }));
+	it.each(['/error/400', '/error/503', '/auth/sign-in-not-completed'])('a visitor sending the content header to %s gets the 404 page', async (path) => {
+		const response = await get(`${provider}${path}`, { ...BROWSER, 'x-endpoint-page': forged });
+		expect(response.status).toBe(404);
+		const html = await response.text();
+		expect(html).not.toContain('call +1 555');
+		expect(html).not.toContain('evil.example');
+	});
+});
+
 describe('end-session never bounces a signed-out visitor to a self-registered client', () => {
 	it('client_id + post_logout_redirect_uri, nobody signed in → a provider page naming evil.example', async () => {
 		const query = new URLSearchParams({ client_id: attacker.client_id, post_logout_redirect_uri: AFTER_LOGOUT, state: 'x' });
