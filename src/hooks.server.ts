@@ -1,5 +1,4 @@
-import { redirect, type Handle, type HandleServerError, type RequestEvent, type ServerInit } from '@sveltejs/kit';
-import { sequence } from '@sveltejs/kit/hooks';
+import { redirect, type Handle, type HandleServerError, type RequestEvent, type ResolveOptions, type ServerInit } from '@sveltejs/kit';
 import type { OriginName } from '$lib/origins.js';
 import { config } from '$lib/server/config';
 import { describeUpstreams } from '$lib/server/config-upstreams';
@@ -267,4 +266,28 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(identifyOrigin, securityHeaders, answerOutagesWith503, styleBareErrors, answerUnknownEndpointsWithJSON, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);
+/**
+ * The steps as one handle, outermost first, each passing the request on with `resolve` or
+ * answering it. Not Kit's `sequence()`: that runs every step in an AsyncLocalStorage scope and
+ * tracing span of its own, which with nine steps cost more CPU than the JWKS endpoint itself
+ * (`npm run bench`, docs/benchmark.md). Resolve options (only identifyOrigin sets one) reach
+ * the framework's resolve.
+ */
+function inOrder(...steps: Handle[]): Handle {
+	return ({ event, resolve }) => {
+		let options: ResolveOptions | undefined;
+		const run = (i: number, current: RequestEvent): ReturnType<Handle> =>
+			i === steps.length
+				? resolve(current, options)
+				: steps[i]({
+						event: current,
+						resolve: (next, more) => {
+							if (more) options = { ...options, ...more };
+							return run(i + 1, next);
+						}
+					});
+		return run(0, event);
+	};
+}
+
+export const handle = inOrder(identifyOrigin, securityHeaders, answerOutagesWith503, styleBareErrors, answerUnknownEndpointsWithJSON, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);
