@@ -1,8 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
-import { preparedQuery } from '../db/prepared';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../db';
-import { sessions, users } from '../db/schema';
+import { selectSessionByID } from '../db/queries/sessions';
+import { sessions } from '../db/schema';
 import { generateSecret, hashSecret, isSessionTokenFormat, secretMatchesHash } from '../secrets';
+import type { User } from './user';
 
 /** Provider sign-in sessions in the Lucia design: https://lucia-auth.com/sessions/basic */
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -24,34 +25,7 @@ export interface Session {
 	expiresAt: Date;
 }
 
-export interface SessionUser {
-	id: string;
-	email: string;
-	emailVerified: boolean;
-	name: string;
-}
-
-export type SessionWithUser = Session & { user: SessionUser };
-
-// Every provider request with a session cookie runs this.
-const sessionByID = preparedQuery((db) =>
-	db
-		.select({
-			id: sessions.id,
-			secretHash: sessions.secretHash,
-			userId: sessions.userId,
-			authTime: sessions.authTime,
-			amr: sessions.amr,
-			expiresAt: sessions.expiresAt,
-			lastSeenAt: sessions.lastSeenAt,
-			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
-		})
-		.from(sessions)
-		.innerJoin(users, eq(users.id, sessions.userId))
-		.where(eq(sessions.id, sql.placeholder('id')))
-		.limit(1)
-		.prepare('session_by_id')
-);
+export type SessionWithUser = Session & { user: User };
 
 /** Where and how a sign-in happened; all optional, so scripts and tests may omit them. */
 export interface SessionOptions {
@@ -98,7 +72,7 @@ export async function validateSessionToken(
 ): Promise<{ session: SessionWithUser; renewed: boolean } | null> {
 	if (!isSessionTokenFormat(token)) return null;
 	const [id, secret] = token.split('.');
-	const [row] = await sessionByID(db).execute({ id });
+	const row = await selectSessionByID(db, id);
 	if (!row || !secretMatchesHash(secret, row.secretHash)) return null;
 	const { secretHash: _, ...session } = row;
 	if (now >= session.expiresAt) {

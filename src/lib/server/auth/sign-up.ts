@@ -1,5 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../db';
+import { USER_COLUMNS } from '../db/queries/users';
 import { oneTimeTokens, users } from '../db/schema';
 import { sendInBackground, type Mailer } from '../mail/mailer';
 import { composeMail, type MailMessage } from '../mail/message';
@@ -98,7 +99,7 @@ export async function confirmSignUp(db: Database, token: unknown, now = new Date
 		.insert(users)
 		.values({ id: generateSecret(), email: found.email, name: pending.name, emailVerified: true, passwordHash: pending.passwordHash, createdAt: now, updatedAt: now })
 		.onConflictDoNothing({ target: users.email })
-		.returning({ id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name });
+		.returning(USER_COLUMNS);
 	if (!user) return { failure: 'address-taken', email: found.email };
 	return { user, returnTo: pending.returnTo };
 }

@@ -1,9 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db';
+import { USER_COLUMNS } from '../db/queries/users';
 import { users } from '../db/schema';
 import { generateSecret } from '../secrets';
 import { hashPassword, passwordWeakness, verifyAgainstDecoy, verifyPassword } from './password';
 
+/** A person who signs in at the provider, as protocol and pages see them (no password hash). */
 export interface User {
 	id: string;
 	email: string;
@@ -78,7 +80,7 @@ export async function createUser(db: Database, input: SignUpInput, now = new Dat
 		.insert(users)
 		.values({ id: generateSecret(), email: input.email, name: input.name, emailVerified: false, passwordHash, createdAt: now, updatedAt: now })
 		.onConflictDoNothing({ target: users.email })
-		.returning({ id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name });
+		.returning(USER_COLUMNS);
 	return row ?? null;
 }
 
@@ -94,8 +96,9 @@ export async function authenticateWithPassword(db: Database, emailInput: unknown
 		await verifyAgainstDecoy(password.replaceAll('\0', ''));
 		return { failure: 'invalid' };
 	}
-	const [row] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+	const [row] = await db.select({ ...USER_COLUMNS, passwordHash: users.passwordHash }).from(users).where(eq(users.email, email)).limit(1);
 	const matches = row?.passwordHash ? await verifyPassword(row.passwordHash, password) : await verifyAgainstDecoy(password);
 	if (!row || !matches) return { failure: 'invalid' };
-	return { user: { id: row.id, email: row.email, emailVerified: row.emailVerified, name: row.name } };
+	const { passwordHash: _, ...user } = row;
+	return { user };
 }

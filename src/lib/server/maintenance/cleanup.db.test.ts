@@ -37,7 +37,7 @@ async function ids<T extends { [k: string]: unknown }>(rows: Promise<T[]>, key: 
 async function buildWorld() {
 	const { db } = database;
 	await db.insert(users).values({ id: 'u1', email: 'cleanup@example.com', name: 'U', createdAt: ago(100 * DAY), updatedAt: ago(100 * DAY) });
-	const client = (id: string, selfRegistered: boolean, createdAt: Date) => ({
+	const client = (id: string, selfRegistered: boolean, createdAt: Date): typeof clients.$inferInsert => ({
 		id,
 		name: id,
 		redirectURIs: ['https://rp.example.com/cb'],

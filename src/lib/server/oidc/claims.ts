@@ -1,10 +1,11 @@
-/** What the provider knows about a user that claims are made from. */
-export interface ClaimSource {
-	id: string;
-	email: string;
-	emailVerified: boolean;
-	name: string;
-}
+import type { User } from '../auth/user';
+import { Scopes } from './scopes';
+
+/**
+ * What the provider knows about a user that claims are made from.
+ * @deprecated the User of auth/user.ts; kept until oidc/tokens.ts imports User.
+ */
+export type ClaimSource = User;
 
 /** OIDC Core §5.4: which standard claims each scope releases. */
 export const SCOPE_CLAIMS = {
@@ -37,14 +38,14 @@ export const SUPPORTED_CLAIMS = [
  * Returns the known scopes in a stable order, or null when `openid` is missing.
  */
 export function parseScope(scope: string | undefined): string[] | null {
-	const requested = new Set((scope ?? '').split(' ').filter(Boolean));
+	const requested = Scopes.parse(scope);
 	if (!requested.has('openid')) return null;
 	return SUPPORTED_SCOPES.filter((s) => requested.has(s));
 }
 
-/** The user's claims released by `scope` (space-separated), `sub` always included. */
-export function userClaims(user: ClaimSource, scope: string): Record<string, unknown> {
-	const scopes = new Set(scope.split(' '));
+/** OIDC Core §5.4: the user's claims released by the scopes, `sub` always included. */
+export function userClaims(user: User, scope: Scopes | string): Record<string, unknown> {
+	const scopes = Scopes.from(scope);
 	const claims: Record<string, unknown> = { sub: user.id };
 	if (scopes.has('profile')) claims.name = user.name;
 	if (scopes.has('email')) {

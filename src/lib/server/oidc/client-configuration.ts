@@ -3,7 +3,6 @@ import type { Database } from '../db';
 import { clients } from '../db/schema';
 import { secretMatchesHash } from '../secrets';
 import { reservedClientNames } from './client-names';
-import type { TokenEndpointAuthMethod } from './clients';
 import { InvalidToken } from './errors';
 import { OPEN_REGISTRATION_POLICY } from './initial-access-tokens';
 import { clientInformation, InvalidClientMetadata, validateClientMetadata } from './registration';
@@ -27,7 +26,7 @@ export async function authorizeClientConfiguration(db: Database, clientId: strin
 
 /** RFC 7592 §2.1: the client's current registration (its secret is stored hashed and is not repeated). */
 export function readClientConfiguration(row: ClientRow, issuer: string) {
-	return clientInformation({ ...row, tokenEndpointAuthMethod: row.tokenEndpointAuthMethod as TokenEndpointAuthMethod, backchannelLogoutURI: row.backchannelLogoutURI ?? undefined, logoURI: row.logoURI ?? undefined, clientURI: row.clientURI ?? undefined, policyURI: row.policyURI ?? undefined, tosURI: row.tosURI ?? undefined }, row.createdAt, issuer);
+	return clientInformation({ ...row, backchannelLogoutURI: row.backchannelLogoutURI ?? undefined, logoURI: row.logoURI ?? undefined, clientURI: row.clientURI ?? undefined, policyURI: row.policyURI ?? undefined, tosURI: row.tosURI ?? undefined }, row.createdAt, issuer);
 }
 
 // RFC 7592 §2.2: fields a client may echo back from its registration response; they are not metadata.

@@ -1,6 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import { preparedQuery } from '../db/prepared';
 import type { Database } from '../db';
+import { selectClientByID } from '../db/queries/clients';
 import { clients } from '../db/schema';
 import { hashSecret, secretMatchesHash } from '../secrets';
 import { InvalidClient, InvalidRequest } from './errors';
@@ -53,39 +52,11 @@ export interface NewClient {
 	registrationAccessToken?: string;
 }
 
-const CLIENT_COLUMNS = {
-	id: clients.id,
-	name: clients.name,
-	redirectURIs: clients.redirectURIs,
-	postLogoutRedirectURIs: clients.postLogoutRedirectURIs,
-	tokenEndpointAuthMethod: clients.tokenEndpointAuthMethod,
-	backchannelLogoutURI: clients.backchannelLogoutURI,
-	idTokenSignedResponseAlg: clients.idTokenSignedResponseAlg,
-	grantTypes: clients.grantTypes,
-	logoURI: clients.logoURI,
-	clientURI: clients.clientURI,
-	policyURI: clients.policyURI,
-	tosURI: clients.tosURI,
-	trusted: clients.trusted,
-	selfRegistered: clients.selfRegistered,
-	allowedScopes: clients.allowedScopes,
-	allowedResources: clients.allowedResources
-};
-
-const clientByID = preparedQuery((db) =>
-	db
-		.select({ ...CLIENT_COLUMNS, secretHash: clients.secretHash })
-		.from(clients)
-		.where(eq(clients.id, sql.placeholder('id')))
-		.limit(1)
-		.prepare('client_by_id')
-);
-
 export async function findClient(db: Database, clientId: string): Promise<Client | undefined> {
-	const [row] = await clientByID(db).execute({ id: clientId });
+	const row = await selectClientByID(db, clientId);
 	if (!row) return undefined;
 	const { secretHash: _, ...client } = row;
-	return client as Client;
+	return client;
 }
 
 /** Registers a client, or replaces the registration with the same id (used by the seed). */
@@ -128,19 +99,19 @@ export async function authenticateClient(db: Database, authorization: string | n
 	if (basic && bodyId !== undefined && bodyId !== basic.id) throw new InvalidRequest('client_id does not match the Basic credentials');
 	const clientId = basic?.id ?? bodyId;
 	if (!clientId) throw new InvalidClient('client authentication is required');
-	const [row] = await clientByID(db).execute({ id: clientId });
+	const row = await selectClientByID(db, clientId);
 	if (!row) throw new InvalidClient();
 	const { secretHash, ...client } = row;
 	const secret = basic?.secret ?? bodySecret;
 	const used: TokenEndpointAuthMethod = basic ? 'client_secret_basic' : bodySecret !== undefined ? 'client_secret_post' : 'none';
 	if (client.tokenEndpointAuthMethod === 'none') {
 		if (secret !== undefined) throw new InvalidClient('this client is public and has no secret');
-		return client as Client;
+		return client;
 	}
 	if (secret === undefined || !secretHash || !secretMatchesHash(secret, secretHash)) throw new InvalidClient();
 	// Checked after the secret, so a wrong guess learns nothing about the registered method.
 	if (used !== client.tokenEndpointAuthMethod) throw new InvalidClient(`this client authenticates with ${client.tokenEndpointAuthMethod}, not ${used}`);
-	return client as Client;
+	return client;
 }
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before being joined with ':'. */

@@ -1,8 +1,8 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
 import { acrClaim, parseAmr } from '../auth/authentication-strength';
+import type { User } from '../auth/user';
 import type { Database } from '../db';
-import { preparedQuery } from '../db/prepared';
-import { authorizationCodes, grants, users } from '../db/schema';
+import { insertAuthorizationCode, markAuthorizationCodeConsumed, selectAuthorizationCodeGrant } from '../db/queries/authorization-codes';
+import { insertGrant } from '../db/queries/grants';
 import { generateSecret, hashSecret } from '../secrets';
 import type { AuthorizationRequest, SignedInUser } from './authorize';
 import { InvalidGrant } from './errors';
@@ -24,9 +24,9 @@ export async function issueAuthorizationCode(
 	const code = generateSecret();
 	const grantId = generateSecret();
 	const expiresAt = new Date(now.getTime() + CODE_TTL_SECONDS * 1000);
-	// Two prepared inserts, grant first (the code references it). Were the second to fail, the
-	// grant would stay behind with no code and no tokens: harmless.
-	await insertGrant(db).execute({
+	// Two inserts, grant first (the code references it). Were the second to fail, the grant
+	// would stay behind with no code and no tokens: harmless.
+	await insertGrant(db, {
 		id: grantId,
 		clientId: request.client.id,
 		userId: user.userId,
@@ -38,7 +38,7 @@ export async function issueAuthorizationCode(
 		acr: acrClaim(parseAmr(user.amr), request.acrValues),
 		createdAt: now
 	});
-	await insertCode(db).execute({
+	await insertAuthorizationCode(db, {
 		codeHash: hashSecret(code),
 		grantId,
 		redirectURI: request.redirectURI,
@@ -63,72 +63,8 @@ export interface RedeemedCode {
 	nonce: string | null;
 	codeChallenge: string | null;
 	expiresAt: Date;
-	user: { id: string; email: string; emailVerified: boolean; name: string };
+	user: User;
 }
-
-const insertGrant = preparedQuery((db) =>
-	db
-		.insert(grants)
-		.values({
-			id: sql.placeholder('id'),
-			clientId: sql.placeholder('clientId'),
-			userId: sql.placeholder('userId'),
-			sessionId: sql.placeholder('sessionId'),
-			scope: sql.placeholder('scope'),
-			authTime: sql.placeholder('authTime'),
-			amr: sql.placeholder('amr'),
-			acr: sql.placeholder('acr'),
-			createdAt: sql.placeholder('createdAt')
-		})
-		.prepare('insert_grant')
-);
-
-const insertCode = preparedQuery((db) =>
-	db
-		.insert(authorizationCodes)
-		.values({
-			codeHash: sql.placeholder('codeHash'),
-			grantId: sql.placeholder('grantId'),
-			redirectURI: sql.placeholder('redirectURI'),
-			nonce: sql.placeholder('nonce'),
-			codeChallenge: sql.placeholder('codeChallenge'),
-			codeChallengeMethod: sql.placeholder('codeChallengeMethod'),
-			expiresAt: sql.placeholder('expiresAt')
-		})
-		.prepare('insert_authorization_code')
-);
-
-// One statement marks the code used (only if it was not) and returns its grant and user.
-const consumeCode = preparedQuery((db) =>
-	db
-		.update(authorizationCodes)
-		.set({ consumedAt: sql`${sql.placeholder('now')}::timestamptz` })
-		.from(grants)
-		.innerJoin(users, eq(users.id, grants.userId))
-		.where(
-			and(
-				eq(authorizationCodes.codeHash, sql.placeholder('codeHash')),
-				isNull(authorizationCodes.consumedAt),
-				eq(grants.id, authorizationCodes.grantId)
-			)
-		)
-		.returning({
-			grantId: grants.id,
-			clientId: grants.clientId,
-			scope: grants.scope,
-			sessionId: grants.sessionId,
-			authTime: grants.authTime,
-			amr: grants.amr,
-			acr: grants.acr,
-			revokedAt: grants.revokedAt,
-			redirectURI: authorizationCodes.redirectURI,
-			nonce: authorizationCodes.nonce,
-			codeChallenge: authorizationCodes.codeChallenge,
-			expiresAt: authorizationCodes.expiresAt,
-			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
-		})
-		.prepare('consume_authorization_code')
-);
 
 /**
  * Marks a code used and returns what it was issued for. A code that was already used is a
@@ -137,15 +73,11 @@ const consumeCode = preparedQuery((db) =>
  */
 export async function consumeAuthorizationCode(db: Database, code: string, now = new Date()): Promise<RedeemedCode> {
 	const codeHash = hashSecret(code);
-	const [redeemed] = await consumeCode(db).execute({ codeHash, now: now.toISOString() });
+	const redeemed = await markAuthorizationCodeConsumed(db, codeHash, now);
 	if (!redeemed) {
-		const [used] = await db
-			.select({ grantId: authorizationCodes.grantId })
-			.from(authorizationCodes)
-			.where(eq(authorizationCodes.codeHash, codeHash))
-			.limit(1);
-		if (used) {
-			await revokeGrant(db, used.grantId, now);
+		const usedGrantId = await selectAuthorizationCodeGrant(db, codeHash);
+		if (usedGrantId) {
+			await revokeGrant(db, usedGrantId, now);
 			throw new InvalidGrant('the authorization code has already been used; tokens issued from it are revoked');
 		}
 		throw new InvalidGrant('the authorization code is invalid');

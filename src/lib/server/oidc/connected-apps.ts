@@ -5,6 +5,7 @@ import type { KeyStore } from './keys';
 import { displayClientName } from './client-names';
 import { SCOPE_DESCRIPTIONS } from './consent';
 import { createLogoutToken, type BackchannelResult, BACKCHANNEL_CONCURRENCY } from './logout';
+import { Scopes } from './scopes';
 import { mapWithConcurrency, outboundPolicy, postFormToRegisteredURI, type OutboundFormPOST, type OutboundPolicy } from '../outbound-request';
 
 /** One application the user has let in, as the account console lists it. */
@@ -17,8 +18,8 @@ export interface ConnectedApp {
 	lastUsedAt: Date;
 }
 
-function describeScopes(scopes: Iterable<string>): string[] {
-	return [...new Set(scopes)].filter(Boolean).map((scope) => SCOPE_DESCRIPTIONS[scope] ?? `Use “${scope}”`);
+function describeScopes(scopes: Scopes): string[] {
+	return [...scopes].map((scope) => SCOPE_DESCRIPTIONS[scope] ?? `Use “${scope}”`);
 }
 
 /**
@@ -46,15 +47,15 @@ export async function listConnectedApps(db: Database, userId: string): Promise<C
 		.innerJoin(clients, eq(clients.id, consents.clientId))
 		.where(eq(consents.userId, userId));
 
-	const apps = new Map<string, { name: string; scopes: string[]; first: Date; last: Date; listed: boolean }>();
+	const apps = new Map<string, { name: string; scopes: Scopes; first: Date; last: Date; listed: boolean }>();
 	const entry = (clientId: string, name: string, at: Date) => {
 		let app = apps.get(clientId);
-		if (!app) apps.set(clientId, (app = { name, scopes: [], first: at, last: at, listed: false }));
+		if (!app) apps.set(clientId, (app = { name, scopes: Scopes.of([]), first: at, last: at, listed: false }));
 		return app;
 	};
 	for (const row of consentRows) {
 		const app = entry(row.clientId, row.name, row.updatedAt);
-		app.scopes.push(...row.scope.split(' '));
+		app.scopes = app.scopes.union(Scopes.parse(row.scope));
 		app.listed = true;
 	}
 	for (const row of grantRows) {
@@ -63,7 +64,7 @@ export async function listConnectedApps(db: Database, userId: string): Promise<C
 		if (row.createdAt < app.first) app.first = row.createdAt;
 		if (lastUse > app.last) app.last = lastUse;
 		if (row.active) {
-			app.scopes.push(...row.scope.split(' '));
+			app.scopes = app.scopes.union(Scopes.parse(row.scope));
 			app.listed = true;
 		}
 	}

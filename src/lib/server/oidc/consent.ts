@@ -1,8 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db';
 import { consents } from '../db/schema';
+import { Scopes } from './scopes';
 
-/** The scopes this user has already allowed this client, or null if never asked. */
+/** The scopes this user has already allowed this client (as stored), or null if never asked. */
 export async function findConsentedScope(db: Database, userId: string, clientId: string): Promise<string | null> {
 	const [row] = await db
 		.select({ scope: consents.scope })
@@ -13,9 +14,9 @@ export async function findConsentedScope(db: Database, userId: string, clientId:
 }
 
 /** Remembers an Allow: the union with what was allowed before, so consent is asked only for new scopes. */
-export async function saveConsent(db: Database, userId: string, clientId: string, scope: string, now = new Date()): Promise<void> {
-	const previous = await findConsentedScope(db, userId, clientId);
-	const merged = [...new Set([...(previous?.split(' ') ?? []), ...scope.split(' ')])].filter(Boolean).join(' ');
+export async function saveConsent(db: Database, userId: string, clientId: string, scope: Scopes | string, now = new Date()): Promise<void> {
+	const previous = Scopes.parse(await findConsentedScope(db, userId, clientId));
+	const merged = previous.union(Scopes.from(scope)).toString();
 	await db
 		.insert(consents)
 		.values({ userId, clientId, scope: merged, updatedAt: now })
@@ -23,10 +24,9 @@ export async function saveConsent(db: Database, userId: string, clientId: string
 }
 
 /** Whether every requested scope is among the consented ones. */
-export function isCoveredByConsent(requested: string, consented: string | null): boolean {
+export function isCoveredByConsent(requested: Scopes | string, consented: Scopes | string | null): boolean {
 	if (consented === null) return false;
-	const allowed = new Set(consented.split(' '));
-	return requested.split(' ').every((s) => allowed.has(s));
+	return Scopes.from(consented).covers(Scopes.from(requested));
 }
 
 /** Plain-language descriptions for the consent page. */

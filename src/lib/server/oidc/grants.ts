@@ -1,5 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../db';
+import { USER_COLUMNS } from '../db/queries/users';
 import { grants, users } from '../db/schema';
 
 /** Revokes a grant: every token issued under it stops working. */
@@ -14,7 +15,7 @@ export async function findActiveGrant(db: Database, grantId: string) {
 			id: grants.id,
 			clientId: grants.clientId,
 			scope: grants.scope,
-			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
+			user: USER_COLUMNS
 		})
 		.from(grants)
 		.innerJoin(users, eq(users.id, grants.userId))

@@ -245,7 +245,7 @@ export class KeyStore {
 			.from(signingKeys)
 			.where(or(inArray(signingKeys.status, ['active', 'next']), and(eq(signingKeys.status, 'retired'), gt(signingKeys.retiredAt, cutoff))))
 			.orderBy(signingKeys.createdAt);
-		const keys = rows.map((r) => r.publicKey as JWK);
+		const keys = rows.map((r) => r.publicKey);
 		this.published = { json: JSON.stringify({ keys }), keys, builtAt: now };
 		return this.published;
 	}

@@ -1,6 +1,7 @@
-import { and, eq, isNotNull, isNull, not, like } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, not } from 'drizzle-orm';
 import { compactVerify, SignJWT } from 'jose';
 import type { Database } from '../db';
+import { scopeIncludes } from '../db/queries/grants';
 import { clients, grants, sessions } from '../db/schema';
 import { invalidateSession } from '../auth/session';
 import { generateSecret } from '../secrets';
@@ -112,7 +113,8 @@ export async function endProviderSession(
 	await db
 		.update(grants)
 		.set({ revokedAt: now })
-		.where(and(eq(grants.sessionId, session.id), isNull(grants.revokedAt), not(like(grants.scope, '%offline_access%'))));
+		// One statement, whole words: a scope merely containing "offline_access" is another scope.
+		.where(and(eq(grants.sessionId, session.id), isNull(grants.revokedAt), not(scopeIncludes(grants.scope, 'offline_access'))));
 	const policy = options.outbound ?? outboundPolicy(issuer);
 	const post: OutboundFormPOST = options.post ?? ((uri, form) => postFormToRegisteredURI(uri, form, policy));
 	return mapWithConcurrency(targets, BACKCHANNEL_CONCURRENCY, async ({ clientId, uri }): Promise<BackchannelResult> => {

@@ -1,7 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import { preparedQuery } from '../db/prepared';
 import type { Database } from '../db';
-import { grants, refreshTokens, users } from '../db/schema';
+import { selectRefreshTokenByHash } from '../db/queries/refresh-tokens';
 import { hashSecret } from '../secrets';
 import { verifyAccessToken, type VerifiedAccessToken } from './access-tokens';
 import { OAuthError } from './errors';
@@ -13,27 +11,8 @@ export type PresentedToken =
 
 /** The refresh token with its grant and user, whatever its state. */
 export async function findRefreshToken(db: Database, token: string) {
-	const [row] = await refreshTokenByHash(db).execute({ tokenHash: hashSecret(token) });
-	return row;
+	return selectRefreshTokenByHash(db, hashSecret(token));
 }
-
-const refreshTokenByHash = preparedQuery((db) =>
-	db
-		.select({
-			tokenHash: refreshTokens.tokenHash,
-			expiresAt: refreshTokens.expiresAt,
-			createdAt: refreshTokens.createdAt,
-			rotatedAt: refreshTokens.rotatedAt,
-			grant: { id: grants.id, clientId: grants.clientId, scope: grants.scope, authTime: grants.authTime, amr: grants.amr, acr: grants.acr, sessionId: grants.sessionId, revokedAt: grants.revokedAt },
-			user: { id: users.id, email: users.email, emailVerified: users.emailVerified, name: users.name }
-		})
-		.from(refreshTokens)
-		.innerJoin(grants, eq(grants.id, refreshTokens.grantId))
-		.innerJoin(users, eq(users.id, grants.userId))
-		.where(eq(refreshTokens.tokenHash, sql.placeholder('tokenHash')))
-		.limit(1)
-		.prepare('refresh_token_by_hash')
-);
 
 /**
  * Identifies a token presented to introspection or revocation, whichever kind it is

@@ -76,7 +76,7 @@ export async function readFlows(db: Database, logId: string): Promise<FlowTrace[
 		.from(rpFlowTraces)
 		.where(eq(rpFlowTraces.logId, logId))
 		.orderBy(desc(rpFlowTraces.recordedAt), desc(rpFlowTraces.id));
-	return rows.map((r) => r.trace as FlowTrace);
+	return rows.map((r) => r.trace);
 }
 
 /**

@@ -1,4 +1,6 @@
 import { boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import type { TokenEndpointAuthMethod } from '../../oidc/clients';
+import type { SigningAlgorithm } from '../../oidc/keys';
 import { users } from './users';
 
 /** Registered OAuth 2.0 / OIDC clients (relying parties), in RFC 7591 metadata terms. */
@@ -10,9 +12,9 @@ export const clients = pgTable('oauth_client', {
 	redirectURIs: jsonb('redirect_uris').$type<string[]>().notNull(),
 	postLogoutRedirectURIs: jsonb('post_logout_redirect_uris').$type<string[]>().notNull().default([]),
 	/** `client_secret_basic`, `client_secret_post` or `none` (RFC 7591 §2). */
-	tokenEndpointAuthMethod: text('token_endpoint_auth_method').notNull(),
+	tokenEndpointAuthMethod: text('token_endpoint_auth_method').$type<TokenEndpointAuthMethod>().notNull(),
 	grantTypes: jsonb('grant_types').$type<string[]>().notNull().default(['authorization_code', 'refresh_token']),
-	idTokenSignedResponseAlg: text('id_token_signed_response_alg').$type<'RS256' | 'ES256' | 'EdDSA'>().notNull().default('RS256'),
+	idTokenSignedResponseAlg: text('id_token_signed_response_alg').$type<SigningAlgorithm>().notNull().default('RS256'),
 	backchannelLogoutURI: text('backchannel_logout_uri'),
 	logoURI: text('logo_uri'),
 	clientURI: text('client_uri'),

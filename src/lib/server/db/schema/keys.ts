@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { JWK } from 'jose';
+import type { SigningAlgorithm } from '../../oidc/keys';
 
 /**
  * Signing keys (the guide's `jwks` table). Empty on a fresh database: the first JWKS request
@@ -10,8 +12,8 @@ export const signingKeys = pgTable(
 	'jwks',
 	{
 		id: text('id').primaryKey(),
-		alg: text('alg').notNull(),
-		publicKey: jsonb('public_key').$type<Record<string, unknown>>().notNull(),
+		alg: text('alg').$type<SigningAlgorithm>().notNull(),
+		publicKey: jsonb('public_key').$type<JWK>().notNull(),
 		/** The private JWK as a compact JWE (dir + A256GCM) under a key derived from AUTH_SECRET. */
 		privateKey: text('private_key').notNull(),
 		/**

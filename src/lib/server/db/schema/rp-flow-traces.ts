@@ -1,4 +1,5 @@
 import { index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import type { FlowTrace } from '../../rp/flow-trace';
 import { rpSessions } from './rp';
 
 /**
@@ -35,7 +36,7 @@ export const rpFlowTraces = pgTable(
 		/** Order within the log (recorded time in ms; ties broken by id). */
 		recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 3 }).notNull(),
 		sizeBytes: integer('size_bytes').notNull(),
-		trace: jsonb('trace').notNull()
+		trace: jsonb('trace').$type<FlowTrace>().notNull()
 	},
 	(t) => [index('rp_flow_trace_log_idx').on(t.logId, t.recordedAt)]
 );
