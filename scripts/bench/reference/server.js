@@ -85,7 +85,7 @@ const provider = new Provider(ISSUER, {
 	pkce: { required: () => true },
 	enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
 	ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 30 * 24 * 3600, Grant: 30 * 24 * 3600, Session: 30 * 24 * 3600, Interaction: 600 },
-	// Ours hands the first-party dashboard a refresh token without offline_access (tokens.ts offersRefresh).
+	// Ours hands the first-party dashboard a refresh token without offline_access (oidc/grants/authorization-code.ts offersRefresh).
 	issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
 	rotateRefreshToken: true,
 	async findAccount(_ctx, id) {

@@ -3,12 +3,11 @@ import { database } from './db/instance';
 import { deriveTOTPEncryptionKey } from './auth/totp';
 import { KeyStore } from './oidc/keys';
 import { outboundPolicy, type OutboundPolicy } from './outbound-request';
-import { systemClock, type ProtocolContext } from './oidc/context';
-import type { TokenSettings } from './oidc/tokens';
+import { systemClock } from './oidc/context';
+import { DEFAULT_TOKEN_POLICY, type TokenContext } from './oidc/token-policy';
 
 /** The provider's long-lived parts, built once per process from config and the database. */
-export interface Provider extends ProtocolContext {
-	tokens: TokenSettings;
+export interface Provider extends TokenContext {
 	/** Where requests to registered URIs (back-channel logout) may go. */
 	outbound: OutboundPolicy;
 	/** Wraps the users' TOTP keys at rest (auth/totp.ts): derived from the server secret, like the signing keys' wrap. */
@@ -28,7 +27,7 @@ export function provider(): Promise<Provider> {
 			db,
 			keys,
 			clock: systemClock,
-			tokens: { db, keys, issuer, refreshReuseGraceSeconds: refreshTokenReuseGraceSeconds },
+			tokenPolicy: { ...DEFAULT_TOKEN_POLICY, refreshReuseGraceSeconds: refreshTokenReuseGraceSeconds },
 			outbound: outboundPolicy(issuer, outboundAllowedHosts),
 			totpEncryptionKey: await deriveTOTPEncryptionKey(secret)
 		};

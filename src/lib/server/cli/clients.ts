@@ -4,7 +4,7 @@ import { clients } from '../db/schema';
 import { saveClient, type TokenEndpointAuthMethod } from '../oidc/clients';
 import { createInitialAccessToken, listInitialAccessTokens } from '../oidc/initial-access-tokens';
 import { checkAccessPolicy } from '../oidc/resource-servers';
-import { GRANT_TYPES } from '../oidc/tokens';
+import { GRANT_TYPES, isGrantType } from '../oidc/grant-types';
 import type { Database } from '../db';
 import { isSigningAlgorithm } from '../oidc/keys';
 import { generateSecret } from '../secrets';
@@ -124,7 +124,7 @@ function authMethod(isPublic: boolean | undefined, value: string | undefined): T
 }
 
 function grantTypes(values: string[] | undefined): string[] | undefined {
-	const unknown = values?.find((g) => !GRANT_TYPES.includes(g));
+	const unknown = values?.find((g) => !isGrantType(g));
 	if (unknown) throw new Error(`--grant-type must be one of ${GRANT_TYPES.join(', ')}`);
 	return values;
 }

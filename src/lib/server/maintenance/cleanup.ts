@@ -21,7 +21,7 @@ import { releaseLease, takeLease } from './job-lease';
 
 export interface CleanupPolicy {
 	/**
-	 * The longest an access token or ID token lives (tokens.ts issues them for an hour): a
+	 * The longest an access token or ID token lives (token-policy.ts: an hour): a
 	 * grant is kept this long after it last issued one, so introspection and userinfo keep
 	 * answering from the grant until every token it gave out has expired.
 	 */

@@ -4,7 +4,7 @@ import { longestAccountMailWindowSeconds } from '../config-account-mail';
 import type { Database } from '../db';
 import { leaseHolder, runCleanup, type CleanupPolicy, type CleanupReport } from './cleanup';
 
-/** tokens.ts issues access and ID tokens for an hour. */
+/** Access and ID tokens live an hour (oidc/token-policy.ts). */
 const TOKEN_LIFETIME_SECONDS = 3600;
 
 /** The clean-up policy the configuration asks for. */

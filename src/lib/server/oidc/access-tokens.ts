@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { errors, jwtVerify, type JWTPayload } from 'jose';
-import type { Database } from '../db';
 import { clients, revokedAccessTokens } from '../db/schema';
+import type { ProtocolContext } from './context';
 import { InvalidRequest, InvalidToken, MissingToken } from './errors';
 import { findActiveGrant } from './grants';
-import type { KeyStore } from './keys';
+import { signJWT } from './jwt-signer';
+import type { TokenContext } from './token-policy';
 
 /** The resource access tokens are for: this provider's UserInfo endpoint (RFC 9068 `aud`). */
 export function accessTokenAudience(issuer: string): string {
@@ -13,6 +14,27 @@ export function accessTokenAudience(issuer: string): string {
 
 // client_credentials tokens act for a client, not a user; their jti says so.
 export const CLIENT_TOKEN_JTI_PREFIX = 'cc.';
+
+/**
+ * RFC 9068 access token: `typ: at+jwt`, RS256 (every resource server has it); the audience is
+ * the UserInfo resource for user tokens, the API's identifier for client_credentials tokens.
+ */
+export async function signAccessToken(
+	ctx: TokenContext,
+	token: { subject: string; clientId: string; scope: string; jti: string; sid?: string; audience?: string }
+): Promise<{ token: string; expiresIn: number }> {
+	const expiresIn = ctx.tokenPolicy.accessTokenSeconds;
+	const signed = await signJWT(ctx, {
+		typ: 'at+jwt',
+		alg: 'RS256',
+		lifetimeSeconds: expiresIn,
+		subject: token.subject,
+		audience: token.audience ?? accessTokenAudience(ctx.issuer),
+		jti: token.jti,
+		claims: { client_id: token.clientId, scope: token.scope, ...(token.sid ? { sid: token.sid } : {}) }
+	});
+	return { token: signed, expiresIn };
+}
 
 export type VerifiedAccessToken =
 	| { kind: 'user'; payload: JWTPayload; scope: string; clientId: string; grant: NonNullable<Awaited<ReturnType<typeof findActiveGrant>>> }
@@ -26,20 +48,18 @@ export type VerifiedAccessToken =
  * null accepts any of ours (introspection and revocation describe every token we issued).
  */
 export async function verifyAccessToken(
-	db: Database,
-	keys: KeyStore,
-	issuer: string,
+	ctx: ProtocolContext,
 	token: string,
-	now = new Date(),
-	audience: string | null = accessTokenAudience(issuer)
+	audience: string | null = accessTokenAudience(ctx.issuer)
 ): Promise<VerifiedAccessToken> {
+	const { db, keys, issuer } = ctx;
 	let payload: JWTPayload;
 	try {
 		({ payload } = await jwtVerify(token, (header) => keys.verificationKey(header.kid).then((k) => k ?? Promise.reject(new InvalidToken())), {
 			issuer,
 			...(audience === null ? {} : { audience }),
 			typ: 'at+jwt',
-			currentDate: now,
+			currentDate: ctx.clock(),
 			requiredClaims: ['sub', 'jti', 'client_id']
 		}));
 	} catch (error) {

@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, TEST_ISSUER } from '../../../../tests/support/oidc';
 import { consents, grants, sessions } from '../db/schema';
 import { createSession, LAST_SEEN_INTERVAL_MS, MAX_USER_AGENT_LENGTH, validateSessionToken } from '../auth/session';
@@ -13,12 +14,14 @@ import { saveConsent } from './consent';
 import { endOtherSessionOfUser, endOtherSessionsOfUser, listActiveSessions } from './account-sessions';
 import { listConnectedApps, revokeConnectedApp } from './connected-apps';
 import { KeyStore } from './keys';
-import { handleTokenRequest, type TokenResponse, type TokenSettings } from './tokens';
+import { handleTokenRequest } from './token-endpoint';
+import type { TokenContext } from './token-policy';
+import type { TokenResponse } from './token-response';
 
 const database = useTestDatabase();
 const clock = testClock();
 let keys: KeyStore;
-let settings: TokenSettings;
+let ctx: TokenContext;
 
 const CHROME_LINUX = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
 
@@ -38,12 +41,12 @@ async function signIn(user: TestUser, userAgent = CHROME_LINUX) {
 async function tokensFrom(client: TestClient, user: TestUser, session: { id: string; authTime: Date }, scope = 'openid profile offline_access'): Promise<TokenResponse> {
 	const request: AuthorizationRequest = { client, redirectURI: TEST_REDIRECT_URI, scope, prompt: new Set(), nonce: 'n' };
 	const code = await issueAuthorizationCode(database.db, request, { sessionId: session.id, userId: user.id, authTime: session.authTime, amr: 'pwd' }, clock.now());
-	return handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	return handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
 }
 
 beforeAll(async () => {
 	keys = new KeyStore(database.db, 'account-console-test-secret');
-	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
+	ctx = testProtocolContext(database.db, keys, clock.now);
 });
 
 describe('session metadata', () => {
@@ -159,7 +162,7 @@ describe('connected apps', () => {
 		const open = await database.db.select().from(grants).where(and(eq(grants.userId, user.id), eq(grants.clientId, dashboard.id)));
 		expect(open.every((g) => g.revokedAt !== null)).toBe(true);
 		await expect(
-			handleTokenRequest(settings, basicAuthorization(dashboard.id, dashboard.secret!), form({ grant_type: 'refresh_token', refresh_token: dashboardTokens.refresh_token! }))
+			handleTokenRequest(ctx, basicAuthorization(dashboard.id, dashboard.secret!), form({ grant_type: 'refresh_token', refresh_token: dashboardTokens.refresh_token! }))
 		).rejects.toMatchObject({ code: 'invalid_grant' });
 		expect((await listConnectedApps(database.db, user.id)).map((a) => a.name)).toEqual(['Wiki']);
 		// The provider session itself, and the other app, are untouched.

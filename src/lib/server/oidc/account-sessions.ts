@@ -3,6 +3,7 @@ import type { Database } from '../db';
 import { sessions } from '../db/schema';
 import { describeUserAgent } from '../auth/user-agent';
 import type { KeyStore } from './keys';
+import type { ProtocolContext } from './context';
 import { endProviderSession, type BackchannelResult } from './logout';
 import type { OutboundFormPOST, OutboundPolicy } from '../outbound-request';
 
@@ -36,6 +37,11 @@ export async function listActiveSessions(db: Database, userId: string, currentSe
 
 type EndOptions = { outbound?: OutboundPolicy; post?: OutboundFormPOST; now?: Date };
 
+/** The protocol context endProviderSession takes, with `options.now` (when given) as its clock. */
+export function endingContext(db: Database, keys: KeyStore, issuer: string, options: { now?: Date }): ProtocolContext {
+	return { issuer, db, keys, clock: () => options.now ?? new Date() };
+}
+
 /**
  * Ends one of the user's own other sessions (back-channel logout to its applications, as a
  * sign-out there would). A session id that is not this user's, or is the current one, ends
@@ -56,7 +62,7 @@ export async function endOtherSessionOfUser(
 		.where(and(eq(sessions.id, sessionId), eq(sessions.userId, user.userId)))
 		.limit(1);
 	if (!session) return null;
-	return endProviderSession(db, keys, issuer, session, options);
+	return endProviderSession(endingContext(db, keys, issuer, options), session, options);
 }
 
 /** "Sign out all other sessions": every session of the user but the current one. */
@@ -73,6 +79,6 @@ export async function endOtherSessionsOfUser(
 		.where(and(eq(sessions.userId, user.userId), ne(sessions.id, user.currentSessionId)));
 	const results: BackchannelResult[] = [];
 	// One session at a time, each with its own few parallel logout requests.
-	for (const session of others) results.push(...(await endProviderSession(db, keys, issuer, session, options)));
+	for (const session of others) results.push(...(await endProviderSession(endingContext(db, keys, issuer, options), session, options)));
 	return { ended: others.length, results };
 }

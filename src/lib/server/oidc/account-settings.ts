@@ -8,7 +8,7 @@ import { clearFailedSignIns } from '../auth/password-sign-in';
 import { recipientKey } from '../auth/password-reset';
 import { clearAttempts } from '../auth/rate-limit';
 import type { OutboundFormPOST, OutboundPolicy } from '../outbound-request';
-import { endOtherSessionsOfUser } from './account-sessions';
+import { endingContext, endOtherSessionsOfUser } from './account-sessions';
 import type { KeyStore } from './keys';
 import { endAllSessionsOfUser, type BackchannelResult } from './logout';
 
@@ -46,7 +46,7 @@ export async function signOutElsewhereAfterPasswordChange(
 export async function deleteAccount(db: Database, keys: KeyStore, issuer: string, userId: string, options: EndOptions = {}): Promise<{ email: string; backchannel: BackchannelResult[] } | null> {
 	const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1);
 	if (!user) return null;
-	const backchannel = await endAllSessionsOfUser(db, keys, issuer, userId, options);
+	const backchannel = await endAllSessionsOfUser(endingContext(db, keys, issuer, options), userId, options);
 	await Promise.all([
 		clearFailedSignIns(db, user.email),
 		clearAttempts(db, `change-email:account:${userId}`),

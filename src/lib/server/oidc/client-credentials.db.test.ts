@@ -3,19 +3,21 @@ import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, issueTestCode, rejectionOf, TEST_ISSUER, verifyWithPublishedJWKS } from '../../../../tests/support/oidc';
 import { clients } from '../db/schema';
 import { accessTokenAudience, verifyAccessToken } from './access-tokens';
 import { validateAuthorizationRequest } from './authorize';
 import { KeyStore } from './keys';
-import { handleTokenRequest, type TokenSettings } from './tokens';
+import { handleTokenRequest } from './token-endpoint';
+import type { TokenContext } from './token-policy';
 import { userInfo } from './userinfo';
 import { saveResourceServer } from './resource-servers';
 
 const database = useTestDatabase();
 const clock = testClock();
 let keys: KeyStore;
-let settings: TokenSettings;
+let ctx: TokenContext;
 let machine: TestClient;
 let webApp: TestClient;
 let user: TestUser;
@@ -24,7 +26,7 @@ const BILLING_API = 'https://billing.example.com/api';
 
 beforeAll(async () => {
 	keys = new KeyStore(database.db, 'client-credentials-test-secret');
-	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
+	ctx = testProtocolContext(database.db, keys, clock.now);
 	await saveResourceServer(database.db, { id: REPORTS_API, name: 'Reports', scopes: ['reports:read', 'reports:write'] });
 	await saveResourceServer(database.db, { id: BILLING_API, name: 'Billing', scopes: ['billing:write'] });
 	machine = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'], allowedResources: [REPORTS_API], allowedScopes: ['reports:read'] });
@@ -33,7 +35,7 @@ beforeAll(async () => {
 });
 
 const clientCredentials = (client: TestClient, extra: Record<string, string | undefined> = {}) =>
-	handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'client_credentials', ...extra }));
+	handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'client_credentials', ...extra }));
 
 describe('RFC 6749 §4.4 client_credentials for a client registered with that grant', () => {
 	it('answers an access token only: no id_token, no refresh_token', async () => {
@@ -68,7 +70,7 @@ describe('RFC 6749 §4.4 client_credentials for a client registered with that gr
 
 	it('client_secret_post works for a client registered with it', async () => {
 		const poster = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'client_secret_post', allowedResources: [REPORTS_API], allowedScopes: ['reports:read'] });
-		const tokens = await handleTokenRequest(settings, null, form({ grant_type: 'client_credentials', client_id: poster.id, client_secret: poster.secret }));
+		const tokens = await handleTokenRequest(ctx, null, form({ grant_type: 'client_credentials', client_id: poster.id, client_secret: poster.secret }));
 		expect(decodeJwt(tokens.access_token).sub).toBe(poster.id);
 	});
 
@@ -79,14 +81,14 @@ describe('RFC 6749 §4.4 client_credentials for a client registered with that gr
 	});
 
 	it('a wrong secret → invalid_client (401)', async () => {
-		const error = await rejectionOf(() => handleTokenRequest(settings, basicAuthorization(machine.id, 'wrong'), form({ grant_type: 'client_credentials' })));
+		const error = await rejectionOf(() => handleTokenRequest(ctx, basicAuthorization(machine.id, 'wrong'), form({ grant_type: 'client_credentials' })));
 		expect(error.code).toBe('invalid_client');
 		expect(error.status).toBe(401);
 	});
 
 	it('UserInfo refuses the token: there is no user (invalid_token, 401)', async () => {
 		const tokens = await clientCredentials(machine);
-		const error = await rejectionOf(() => userInfo(database.db, keys, TEST_ISSUER, tokens.access_token, clock.now()));
+		const error = await rejectionOf(() => userInfo(ctx, tokens.access_token));
 		expect(error.code).toBe('invalid_token');
 		expect(error.status).toBe(401);
 	});
@@ -94,15 +96,15 @@ describe('RFC 6749 §4.4 client_credentials for a client registered with that gr
 	it('the token stops working when the client is removed', async () => {
 		const doomed = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'], allowedResources: [REPORTS_API], allowedScopes: ['reports:read'] });
 		const tokens = await clientCredentials(doomed);
-		await expect(verifyAccessToken(database.db, keys, TEST_ISSUER, tokens.access_token, clock.now(), REPORTS_API)).resolves.toMatchObject({ kind: 'client', clientId: doomed.id });
+		await expect(verifyAccessToken(ctx, tokens.access_token, REPORTS_API)).resolves.toMatchObject({ kind: 'client', clientId: doomed.id });
 		await database.db.delete(clients).where(eq(clients.id, doomed.id));
-		expect((await rejectionOf(() => verifyAccessToken(database.db, keys, TEST_ISSUER, tokens.access_token, clock.now(), REPORTS_API))).code).toBe('invalid_token');
+		expect((await rejectionOf(() => verifyAccessToken(ctx, tokens.access_token, REPORTS_API))).code).toBe('invalid_token');
 	});
 
 	it('a client_credentials-only client cannot redeem an authorization code (unauthorized_client)', async () => {
 		const { code } = await issueTestCode(database.db, { client: machine, userId: user.id, now: clock.now() });
 		const error = await rejectionOf(() =>
-			handleTokenRequest(settings, basicAuthorization(machine.id, machine.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }))
+			handleTokenRequest(ctx, basicAuthorization(machine.id, machine.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }))
 		);
 		expect(error.code).toBe('unauthorized_client');
 	});
@@ -162,12 +164,12 @@ describe('client_credentials is refused to other clients', () => {
 	it('a public client, even one registered for it → unauthorized_client, no token', async () => {
 		for (const grantTypes of [['client_credentials'], ['authorization_code']]) {
 			const publicClient = await createTestClient(database.db, { public: true, trusted: false, grantTypes });
-			const error = await rejectionOf(() => handleTokenRequest(settings, null, form({ grant_type: 'client_credentials', client_id: publicClient.id })));
+			const error = await rejectionOf(() => handleTokenRequest(ctx, null, form({ grant_type: 'client_credentials', client_id: publicClient.id })));
 			expect(error.code, grantTypes.join()).toBe('unauthorized_client');
 		}
 	});
 
 	it('no client authentication at all → invalid_client', async () => {
-		expect((await rejectionOf(() => handleTokenRequest(settings, null, form({ grant_type: 'client_credentials' })))).code).toBe('invalid_client');
+		expect((await rejectionOf(() => handleTokenRequest(ctx, null, form({ grant_type: 'client_credentials' })))).code).toBe('invalid_client');
 	});
 });

@@ -114,7 +114,7 @@ export async function revokeConnectedApp(
 	const post: OutboundFormPOST = options.post ?? ((target, form) => postFormToRegisteredURI(target, form, policy));
 	return mapWithConcurrency(signedInFrom, BACKCHANNEL_CONCURRENCY, async ({ sessionId }): Promise<BackchannelResult> => {
 		try {
-			const logoutToken = await createLogoutToken(keys, issuer, clientId, userId, sessionId, now);
+			const logoutToken = await createLogoutToken({ issuer, db, keys, clock: () => now }, { clientId, subject: userId, sessionId });
 			const { status } = await post(uri, new URLSearchParams({ logout_token: logoutToken }));
 			const ok = status >= 200 && status < 300;
 			return { clientId, ok, detail: ok ? undefined : `HTTP ${status}` };

@@ -1,7 +1,7 @@
 import { ACR_VALUES_SUPPORTED } from '../auth/authentication-strength';
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from './claims';
 import { SIGNING_ALGORITHMS } from './keys';
-import { GRANT_TYPES } from './tokens';
+import { GRANT_TYPES } from './grant-types';
 
 /** The provider's endpoint paths, relative to the issuer. */
 export const ENDPOINTS = {

@@ -3,16 +3,19 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'j
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { serveJWKS, type JWKSServer } from '../../../../tests/support/jwks-server';
 import { form, issueTestCode, TEST_ISSUER } from '../../../../tests/support/oidc';
 import { verifyIDToken } from '../rp/verify';
 import { KeyStore, type SigningAlgorithm } from './keys';
-import { handleTokenRequest, type TokenResponse, type TokenSettings } from './tokens';
+import { handleTokenRequest } from './token-endpoint';
+import type { TokenContext } from './token-policy';
+import type { TokenResponse } from './token-response';
 
 const database = useTestDatabase();
 const clock = testClock();
 let keys: KeyStore;
-let settings: TokenSettings;
+let ctx: TokenContext;
 let user: TestUser;
 let jwksServer: JWKSServer;
 const clientsByAlg = new Map<SigningAlgorithm, TestClient>();
@@ -32,7 +35,7 @@ function expectedAtHash(accessToken: string, alg: SigningAlgorithm): string {
 
 beforeAll(async () => {
 	keys = new KeyStore(database.db, 'algorithms-test-secret');
-	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
+	ctx = testProtocolContext(database.db, keys, clock.now);
 	user = await createTestUser(database.db);
 	for (const alg of ['RS256', 'ES256', 'EdDSA'] as const) {
 		clientsByAlg.set(alg, await createTestClient(database.db, { trusted: true, idTokenSignedResponseAlg: alg }));
@@ -44,10 +47,10 @@ afterAll(async () => {
 	await jwksServer?.close();
 });
 
-async function tokensFor(alg: SigningAlgorithm, now = clock.now(), tokenSettings = settings, nonce = 'alg-nonce'): Promise<TokenResponse> {
+async function tokensFor(alg: SigningAlgorithm, now = clock.now(), tokenContext = ctx, nonce = 'alg-nonce'): Promise<TokenResponse> {
 	const client = clientsByAlg.get(alg)!;
 	const { code } = await issueTestCode(database.db, { client, userId: user.id, now, nonce });
-	return handleTokenRequest(tokenSettings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	return handleTokenRequest(tokenContext, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
 }
 
 async function publishedKey(kid: string | undefined): Promise<JWK | undefined> {
@@ -91,7 +94,7 @@ describe.each(['RS256', 'ES256', 'EdDSA'] as const)('id_token_signed_response_al
 	it('the refreshed ID token keeps the algorithm', async () => {
 		const tokens = await tokensFor(alg);
 		const client = clientsByAlg.get(alg)!;
-		const refreshed = await handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }));
+		const refreshed = await handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }));
 		expect(decodeProtectedHeader(refreshed.id_token!).alg).toBe(alg);
 		const jwks = createLocalJWKSet(JSON.parse(await keys.publicJWKS()));
 		const { payload } = await jwtVerify(refreshed.id_token!, jwks, { algorithms: [alg], currentDate: clock.now() });
@@ -99,7 +102,7 @@ describe.each(['RS256', 'ES256', 'EdDSA'] as const)('id_token_signed_response_al
 	});
 
 	it('a relying party verifying over HTTP (rp/verify.ts, createRemoteJWKSet) accepts it', async () => {
-		const live = { ...settings, now: () => new Date() };
+		const live = { ...ctx, clock: () => new Date() };
 		const tokens = await tokensFor(alg, new Date(), live, 'live-nonce');
 		const payload = await verifyIDToken(tokens.id_token!, { issuer: TEST_ISSUER, clientId: clientsByAlg.get(alg)!.id, jwksURI: jwksServer.url, nonce: 'live-nonce' });
 		expect(payload.sub).toBe(user.id);

@@ -2,18 +2,20 @@ import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, issueTestCode, rejectionOf, TEST_ISSUER } from '../../../../tests/support/oidc';
 import { accessTokenAudience } from './access-tokens';
 import { introspect } from './introspection';
 import { KeyStore } from './keys';
 import { saveResourceServer } from './resource-servers';
 import { revokeToken } from './revocation';
-import { handleTokenRequest, type TokenSettings } from './tokens';
+import { handleTokenRequest } from './token-endpoint';
+import type { TokenContext } from './token-policy';
 
 const database = useTestDatabase();
 const clock = testClock();
 let keys: KeyStore;
-let settings: TokenSettings;
+let ctx: TokenContext;
 /** The client the tokens are issued to (trusted, so it also gets refresh tokens). */
 let owner: TestClient;
 /** Another confidential client, not trusted. */
@@ -27,7 +29,7 @@ let user: TestUser;
 
 beforeAll(async () => {
 	keys = new KeyStore(database.db, 'introspection-test-secret');
-	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
+	ctx = testProtocolContext(database.db, keys, clock.now);
 	owner = await createTestClient(database.db, { trusted: true });
 	stranger = await createTestClient(database.db, { trusted: false });
 	firstParty = await createTestClient(database.db, { trusted: true });
@@ -39,10 +41,10 @@ beforeAll(async () => {
 
 async function tokensFor(client: TestClient = owner, scope = 'openid profile email') {
 	const { code } = await issueTestCode(database.db, { client, userId: user.id, now: clock.now(), scope });
-	return handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	return handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
 }
 
-const ask = (caller: TestClient, params: Record<string, string | undefined>) => introspect(database.db, keys, TEST_ISSUER, caller, form(params), clock.now());
+const ask = (caller: TestClient, params: Record<string, string | undefined>) => introspect(ctx, caller, form(params));
 
 describe('RFC 7662 §2.2: an active access token (typ at+jwt)', () => {
 	it('is described to its client: active, token_type, scope, client_id, sub, username, iss, aud, iat, exp, jti', async () => {
@@ -106,7 +108,7 @@ describe('RFC 7662 §2.2: anything but an active token is {"active":false} with 
 	it('an access token whose grant was revoked (its code was replayed)', async () => {
 		const { code } = await issueTestCode(database.db, { client: owner, userId: user.id, now: clock.now() });
 		const exchange = () =>
-			handleTokenRequest(settings, basicAuthorization(owner.id, owner.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+			handleTokenRequest(ctx, basicAuthorization(owner.id, owner.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
 		const tokens = await exchange();
 		await rejectionOf(exchange);
 		expect(await ask(owner, { token: tokens.access_token })).toEqual({ active: false });
@@ -158,7 +160,7 @@ describe('introspecting refresh tokens', () => {
 	it('a refresh token that was rotated (used) is inactive; its successor is active', async () => {
 		const tokens = await tokensFor();
 		clock.advance(30);
-		const next = await handleTokenRequest(settings, basicAuthorization(owner.id, owner.secret!), form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }));
+		const next = await handleTokenRequest(ctx, basicAuthorization(owner.id, owner.secret!), form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }));
 		expect(await ask(owner, { token: tokens.refresh_token! })).toEqual({ active: false });
 		expect((await ask(owner, { token: next.refresh_token! })).active).toBe(true);
 	});
@@ -172,7 +174,7 @@ describe('introspecting refresh tokens', () => {
 
 describe('client_credentials access tokens', () => {
 	it('are described with sub = client_id, the API as aud, its scope, and no username', async () => {
-		const tokens = await handleTokenRequest(settings, basicAuthorization(machine.id, machine.secret!), form({ grant_type: 'client_credentials' }));
+		const tokens = await handleTokenRequest(ctx, basicAuthorization(machine.id, machine.secret!), form({ grant_type: 'client_credentials' }));
 		const description = await ask(machine, { token: tokens.access_token });
 		expect(description).toMatchObject({ active: true, token_type: 'Bearer', client_id: machine.id, sub: machine.id, aud: REPORTS_API, scope: 'reports:read' });
 		expect(description).not.toHaveProperty('username');
@@ -195,7 +197,7 @@ describe('who may introspect', () => {
 
 	it('revoked tokens become {"active":false} for the trusted client too', async () => {
 		const tokens = await tokensFor();
-		await revokeToken(database.db, keys, TEST_ISSUER, owner, form({ token: tokens.access_token }), clock.now());
+		await revokeToken(ctx, owner, form({ token: tokens.access_token }));
 		expect(await ask(firstParty, { token: tokens.access_token })).toEqual({ active: false });
 	});
 });

@@ -1,7 +1,6 @@
-import type { Database } from '../db';
 import type { Client } from './clients';
+import type { ProtocolContext } from './context';
 import { InvalidClient, InvalidRequest } from './errors';
-import type { KeyStore } from './keys';
 import { findActiveToken } from './token-lookup';
 
 /**
@@ -9,13 +8,13 @@ import { findActiveToken } from './token-lookup';
  * or to a trusted first-party client (e.g. our own APIs); to anyone else, and for anything
  * unknown, expired or revoked, the answer is `{ "active": false }` and nothing more (§2.2).
  */
-export async function introspect(db: Database, keys: KeyStore, issuer: string, caller: Client, params: Map<string, string>, now = new Date()) {
+export async function introspect(ctx: ProtocolContext, caller: Client, params: Map<string, string>) {
 	// Only confidential clients (resource servers among them) may ask; a public client's
 	// "authentication" is just a client_id anyone can send.
 	if (caller.tokenEndpointAuthMethod === 'none') throw new InvalidClient('introspection requires client authentication');
 	const token = params.get('token');
 	if (!token) throw new InvalidRequest('token is required');
-	const found = await findActiveToken(db, keys, issuer, token, params.get('token_type_hint'), now);
+	const found = await findActiveToken(ctx, token, params.get('token_type_hint'));
 	if (!found) return { active: false };
 	if (found.type === 'access_token') {
 		const { payload, scope, clientId } = found.token;
@@ -43,7 +42,7 @@ export async function introspect(db: Database, keys: KeyStore, issuer: string, c
 		client_id: row.grant.clientId,
 		sub: row.user.id,
 		username: row.user.email,
-		iss: issuer,
+		iss: ctx.issuer,
 		iat: Math.floor(row.createdAt.getTime() / 1000),
 		exp: Math.floor(row.expiresAt.getTime() / 1000)
 	};

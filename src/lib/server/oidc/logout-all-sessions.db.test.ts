@@ -3,10 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { grants } from '../db/schema';
 import { createTestClient, createTestSession, createTestUser, TEST_REDIRECT_URI, testClock } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
-import { TEST_ISSUER } from '../../../../tests/support/oidc';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { validateSessionToken } from '../auth/session';
 import type { OutboundFormPOST } from '../outbound-request';
 import { issueAuthorizationCode } from './codes';
+import type { ProtocolContext } from './context';
 import { KeyStore } from './keys';
 import { endAllSessionsOfUser } from './logout';
 
@@ -14,9 +15,9 @@ const database = useTestDatabase();
 const clock = testClock();
 
 describe('endAllSessionsOfUser (after a password reset)', () => {
-	let keys: KeyStore;
+	let ctx: ProtocolContext;
 	beforeAll(() => {
-		keys = new KeyStore(database.db, 'logout-all-test-secret');
+		ctx = testProtocolContext(database.db, new KeyStore(database.db, 'logout-all-test-secret'), clock.now);
 	});
 
 	it("ends every session of the user, sends one logout token per session to each client that knew it, and leaves others' sessions alone", async () => {
@@ -38,7 +39,7 @@ describe('endAllSessionsOfUser (after a password reset)', () => {
 			posted.push(form);
 			return { status: 200 };
 		};
-		const results = await endAllSessionsOfUser(database.db, keys, TEST_ISSUER, user.id, { post, now: clock.now() });
+		const results = await endAllSessionsOfUser(ctx, user.id, { post });
 		expect(results).toEqual([
 			{ clientId: rp.id, ok: true, detail: undefined },
 			{ clientId: rp.id, ok: true, detail: undefined }
@@ -64,7 +65,7 @@ describe('endAllSessionsOfUser (after a password reset)', () => {
 		};
 		await grantFor(user.id);
 		await grantFor(bystander.id);
-		await endAllSessionsOfUser(database.db, keys, TEST_ISSUER, user.id, { post: async () => ({ status: 200 }), now: clock.now() });
+		await endAllSessionsOfUser(ctx, user.id, { post: async () => ({ status: 200 }) });
 		const rows = await database.db.select({ userId: grants.userId, revokedAt: grants.revokedAt }).from(grants).where(inArray(grants.userId, [user.id, bystander.id]));
 		expect(rows.find((r) => r.userId === user.id)?.revokedAt).toEqual(clock.now());
 		expect(rows.find((r) => r.userId === bystander.id)?.revokedAt).toBeNull();

@@ -11,6 +11,7 @@ import {
 	type TestUser
 } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { serveJWKS, type JWKSServer } from '../../../../tests/support/jwks-server';
 import { form, rejectionOf, TEST_ISSUER } from '../../../../tests/support/oidc';
 import { validateSessionToken } from '../auth/session';
@@ -20,14 +21,16 @@ import { issueAuthorizationCode } from './codes';
 import { validateEndSessionRequest } from './end-session';
 import { KeyStore } from './keys';
 import { applicationsSignedOutWith, createLogoutToken, endProviderSession, LOGOUT_EVENT, verifyIDTokenHint, type BackchannelResult } from './logout';
-import { handleTokenRequest, type TokenResponse, type TokenSettings } from './tokens';
+import { handleTokenRequest } from './token-endpoint';
+import type { TokenContext } from './token-policy';
+import type { TokenResponse } from './token-response';
 import { userInfo } from './userinfo';
 import type { OutboundFormPOST } from '../outbound-request';
 
 const database = useTestDatabase();
 const clock = testClock();
 let keys: KeyStore;
-let settings: TokenSettings;
+let ctx: TokenContext;
 let user: TestUser;
 
 /** A fake of the relying parties' back-channel endpoints: records each request, answers `status`. */
@@ -43,15 +46,15 @@ function fakeRelyingParties(statusFor: (url: string) => number = () => 200) {
 async function tokensFrom(client: TestClient, session: { id: string; authTime: Date }, scope = 'openid profile email'): Promise<TokenResponse> {
 	const request: AuthorizationRequest = { client, redirectURI: TEST_REDIRECT_URI, scope, prompt: new Set(), nonce: 'n' };
 	const code = await issueAuthorizationCode(database.db, request, { sessionId: session.id, userId: user.id, authTime: session.authTime, amr: 'pwd' }, clock.now());
-	return handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	return handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
 }
 
 const refresh = (client: TestClient, refreshToken: string) =>
-	handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: refreshToken }));
+	handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: refreshToken }));
 
 beforeAll(async () => {
 	keys = new KeyStore(database.db, 'logout-test-secret');
-	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
+	ctx = testProtocolContext(database.db, keys, clock.now);
 	user = await createTestUser(database.db);
 });
 
@@ -97,7 +100,7 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 		const fake = fakeRelyingParties((url) => (url.includes('rp-down') ? 500 : 200));
 		requests = fake.requests;
 		clock.advance(10);
-		results = await endProviderSession(database.db, keys, TEST_ISSUER, { id: session.id, userId: user.id }, { post: fake.post, now: clock.now() });
+		results = await endProviderSession(ctx, { id: session.id, userId: user.id }, { post: fake.post });
 	});
 
 	it('deletes the session; the user\'s other sessions stay', async () => {
@@ -107,7 +110,7 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 
 	it('revokes the grants made from that session: their access tokens and refresh tokens stop working', async () => {
 		for (const key of ['a', 'a2', 'b', 'none'] as const) {
-			const error = await rejectionOf(() => userInfo(database.db, keys, TEST_ISSUER, tokens[key].access_token, clock.now()));
+			const error = await rejectionOf(() => userInfo(ctx, tokens[key].access_token));
 			expect(error.code, key).toBe('invalid_token');
 		}
 		expect((await rejectionOf(() => refresh(rpA, tokens.a.refresh_token!))).code).toBe('invalid_grant');
@@ -115,12 +118,12 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 	});
 
 	it('keeps offline_access grants (they are meant to outlive the browser session)', async () => {
-		await expect(userInfo(database.db, keys, TEST_ISSUER, tokens.offline.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+		await expect(userInfo(ctx, tokens.offline.access_token)).resolves.toMatchObject({ sub: user.id });
 		await expect(refresh(rpB, tokens.offline.refresh_token!)).resolves.toMatchObject({ token_type: 'Bearer' });
 	});
 
 	it('keeps grants made from another session', async () => {
-		await expect(userInfo(database.db, keys, TEST_ISSUER, tokens.otherSession.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+		await expect(userInfo(ctx, tokens.otherSession.access_token)).resolves.toMatchObject({ sub: user.id });
 	});
 
 	it('POSTs once to each client with a backchannel_logout_uri that got a grant from the session, and to no other', () => {
@@ -187,7 +190,7 @@ describe('endProviderSession: unreachable relying parties', () => {
 			return Promise.resolve({ status: 200 });
 		};
 		const started = Date.now();
-		const results = await endProviderSession(database.db, keys, TEST_ISSUER, { id: session.id, userId: user.id }, { post, now: clock.now() });
+		const results = await endProviderSession(ctx, { id: session.id, userId: user.id }, { post });
 		expect(Date.now() - started).toBeLessThan(5000);
 		const byClient = Object.fromEntries(results.map((r) => [r.clientId, r]));
 		expect(byClient[throwing.id]).toMatchObject({ ok: false, detail: 'fetch failed' });
@@ -207,7 +210,7 @@ describe('the logout token passes a relying party\'s validation (rp/verify.ts ov
 	});
 
 	it('verifyLogoutToken accepts createLogoutToken\'s token and returns sid and sub', async () => {
-		const token = await createLogoutToken(keys, TEST_ISSUER, 'rp-client', 'user-123', 'session-456', new Date());
+		const token = await createLogoutToken({ ...ctx, clock: () => new Date() }, { clientId: 'rp-client', subject: 'user-123', sessionId: 'session-456' });
 		await expect(verifyLogoutToken(token, { issuer: TEST_ISSUER, clientId: 'rp-client', jwksURI: server.url })).resolves.toEqual({ sid: 'session-456', sub: 'user-123', jti: expect.any(String), expiresAt: expect.any(Date) });
 		await expect(verifyLogoutToken(token, { issuer: TEST_ISSUER, clientId: 'another-client', jwksURI: server.url })).rejects.toThrow();
 	});
@@ -272,7 +275,7 @@ describe('verifyIDTokenHint (RP-Initiated Logout 1.0 §2)', () => {
 
 	it('refuses an access token (typ at+jwt) and a logout token (typ logout+jwt)', async () => {
 		expect(await verifyIDTokenHint(keys, TEST_ISSUER, accessToken)).toBeNull();
-		const logoutToken = await createLogoutToken(keys, TEST_ISSUER, client.id, user.id, sessionId, clock.now());
+		const logoutToken = await createLogoutToken(ctx, { clientId: client.id, subject: user.id, sessionId });
 		expect(await verifyIDTokenHint(keys, TEST_ISSUER, logoutToken)).toBeNull();
 	});
 

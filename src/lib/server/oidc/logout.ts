@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, isNull, not } from 'drizzle-orm';
-import { compactVerify, SignJWT } from 'jose';
+import { compactVerify } from 'jose';
 import type { Database } from '../db';
 import { scopeIncludes } from '../db/queries/grants';
 import { clients, grants, sessions } from '../db/schema';
@@ -7,6 +7,8 @@ import { invalidateSession } from '../auth/session';
 import { generateSecret } from '../secrets';
 import type { Client } from './clients';
 import { displayClientName } from './client-names';
+import type { ProtocolContext } from './context';
+import { signJWT } from './jwt-signer';
 import type { KeyStore } from './keys';
 import { mapWithConcurrency, outboundPolicy, postFormToRegisteredURI, type OutboundFormPOST, type OutboundPolicy } from '../outbound-request';
 
@@ -47,19 +49,20 @@ export function isRegisteredPostLogoutRedirect(client: Client, uri: string): boo
 
 export const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
+/** How long a logout token is valid: long enough for delivery, short against replay (§2.6). */
+const LOGOUT_TOKEN_TTL_SECONDS = 120;
+
 /** Back-Channel Logout 1.0 §2.4 logout token: `typ: logout+jwt`, `events`, `sid`, never a `nonce`. */
-export async function createLogoutToken(keys: KeyStore, issuer: string, clientId: string, subject: string, sessionId: string, now = new Date()): Promise<string> {
-	const key = await keys.signingKey('RS256');
-	const iat = Math.floor(now.getTime() / 1000);
-	return new SignJWT({ events: { [LOGOUT_EVENT]: {} }, sid: sessionId })
-		.setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'logout+jwt' })
-		.setIssuer(issuer)
-		.setAudience(clientId)
-		.setSubject(subject)
-		.setIssuedAt(iat)
-		.setExpirationTime(iat + 120)
-		.setJti(generateSecret())
-		.sign(key.privateKey);
+export async function createLogoutToken(ctx: ProtocolContext, to: { clientId: string; subject: string; sessionId: string }): Promise<string> {
+	return signJWT(ctx, {
+		typ: 'logout+jwt',
+		alg: 'RS256',
+		lifetimeSeconds: LOGOUT_TOKEN_TTL_SECONDS,
+		subject: to.subject,
+		audience: to.clientId,
+		jti: generateSecret(),
+		claims: { events: { [LOGOUT_EVENT]: {} }, sid: to.sessionId }
+	});
 }
 
 export interface BackchannelResult {
@@ -101,13 +104,12 @@ export async function applicationsSignedOutWith(db: Database, sessionId: string)
  * a few at a time.
  */
 export async function endProviderSession(
-	db: Database,
-	keys: KeyStore,
-	issuer: string,
+	ctx: ProtocolContext,
 	session: { id: string; userId: string },
-	options: { outbound?: OutboundPolicy; post?: OutboundFormPOST; now?: Date } = {}
+	options: { outbound?: OutboundPolicy; post?: OutboundFormPOST } = {}
 ): Promise<BackchannelResult[]> {
-	const now = options.now ?? new Date();
+	const { db } = ctx;
+	const now = ctx.clock();
 	const targets = await backchannelLogoutTargets(db, session.id);
 	await invalidateSession(db, session.id);
 	await db
@@ -115,11 +117,11 @@ export async function endProviderSession(
 		.set({ revokedAt: now })
 		// One statement, whole words: a scope merely containing "offline_access" is another scope.
 		.where(and(eq(grants.sessionId, session.id), isNull(grants.revokedAt), not(scopeIncludes(grants.scope, 'offline_access'))));
-	const policy = options.outbound ?? outboundPolicy(issuer);
+	const policy = options.outbound ?? outboundPolicy(ctx.issuer);
 	const post: OutboundFormPOST = options.post ?? ((uri, form) => postFormToRegisteredURI(uri, form, policy));
 	return mapWithConcurrency(targets, BACKCHANNEL_CONCURRENCY, async ({ clientId, uri }): Promise<BackchannelResult> => {
 		try {
-			const logoutToken = await createLogoutToken(keys, issuer, clientId, session.userId, session.id, now);
+			const logoutToken = await createLogoutToken(ctx, { clientId, subject: session.userId, sessionId: session.id });
 			const { status } = await post(uri!, new URLSearchParams({ logout_token: logoutToken }));
 			const ok = status >= 200 && status < 300;
 			return { clientId, ok, detail: ok ? undefined : `HTTP ${status}` };
@@ -138,19 +140,18 @@ export async function endProviderSession(
  * credentials change).
  */
 export async function endAllSessionsOfUser(
-	db: Database,
-	keys: KeyStore,
-	issuer: string,
+	ctx: ProtocolContext,
 	userId: string,
-	options: { outbound?: OutboundPolicy; post?: OutboundFormPOST; now?: Date } = {}
+	options: { outbound?: OutboundPolicy; post?: OutboundFormPOST } = {}
 ): Promise<BackchannelResult[]> {
+	const { db } = ctx;
 	const open = await db.select({ id: sessions.id, userId: sessions.userId }).from(sessions).where(eq(sessions.userId, userId));
 	// One session at a time, each with its own few parallel logout requests (BACKCHANNEL_CONCURRENCY).
 	const results: BackchannelResult[] = [];
-	for (const session of open) results.push(...(await endProviderSession(db, keys, issuer, session, options)));
+	for (const session of open) results.push(...(await endProviderSession(ctx, session, options)));
 	await db
 		.update(grants)
-		.set({ revokedAt: options.now ?? new Date() })
+		.set({ revokedAt: ctx.clock() })
 		.where(and(eq(grants.userId, userId), isNull(grants.revokedAt)));
 	return results;
 }

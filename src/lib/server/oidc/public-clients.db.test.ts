@@ -2,24 +2,26 @@ import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization, createTestClient, createTestSession, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, issueTestCode, PKCE_CHALLENGE, PKCE_VERIFIER, rejectionOf, TEST_ISSUER, verifyWithPublishedJWKS } from '../../../../tests/support/oidc';
 import { decideAuthorization, validateAuthorizationRequest } from './authorize';
 import { issueAuthorizationCode } from './codes';
 import { saveConsent } from './consent';
 import { KeyStore } from './keys';
-import { handleTokenRequest, type TokenSettings } from './tokens';
+import { handleTokenRequest } from './token-endpoint';
+import type { TokenContext } from './token-policy';
 import { userInfo } from './userinfo';
 
 const database = useTestDatabase();
 const clock = testClock();
 let keys: KeyStore;
-let settings: TokenSettings;
+let ctx: TokenContext;
 let spa: TestClient;
 let user: TestUser;
 
 beforeAll(async () => {
 	keys = new KeyStore(database.db, 'public-clients-test-secret');
-	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
+	ctx = testProtocolContext(database.db, keys, clock.now);
 	spa = await createTestClient(database.db, { public: true, trusted: false });
 	user = await createTestUser(database.db);
 	await saveConsent(database.db, user.id, spa.id, 'openid profile email', clock.now());
@@ -47,7 +49,7 @@ function pkcePair() {
 }
 
 const publicExchange = (params: Record<string, string | undefined>) =>
-	handleTokenRequest(settings, null, form({ grant_type: 'authorization_code', redirect_uri: TEST_REDIRECT_URI, client_id: spa.id, ...params }));
+	handleTokenRequest(ctx, null, form({ grant_type: 'authorization_code', redirect_uri: TEST_REDIRECT_URI, client_id: spa.id, ...params }));
 
 describe('RFC 9700 §2.1.1: public clients must use PKCE S256 at the authorization endpoint', () => {
 	it('no code_challenge → invalid_request, sent back to the (verified) redirect URI with state', async () => {
@@ -86,7 +88,7 @@ describe('a public client completes the code flow with client_id and code_verifi
 		expect(tokens).not.toHaveProperty('refresh_token');
 		const { payload } = await verifyWithPublishedJWKS(keys, tokens.id_token!, { issuer: TEST_ISSUER, audience: spa.id, now: clock.now() });
 		expect(payload).toMatchObject({ sub: user.id, nonce: 'spa-nonce', sid: session.id });
-		await expect(userInfo(database.db, keys, TEST_ISSUER, tokens.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+		await expect(userInfo(ctx, tokens.access_token)).resolves.toMatchObject({ sub: user.id });
 	});
 
 	it('a missing code_verifier → invalid_grant', async () => {
@@ -124,7 +126,7 @@ describe('RFC 6749 §2.3: a public client has no secret', () => {
 	it('HTTP Basic with any secret → invalid_client', async () => {
 		const { code } = await issueTestCode(database.db, { client: spa, userId: user.id, now: clock.now(), codeChallenge: PKCE_CHALLENGE });
 		const error = await rejectionOf(() =>
-			handleTokenRequest(settings, basicAuthorization(spa.id, 'anything'), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, code_verifier: PKCE_VERIFIER }))
+			handleTokenRequest(ctx, basicAuthorization(spa.id, 'anything'), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, code_verifier: PKCE_VERIFIER }))
 		);
 		expect(error.code).toBe('invalid_client');
 	});

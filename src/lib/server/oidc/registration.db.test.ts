@@ -2,25 +2,27 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization, createTestUser, testClock, type TestUser } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, issueTestCode, rejectionOf, TEST_ISSUER } from '../../../../tests/support/oidc';
 import { clients } from '../db/schema';
 import { authenticateClient, findClient } from './clients';
 import { KeyStore } from './keys';
 import { registerClient, type RegistrationResponse } from './registration';
 import { outboundPolicy } from '../outbound-request';
-import { handleTokenRequest, type TokenSettings } from './tokens';
+import { handleTokenRequest } from './token-endpoint';
+import type { TokenContext } from './token-policy';
 
 const database = useTestDatabase();
 const clock = testClock();
 const REDIRECT = 'https://app.example.org/callback';
 
 let keys: KeyStore;
-let settings: TokenSettings;
+let ctx: TokenContext;
 let user: TestUser;
 
 beforeAll(async () => {
 	keys = new KeyStore(database.db, 'registration-test-secret');
-	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
+	ctx = testProtocolContext(database.db, keys, clock.now);
 	user = await createTestUser(database.db);
 });
 
@@ -330,7 +332,7 @@ describe('a registered client in the code flow', () => {
 	it('open registration cannot register client_credentials (invalid_client_metadata); a client without it → unauthorized_client', async () => {
 		await refused({ redirect_uris: [REDIRECT], grant_types: ['client_credentials'] }, 'invalid_client_metadata');
 		const web = await register({ redirect_uris: [REDIRECT] });
-		const error = await rejectionOf(() => handleTokenRequest(settings, basicAuthorization(web.client_id, web.client_secret!), form({ grant_type: 'client_credentials' })));
+		const error = await rejectionOf(() => handleTokenRequest(ctx, basicAuthorization(web.client_id, web.client_secret!), form({ grant_type: 'client_credentials' })));
 		expect(error.code).toBe('unauthorized_client');
 	});
 
@@ -341,9 +343,9 @@ describe('a registered client in the code flow', () => {
 		const client = await findClient(database.db, app.client_id);
 		const { code } = await issueTestCode(database.db, { client: client!, userId: user.id, now: clock.now(), scope: 'openid offline_access', redirectURI: REDIRECT });
 		const auth = basicAuthorization(app.client_id, app.client_secret!);
-		const tokens = await handleTokenRequest(settings, auth, form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }));
+		const tokens = await handleTokenRequest(ctx, auth, form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }));
 		expect(tokens.refresh_token).toBeTypeOf('string');
-		const refreshed = await handleTokenRequest(settings, auth, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }));
+		const refreshed = await handleTokenRequest(ctx, auth, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }));
 		expect(refreshed.access_token).toBeTypeOf('string');
 	});
 });

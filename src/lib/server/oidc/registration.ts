@@ -4,7 +4,7 @@ import { generateSecret } from '../secrets';
 import { saveClient, type NewClient, type TokenEndpointAuthMethod } from './clients';
 import { OAuthError } from './errors';
 import { isSigningAlgorithm } from './keys';
-import { GRANT_TYPES } from './tokens';
+import { GRANT_TYPES, isGrantType } from './grant-types';
 import { checkRegisteredURI, OutboundRequestRefused, outboundPolicy, type OutboundPolicy } from '../outbound-request';
 import { SUPPORTED_SCOPES } from './claims';
 import { impersonates, MAX_CLIENT_NAME_LENGTH, normalizeClientName, reservedClientNames } from './client-names';
@@ -137,7 +137,7 @@ export async function validateClientMetadata(
 	const authMethod = (m.token_endpoint_auth_method ?? 'client_secret_basic') as TokenEndpointAuthMethod;
 	if (!AUTH_METHODS.includes(authMethod)) throw new InvalidClientMetadata(`token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}`);
 	const grantTypes = m.grant_types ?? ['authorization_code', 'refresh_token'];
-	if (!Array.isArray(grantTypes) || grantTypes.some((g) => !GRANT_TYPES.includes(g))) {
+	if (!Array.isArray(grantTypes) || grantTypes.some((g) => !isGrantType(g))) {
 		throw new InvalidClientMetadata(`grant_types must be drawn from ${GRANT_TYPES.join(', ')}`);
 	}
 	if (authMethod === 'none' && grantTypes.includes('client_credentials')) throw new InvalidClientMetadata('a public client cannot use client_credentials');

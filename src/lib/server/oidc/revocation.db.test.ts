@@ -1,17 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, issueTestCode, PKCE_CHALLENGE, PKCE_VERIFIER, rejectionOf, TEST_ISSUER } from '../../../../tests/support/oidc';
 import { introspect } from './introspection';
 import { KeyStore } from './keys';
 import { revokeToken } from './revocation';
-import { handleTokenRequest, type TokenResponse, type TokenSettings } from './tokens';
+import { handleTokenRequest } from './token-endpoint';
+import type { TokenContext } from './token-policy';
+import type { TokenResponse } from './token-response';
 import { userInfo } from './userinfo';
 
 const database = useTestDatabase();
 const clock = testClock();
 let keys: KeyStore;
-let settings: TokenSettings;
+let ctx: TokenContext;
 let owner: TestClient;
 let other: TestClient;
 let publicClient: TestClient;
@@ -19,7 +22,7 @@ let user: TestUser;
 
 beforeAll(async () => {
 	keys = new KeyStore(database.db, 'revocation-test-secret');
-	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
+	ctx = testProtocolContext(database.db, keys, clock.now);
 	owner = await createTestClient(database.db, { trusted: true });
 	other = await createTestClient(database.db, { trusted: true });
 	publicClient = await createTestClient(database.db, { public: true, trusted: false });
@@ -28,16 +31,16 @@ beforeAll(async () => {
 
 async function tokensFor(client: TestClient = owner): Promise<TokenResponse> {
 	const { code } = await issueTestCode(database.db, { client, userId: user.id, now: clock.now() });
-	return handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	return handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
 }
 
-const revoke = (caller: TestClient, params: Record<string, string | undefined>) => revokeToken(database.db, keys, TEST_ISSUER, caller, form(params), clock.now());
+const revoke = (caller: TestClient, params: Record<string, string | undefined>) => revokeToken(ctx, caller, form(params));
 const refresh = (refreshToken: string, as: TestClient = owner) =>
-	handleTokenRequest(settings, basicAuthorization(as.id, as.secret!), form({ grant_type: 'refresh_token', refresh_token: refreshToken }));
-const isActive = async (token: string) => (await introspect(database.db, keys, TEST_ISSUER, owner, form({ token }), clock.now())).active;
+	handleTokenRequest(ctx, basicAuthorization(as.id, as.secret!), form({ grant_type: 'refresh_token', refresh_token: refreshToken }));
+const isActive = async (token: string) => (await introspect(ctx, owner, form({ token }))).active;
 
 async function userInfoRefuses(accessToken: string) {
-	const error = await rejectionOf(() => userInfo(database.db, keys, TEST_ISSUER, accessToken, clock.now()));
+	const error = await rejectionOf(() => userInfo(ctx, accessToken));
 	expect(error.code).toBe('invalid_token');
 	expect(error.status).toBe(401);
 }
@@ -95,7 +98,7 @@ describe('RFC 7009 §2.1: revoking an access token revokes that token only', () 
 		expect(await isActive(first.access_token)).toBe(false);
 		await userInfoRefuses(first.access_token);
 		expect(await isActive(second.access_token)).toBe(true);
-		await expect(userInfo(database.db, keys, TEST_ISSUER, second.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+		await expect(userInfo(ctx, second.access_token)).resolves.toMatchObject({ sub: user.id });
 		await expect(refresh(second.refresh_token!)).resolves.toMatchObject({ token_type: 'Bearer' });
 	});
 
@@ -149,14 +152,14 @@ describe('RFC 7009 §2.1: only the client a token was issued to may revoke it', 
 	it('a public client revokes its own refresh token with its client_id alone', async () => {
 		const { code } = await issueTestCode(database.db, { client: publicClient, userId: user.id, now: clock.now(), scope: 'openid offline_access', codeChallenge: PKCE_CHALLENGE });
 		const tokens = await handleTokenRequest(
-			settings,
+			ctx,
 			null,
 			form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, client_id: publicClient.id, code_verifier: PKCE_VERIFIER })
 		);
 		expect(tokens.refresh_token).toBeTypeOf('string');
 		await revoke(publicClient, { token: tokens.refresh_token! });
 		const error = await rejectionOf(() =>
-			handleTokenRequest(settings, null, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: publicClient.id }))
+			handleTokenRequest(ctx, null, form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: publicClient.id }))
 		);
 		expect(error.code).toBe('invalid_grant');
 	});

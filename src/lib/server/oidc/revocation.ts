@@ -1,9 +1,8 @@
-import type { Database } from '../db';
 import { revokedAccessTokens } from '../db/schema';
 import type { Client } from './clients';
+import type { ProtocolContext } from './context';
 import { InvalidRequest, UnauthorizedClient } from './errors';
 import { revokeGrant } from './grants';
-import type { KeyStore } from './keys';
 import { findActiveToken, findRefreshToken } from './token-lookup';
 
 /**
@@ -11,7 +10,9 @@ import { findActiveToken, findRefreshToken } from './token-lookup';
  * access token issued under it (§2.1); revoking an access token revokes that token only.
  * Unknown or already invalid tokens are answered like successes (§2.2).
  */
-export async function revokeToken(db: Database, keys: KeyStore, issuer: string, caller: Client, params: Map<string, string>, now = new Date()): Promise<void> {
+export async function revokeToken(ctx: ProtocolContext, caller: Client, params: Map<string, string>): Promise<void> {
+	const { db } = ctx;
+	const now = ctx.clock();
 	const token = params.get('token');
 	if (!token) throw new InvalidRequest('token is required');
 	// A refresh token is revoked even when it was just rotated: within the reuse grace it
@@ -21,7 +22,7 @@ export async function revokeToken(db: Database, keys: KeyStore, issuer: string, 
 		if (refresh.grant.clientId !== caller.id) throw new UnauthorizedClient('the token was not issued to this client');
 		return revokeGrant(db, refresh.grant.id, now);
 	}
-	const found = await findActiveToken(db, keys, issuer, token, params.get('token_type_hint'), now);
+	const found = await findActiveToken(ctx, token, params.get('token_type_hint'));
 	if (!found) return;
 	const owner = found.type === 'access_token' ? found.token.clientId : found.row.grant.clientId;
 	// §2.1: the token must have been issued to the client asking.

@@ -1,5 +1,5 @@
-import { SignJWT } from 'jose';
-import type { KeyStore } from './keys';
+import type { ProtocolContext } from './context';
+import { signJWT } from './jwt-signer';
 
 export const SESSION_JWT_TTL_SECONDS = 15 * 60;
 
@@ -15,16 +15,14 @@ export interface SessionForJWT {
  * `aud` is the issuer, as in the guide's verification snippet; `typ` JWT tells it apart from
  * access tokens (`at+jwt`, audience UserInfo).
  */
-export async function issueSessionJWT(keys: KeyStore, issuer: string, session: SessionForJWT, now = new Date()): Promise<{ token: string; expiresIn: number }> {
-	const key = await keys.signingKey('RS256');
-	const iat = Math.floor(now.getTime() / 1000);
-	const token = await new SignJWT({ sid: session.id, email: session.user.email, email_verified: session.user.emailVerified, name: session.user.name })
-		.setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-		.setIssuer(issuer)
-		.setAudience(issuer)
-		.setSubject(session.user.id)
-		.setIssuedAt(iat)
-		.setExpirationTime(iat + SESSION_JWT_TTL_SECONDS)
-		.sign(key.privateKey);
+export async function issueSessionJWT(ctx: ProtocolContext, session: SessionForJWT): Promise<{ token: string; expiresIn: number }> {
+	const token = await signJWT(ctx, {
+		typ: 'JWT',
+		alg: 'RS256',
+		lifetimeSeconds: SESSION_JWT_TTL_SECONDS,
+		subject: session.user.id,
+		audience: ctx.issuer,
+		claims: { sid: session.id, email: session.user.email, email_verified: session.user.emailVerified, name: session.user.name }
+	});
 	return { token, expiresIn: SESSION_JWT_TTL_SECONDS };
 }

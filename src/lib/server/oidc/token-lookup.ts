@@ -3,7 +3,7 @@ import { selectRefreshTokenByHash } from '../db/queries/refresh-tokens';
 import { hashSecret } from '../secrets';
 import { verifyAccessToken, type VerifiedAccessToken } from './access-tokens';
 import { OAuthError } from './errors';
-import type { KeyStore } from './keys';
+import type { ProtocolContext } from './context';
 
 export type PresentedToken =
 	| { type: 'access_token'; token: VerifiedAccessToken }
@@ -19,18 +19,19 @@ export async function findRefreshToken(db: Database, token: string) {
  * (`token_type_hint` only decides the order of the lookups, RFC 7662 §2.1). Returns null
  * for tokens that are unknown, expired, rotated or revoked.
  */
-export async function findActiveToken(db: Database, keys: KeyStore, issuer: string, token: string, hint: string | undefined, now = new Date()): Promise<PresentedToken | null> {
+export async function findActiveToken(ctx: ProtocolContext, token: string, hint: string | undefined): Promise<PresentedToken | null> {
+	const now = ctx.clock();
 	const looksLikeJWT = token.split('.').length === 3;
 	const order = hint === 'refresh_token' || !looksLikeJWT ? ['refresh_token', 'access_token'] : ['access_token', 'refresh_token'];
 	for (const type of order) {
 		if (type === 'access_token' && looksLikeJWT) {
 			try {
-				return { type, token: await verifyAccessToken(db, keys, issuer, token, now, null) };
+				return { type, token: await verifyAccessToken(ctx, token, null) };
 			} catch (error) {
 				if (!(error instanceof OAuthError)) throw error;
 			}
 		} else if (type === 'refresh_token' && !looksLikeJWT) {
-			const row = await findRefreshToken(db, token);
+			const row = await findRefreshToken(ctx.db, token);
 			if (row && !row.rotatedAt && !row.grant.revokedAt && row.expiresAt > now) return { type, row };
 		}
 	}

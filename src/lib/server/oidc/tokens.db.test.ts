@@ -10,6 +10,7 @@ import {
 	type TestUser
 } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import {
 	atHash,
 	form,
@@ -21,14 +22,16 @@ import {
 	verifyWithPublishedJWKS
 } from '../../../../tests/support/oidc';
 import { KeyStore } from './keys';
-import { handleTokenRequest, type TokenResponse, type TokenSettings } from './tokens';
+import { handleTokenRequest } from './token-endpoint';
+import type { TokenContext } from './token-policy';
+import type { TokenResponse } from './token-response';
 import { accessTokenAudience } from './access-tokens';
 import { userInfo } from './userinfo';
 
 const database = useTestDatabase();
 const clock = testClock();
 let keys: KeyStore;
-let settings: TokenSettings;
+let ctx: TokenContext;
 let client: TestClient;
 let otherClient: TestClient;
 let untrustedClient: TestClient;
@@ -38,7 +41,7 @@ let user: TestUser;
 
 beforeAll(async () => {
 	keys = new KeyStore(database.db, 'tokens-test-secret');
-	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
+	ctx = testProtocolContext(database.db, keys, clock.now);
 	client = await createTestClient(database.db, { trusted: true });
 	otherClient = await createTestClient(database.db, { trusted: true });
 	untrustedClient = await createTestClient(database.db, { trusted: false });
@@ -55,18 +58,18 @@ async function newCode(options: CodeOptions = {}) {
 /** The guide's exchange: client_secret_post. */
 function postExchange(code: string, extra: Record<string, string | undefined> = {}, as: TestClient = client) {
 	return handleTokenRequest(
-		settings,
+		ctx,
 		null,
 		form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, client_id: as.id, client_secret: as.secret, ...extra })
 	);
 }
 
 function basicExchange(code: string, extra: Record<string, string | undefined> = {}, as: TestClient = client) {
-	return handleTokenRequest(settings, basicAuthorization(as.id, as.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, ...extra }));
+	return handleTokenRequest(ctx, basicAuthorization(as.id, as.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, ...extra }));
 }
 
 function refresh(refreshToken: string, extra: Record<string, string | undefined> = {}, as: TestClient = client) {
-	return handleTokenRequest(settings, basicAuthorization(as.id, as.secret!), form({ grant_type: 'refresh_token', refresh_token: refreshToken, ...extra }));
+	return handleTokenRequest(ctx, basicAuthorization(as.id, as.secret!), form({ grant_type: 'refresh_token', refresh_token: refreshToken, ...extra }));
 }
 
 async function verifyIDToken(tokens: TokenResponse, audience = client.id) {
@@ -112,7 +115,7 @@ describe('client authentication at the token endpoint (RFC 6749 §2.3)', () => {
 		expect(viaPost.code).toBe('invalid_client');
 		expect(viaPost.status).toBe(401);
 		const viaBasic = await rejectionOf(() =>
-			handleTokenRequest(settings, basicAuthorization(client.id, 'wrong'), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }))
+			handleTokenRequest(ctx, basicAuthorization(client.id, 'wrong'), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }))
 		);
 		expect(viaBasic.code).toBe('invalid_client');
 		expect(viaBasic.status).toBe(401);
@@ -148,7 +151,7 @@ describe('client authentication at the token endpoint (RFC 6749 §2.3)', () => {
 		];
 		for (const [authorization, extra] of cases) {
 			const error = await rejectionOf(() =>
-				handleTokenRequest(settings, authorization, form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, ...extra }))
+				handleTokenRequest(ctx, authorization, form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, ...extra }))
 			);
 			expect(error.code, JSON.stringify([authorization, extra])).toBe('invalid_client');
 			expect(error.status).toBe(401);
@@ -158,20 +161,20 @@ describe('client authentication at the token endpoint (RFC 6749 §2.3)', () => {
 	it('Basic credentials are form-urlencoded before base64 (RFC 6749 §2.3.1)', async () => {
 		const odd = await createTestClient(database.db, { id: `odd client:${Date.now()}`, secret: 'p@ss:wörd +%' });
 		const { code } = await newCode({ client: odd });
-		const tokens = await handleTokenRequest(settings, basicAuthorization(odd.id, odd.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+		const tokens = await handleTokenRequest(ctx, basicAuthorization(odd.id, odd.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
 		expect(tokens.token_type).toBe('Bearer');
 	});
 
 	it('missing grant_type → invalid_request; an unknown one → unsupported_grant_type', async () => {
-		expect((await rejectionOf(() => handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({})))).code).toBe('invalid_request');
+		expect((await rejectionOf(() => handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({})))).code).toBe('invalid_request');
 		for (const grantType of ['password', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code']) {
-			const error = await rejectionOf(() => handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: grantType })));
+			const error = await rejectionOf(() => handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: grantType })));
 			expect(error.code, grantType).toBe('unsupported_grant_type');
 		}
 	});
 
 	it('a grant type the client did not register → unauthorized_client', async () => {
-		const error = await rejectionOf(() => handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'client_credentials' })));
+		const error = await rejectionOf(() => handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'client_credentials' })));
 		expect(error.code).toBe('unauthorized_client');
 	});
 
@@ -184,11 +187,11 @@ describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636 §4.6)', () => {
 	it('a code is single use: the replay → invalid_grant, and the tokens from the first exchange stop working', async () => {
 		const { code } = await newCode();
 		const first = await basicExchange(code);
-		await expect(userInfo(database.db, keys, TEST_ISSUER, first.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+		await expect(userInfo(ctx, first.access_token)).resolves.toMatchObject({ sub: user.id });
 		clock.advance(2);
 		const replay = await rejectionOf(() => basicExchange(code));
 		expect(replay.code).toBe('invalid_grant');
-		const revoked = await rejectionOf(() => userInfo(database.db, keys, TEST_ISSUER, first.access_token, clock.now()));
+		const revoked = await rejectionOf(() => userInfo(ctx, first.access_token));
 		expect(revoked.code).toBe('invalid_token');
 		expect(first.refresh_token).toBeTypeOf('string');
 		expect((await rejectionOf(() => refresh(first.refresh_token!))).code).toBe('invalid_grant');
@@ -348,13 +351,13 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
 		expect(second.refresh_token).toBeTypeOf('string');
 		expect(second.refresh_token).not.toBe(first.refresh_token);
 		expect(second.access_token).not.toBe(first.access_token);
-		await expect(userInfo(database.db, keys, TEST_ISSUER, second.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+		await expect(userInfo(ctx, second.access_token)).resolves.toMatchObject({ sub: user.id });
 	});
 
 	it('client_secret_post works for refresh too (the guide\'s Issue 4)', async () => {
 		const first = await postExchange((await newCode({ client: postClient })).code, {}, postClient);
 		const second = await handleTokenRequest(
-			settings,
+			ctx,
 			null,
 			form({ grant_type: 'refresh_token', refresh_token: first.refresh_token, client_id: postClient.id, client_secret: postClient.secret })
 		);
@@ -391,7 +394,7 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
 		// The newest refresh token and every access token of the grant are dead too.
 		expect((await rejectionOf(() => refresh(second.refresh_token!))).code).toBe('invalid_grant');
 		for (const accessToken of [first.access_token, second.access_token]) {
-			expect((await rejectionOf(() => userInfo(database.db, keys, TEST_ISSUER, accessToken, clock.now()))).code).toBe('invalid_token');
+			expect((await rejectionOf(() => userInfo(ctx, accessToken))).code).toBe('invalid_token');
 		}
 	});
 
@@ -403,7 +406,7 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
 	});
 
 	it('with a grace window (refreshReuseGraceSeconds), the rotated token gets the SAME successor again, never a new branch', async () => {
-		const lenient = { ...settings, refreshReuseGraceSeconds: 10 };
+		const lenient = { ...ctx, tokenPolicy: { ...ctx.tokenPolicy, refreshReuseGraceSeconds: 10 } };
 		const refreshLeniently = (token: string) => handleTokenRequest(lenient, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: token }));
 		const first = await basicExchange((await newCode()).code);
 		clock.advance(5);
@@ -414,7 +417,7 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
 		expect(again.access_token).not.toBe(second.access_token);
 		const third = await refreshLeniently(second.refresh_token!);
 		expect(third.refresh_token).not.toBe(second.refresh_token);
-		await expect(userInfo(database.db, keys, TEST_ISSUER, third.access_token, clock.now())).resolves.toMatchObject({ sub: user.id });
+		await expect(userInfo(ctx, third.access_token)).resolves.toMatchObject({ sub: user.id });
 		// After the window, the first token is reuse again.
 		clock.advance(11);
 		expect((await rejectionOf(() => refreshLeniently(first.refresh_token!))).code).toBe('invalid_grant');
@@ -434,7 +437,7 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
 		const { payload } = await verifyIDToken(narrowed);
 		expect(payload.email).toBe('ada-tokens@example.com');
 		expect(payload).not.toHaveProperty('name');
-		expect(await userInfo(database.db, keys, TEST_ISSUER, narrowed.access_token, clock.now())).toEqual({
+		expect(await userInfo(ctx, narrowed.access_token)).toEqual({
 			sub: user.id,
 			email: 'ada-tokens@example.com',
 			email_verified: true

@@ -3,34 +3,36 @@ import { generateKeyPair, SignJWT, UnsecuredJWT, decodeProtectedHeader } from 'j
 import { beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, issueTestCode, rejectionOf, TEST_ISSUER } from '../../../../tests/support/oidc';
 import { users } from '../db/schema';
 import { bearerToken } from './access-tokens';
 import { KeyStore } from './keys';
-import { handleTokenRequest, type TokenSettings } from './tokens';
+import { handleTokenRequest } from './token-endpoint';
+import type { TokenContext } from './token-policy';
 import { accessTokenAudience } from './access-tokens';
 import { userInfo } from './userinfo';
 
 const database = useTestDatabase();
 const clock = testClock();
 let keys: KeyStore;
-let settings: TokenSettings;
+let ctx: TokenContext;
 let client: TestClient;
 let user: TestUser;
 
 beforeAll(async () => {
 	keys = new KeyStore(database.db, 'userinfo-test-secret');
-	settings = { db: database.db, keys, issuer: TEST_ISSUER, now: clock.now };
+	ctx = testProtocolContext(database.db, keys, clock.now);
 	client = await createTestClient(database.db);
 	user = await createTestUser(database.db, { name: 'Grace Hopper', email: 'grace-userinfo@example.com' });
 });
 
 async function tokensFor(scope: string) {
 	const { code } = await issueTestCode(database.db, { client, userId: user.id, now: clock.now(), scope });
-	return handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	return handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
 }
 
-const call = (token: string) => userInfo(database.db, keys, TEST_ISSUER, token, clock.now());
+const call = (token: string) => userInfo(ctx, token);
 
 async function invalidToken(token: string) {
 	const error = await rejectionOf(() => call(token));
@@ -111,7 +113,7 @@ describe('UserInfo refuses anything but a valid access token with invalid_token 
 
 	it('a token whose grant was revoked (code replay)', async () => {
 		const { code } = await issueTestCode(database.db, { client, userId: user.id, now: clock.now() });
-		const exchange = () => handleTokenRequest(settings, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+		const exchange = () => handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
 		const { access_token } = await exchange();
 		await rejectionOf(exchange);
 		await invalidToken(access_token);
@@ -119,7 +121,7 @@ describe('UserInfo refuses anything but a valid access token with invalid_token 
 
 	it('a token from another issuer', async () => {
 		const { access_token } = await tokensFor('openid');
-		const error = await rejectionOf(() => userInfo(database.db, keys, 'https://other-op.example.com', access_token, clock.now()));
+		const error = await rejectionOf(() => userInfo({ ...ctx, issuer: 'https://other-op.example.com' }, access_token));
 		expect(error.code).toBe('invalid_token');
 	});
 });

@@ -236,7 +236,7 @@ export function diagnoseExpiredToken(run: { iat: number; exp: number; clockSkewS
 		],
 		code: [
 			{ ...VERIFY, what: 'CLOCK_SKEW_SECONDS and ID_TOKEN_MAX_AGE_SECONDS: the leeway the site allows' },
-			{ path: 'src/lib/server/oidc/tokens.ts', what: 'the token lifetimes the provider signs (exp = iat + TTL)' },
+			{ path: 'src/lib/server/oidc/token-policy.ts', what: 'the token lifetimes the provider signs (exp = iat + TTL)' },
 			{ path: 'src/lib/server/oidc/refresh-rotation.ts', what: 'refresh tokens: new tokens without a new sign-in' }
 		],
 		spec: [SPEC.idTokenValidation, SPEC.exp]

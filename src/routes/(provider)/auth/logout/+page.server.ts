@@ -26,7 +26,7 @@ export const actions: Actions = {
 			if ('error' in result) showRejectedRequest(result.error, 'sign-out');
 			redirectTo = result.request.redirectTo ?? '/auth/logout/done';
 		}
-		if (locals.session) await endProviderSession(db, keys, issuer, locals.session, { outbound });
+		if (locals.session) await endProviderSession(await provider(), locals.session, { outbound });
 		deleteSessionCookie(cookies, url.protocol === 'https:');
 		redirect(303, redirectTo);
 	}

@@ -27,14 +27,14 @@ export const actions: Actions = {
 		// The page the action renders runs load, which sets Cache-Control (setting it twice throws).
 		const form = await request.formData();
 		const send = await mailer();
-		const { db, keys, issuer, outbound } = await provider();
+		const { db, outbound } = await provider();
 		if (!send) return fail(503, { linkInvalid: false, errors: { password: 'This server cannot send mail right now; try again later.' } });
 		const outcome = await resetPassword(db, { token: form.get('token'), password: form.get('password'), serviceNames: [url.hostname] }, { issuer: config().issuer, mailer: send });
 		if (outcome.status === 'invalid-link') return fail(400, { linkInvalid: true, errors: {} });
 		if (outcome.status === 'refused') return fail(400, { linkInvalid: false, errors: { password: outcome.message } });
 		await recordSecurityEvent(db, outcome.user.id, 'password-reset', {}, signInOrigin({ request, getClientAddress }));
 		// Every session ends, this browser's too, and the relying parties hear of each (back-channel logout).
-		await endAllSessionsOfUser(db, keys, issuer, outcome.user.id, { outbound });
+		await endAllSessionsOfUser(await provider(), outcome.user.id, { outbound });
 		if (locals.session?.userId === outcome.user.id) deleteSessionCookie(cookies, url.protocol === 'https:');
 		const next = new URLSearchParams({ notice: 'password-changed', login_hint: outcome.user.email });
 		if (outcome.returnTo) next.set('return_to', outcome.returnTo);

@@ -28,7 +28,7 @@ async function endSession(query: URLSearchParams, session: SessionWithUser | nul
 	};
 	switch (decision.next) {
 		case 'sign-out':
-			await endProviderSession(db, keys, issuer, session!, { outbound });
+			await endProviderSession(await provider(), session!, { outbound });
 			deleteSessionCookie(cookies, secure);
 			redirect(status, decision.redirectTo ?? '/auth/logout/done');
 		case 'confirm-sign-out': {

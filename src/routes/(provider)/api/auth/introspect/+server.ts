@@ -7,8 +7,8 @@ import { provider } from '$lib/server/provider';
 /** RFC 7662 introspection endpoint (client-authenticated). */
 export const POST: RequestHandler = ({ request }) =>
 	runEndpoint(async () => {
-		const { db, keys, issuer } = await provider();
+		const ctx = await provider();
 		const params = await readFormParameters(request);
-		const caller = await authenticateClient(db, request.headers.get('authorization'), params);
-		return jsonNoStore(await introspect(db, keys, issuer, caller, params));
+		const caller = await authenticateClient(ctx.db, request.headers.get('authorization'), params);
+		return jsonNoStore(await introspect(ctx, caller, params));
 	}, 'Basic');

@@ -2,15 +2,15 @@ import type { RequestHandler } from './$types';
 import { jsonNoStore, readFormParameters, runEndpoint } from '$lib/server/oidc/http';
 import { firstPartyOrigins } from '$lib/server/oidc/first-party';
 import { issueSessionJWT } from '$lib/server/oidc/session-jwt';
-import { handleTokenRequest } from '$lib/server/oidc/tokens';
+import { handleTokenRequest } from '$lib/server/oidc/token-endpoint';
 import { provider } from '$lib/server/provider';
 
 /** RFC 6749 §3.2 token endpoint. */
 export const POST: RequestHandler = ({ request }) =>
 	runEndpoint(async () => {
-		const { tokens } = await provider();
+		const ctx = await provider();
 		const params = await readFormParameters(request);
-		return jsonNoStore(await handleTokenRequest(tokens, request.headers.get('authorization'), params));
+		return jsonNoStore(await handleTokenRequest(ctx, request.headers.get('authorization'), params));
 	}, 'Basic');
 
 /**
@@ -19,13 +19,13 @@ export const POST: RequestHandler = ({ request }) =>
  * client origins.
  */
 export const GET: RequestHandler = async ({ locals, request }) => {
-	const { db, keys, issuer } = await provider();
+	const ctx = await provider();
 	const origin = request.headers.get('origin');
 	const cors: Record<string, string> =
-		origin && (await firstPartyOrigins(db)).has(origin)
+		origin && (await firstPartyOrigins(ctx.db)).has(origin)
 			? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' }
 			: { Vary: 'Origin' };
 	if (!locals.session) return jsonNoStore({ error: 'unauthenticated', message: 'Sign in at the provider first.' }, 401, cors);
-	const { token, expiresIn } = await issueSessionJWT(keys, issuer, locals.session);
+	const { token, expiresIn } = await issueSessionJWT(ctx, locals.session);
 	return jsonNoStore({ token, expires_in: expiresIn }, 200, cors);
 };

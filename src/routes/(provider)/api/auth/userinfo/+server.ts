@@ -6,8 +6,7 @@ import { provider } from '$lib/server/provider';
 
 /** OIDC Core §5.3 UserInfo: GET or POST with a Bearer access token (RFC 6750). */
 async function respond(authorization: string | null, body?: Map<string, string>): Promise<Response> {
-	const { db, keys, issuer } = await provider();
-	return jsonNoStore(await userInfo(db, keys, issuer, bearerToken(authorization, body)));
+	return jsonNoStore(await userInfo(await provider(), bearerToken(authorization, body)));
 }
 
 export const GET: RequestHandler = ({ request }) => runEndpoint(() => respond(request.headers.get('authorization')), 'Bearer');
