@@ -3,7 +3,7 @@ import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { clients, revokedAccessTokens } from '../db/schema';
 import type { ProtocolContext } from './context';
 import { InvalidRequest, InvalidToken, MissingToken } from './errors';
-import { findActiveGrant } from './grants';
+import { findActiveGrant } from './grant-records';
 import { signJWT } from './jwt-signer';
 import type { TokenContext } from './token-policy';
 

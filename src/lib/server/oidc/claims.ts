@@ -1,12 +1,6 @@
 import type { User } from '../auth/user';
 import { Scopes } from './scopes';
 
-/**
- * What the provider knows about a user that claims are made from.
- * @deprecated the User of auth/user.ts; kept until oidc/tokens.ts imports User.
- */
-export type ClaimSource = User;
-
 /** OIDC Core §5.4: which standard claims each scope releases. */
 export const SCOPE_CLAIMS = {
 	openid: ['sub'],

@@ -6,7 +6,7 @@ import { issueTestCode, PKCE_CHALLENGE, rejectionOf } from '../../../../tests/su
 import { authorizationCodes, grants } from '../db/schema';
 import { hashSecret } from '../secrets';
 import { CODE_TTL_SECONDS, consumeAuthorizationCode } from './codes';
-import { revokeGrant } from './grants';
+import { revokeGrant } from './grant-records';
 
 const database = useTestDatabase();
 let client: TestClient;

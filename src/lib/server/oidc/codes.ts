@@ -6,7 +6,7 @@ import { insertGrant } from '../db/queries/grants';
 import { generateSecret, hashSecret } from '../secrets';
 import type { AuthorizationRequest, SignedInUser } from './authorize';
 import { InvalidGrant } from './errors';
-import { revokeGrant } from './grants';
+import { revokeGrant } from './grant-records';
 
 /** RFC 6749 §4.1.2 recommends at most 10 minutes; the guide promises about 60 seconds. */
 export const CODE_TTL_SECONDS = 60;

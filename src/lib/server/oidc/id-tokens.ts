@@ -1,7 +1,8 @@
 import { sha256, sha512 } from '@oslojs/crypto/sha2';
 import { encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { acrOf, parseAmr } from '../auth/authentication-strength';
-import { userClaims, type ClaimSource } from './claims';
+import type { User } from '../auth/user';
+import { userClaims } from './claims';
 import type { Client } from './clients';
 import type { SigningAlgorithm } from './keys';
 import { signJWT } from './jwt-signer';
@@ -24,7 +25,7 @@ export interface AuthenticationEvent {
 export async function signIDToken(
 	ctx: TokenContext,
 	client: Client,
-	user: ClaimSource,
+	user: User,
 	scope: string,
 	authentication: AuthenticationEvent,
 	issued: { accessToken: string; nonce: string | null }

@@ -2,7 +2,7 @@ import { revokedAccessTokens } from '../db/schema';
 import type { Client } from './clients';
 import type { ProtocolContext } from './context';
 import { InvalidRequest, UnauthorizedClient } from './errors';
-import { revokeGrant } from './grants';
+import { revokeGrant } from './grant-records';
 import { findActiveToken, findRefreshToken } from './token-lookup';
 
 /**

@@ -1,3 +1,4 @@
+import type { User } from '../auth/user';
 import type { ProtocolContext } from './context';
 import { signJWT } from './jwt-signer';
 
@@ -5,7 +6,7 @@ export const SESSION_JWT_TTL_SECONDS = 15 * 60;
 
 export interface SessionForJWT {
 	id: string;
-	user: { id: string; email: string; emailVerified: boolean; name: string };
+	user: User;
 }
 
 /**

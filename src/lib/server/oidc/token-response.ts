@@ -1,10 +1,9 @@
-import { sql } from 'drizzle-orm';
-import { preparedQuery } from '../db/prepared';
-import { refreshTokens } from '../db/schema';
+import type { User } from '../auth/user';
+import { insertRefreshToken } from '../db/queries/refresh-tokens';
 import { generateSecret, hashSecret } from '../secrets';
 import { signAccessToken } from './access-tokens';
-import type { ClaimSource } from './claims';
 import type { Client } from './clients';
+import { Scopes } from './scopes';
 import { signIDToken, type AuthenticationEvent } from './id-tokens';
 import type { TokenContext } from './token-policy';
 
@@ -24,20 +23,6 @@ export interface GrantForTokens extends AuthenticationEvent {
 	scope: string;
 }
 
-const insertRefreshToken = preparedQuery((db) =>
-	db
-		.insert(refreshTokens)
-		.values({
-			tokenHash: sql.placeholder('tokenHash'),
-			grantId: sql.placeholder('grantId'),
-			createdAt: sql.placeholder('createdAt'),
-			expiresAt: sql.placeholder('expiresAt')
-		})
-		// A successor is derived, not random: a retry inside the grace window inserts it again.
-		.onConflictDoNothing()
-		.prepare('insert_refresh_token')
-);
-
 /**
  * The tokens a user's grant yields (RFC 6749 §5.1, OIDC Core §3.1.3.3): an access token, an
  * ID token when `openid` is in scope, and a refresh token when asked for (`refreshToken` is
@@ -47,7 +32,7 @@ export async function issueUserTokens(
 	ctx: TokenContext,
 	client: Client,
 	grant: GrantForTokens,
-	user: ClaimSource,
+	user: User,
 	scope: string,
 	options: { nonce: string | null; withRefreshToken: boolean; refreshToken?: string }
 ): Promise<TokenResponse> {
@@ -62,12 +47,12 @@ export async function issueUserTokens(
 		jti: `${grant.id}.${generateSecret(10)}`
 	});
 	const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope };
-	if (scope.split(' ').includes('openid')) {
+	if (Scopes.parse(scope).has('openid')) {
 		response.id_token = await signIDToken(ctx, client, user, scope, grant, { accessToken, nonce: options.nonce });
 	}
 	if (options.withRefreshToken) {
 		const refreshToken = options.refreshToken ?? generateSecret();
-		await insertRefreshToken(ctx.db).execute({
+		await insertRefreshToken(ctx.db, {
 			tokenHash: hashSecret(refreshToken),
 			grantId: grant.id,
 			createdAt: now,

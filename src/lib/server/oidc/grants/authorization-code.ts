@@ -1,8 +1,9 @@
 import type { Client } from '../clients';
 import { consumeAuthorizationCode } from '../codes';
 import { InvalidGrant, InvalidRequest } from '../errors';
-import { revokeGrant } from '../grants';
+import { revokeGrant } from '../grant-records';
 import { verifierMatchesChallenge } from '../pkce';
+import { Scopes } from '../scopes';
 import type { TokenContext } from '../token-policy';
 import { issueUserTokens, type TokenResponse } from '../token-response';
 
@@ -38,5 +39,5 @@ export async function exchangeAuthorizationCode(ctx: TokenContext, client: Clien
 /** Refresh tokens go to first-party clients and to clients granted `offline_access` (OIDC Core §11). */
 function offersRefresh(client: Client, scope: string): boolean {
 	if (!client.grantTypes.includes('refresh_token')) return false;
-	return client.trusted || scope.split(' ').includes('offline_access');
+	return client.trusted || Scopes.parse(scope).has('offline_access');
 }

@@ -1,7 +1,8 @@
 import type { Client } from '../clients';
-import { InvalidGrant, InvalidRequest, InvalidScope } from '../errors';
-import { revokeGrant } from '../grants';
+import { InvalidGrant, InvalidRequest } from '../errors';
+import { revokeGrant } from '../grant-records';
 import { claimRotation, refreshTokenSuccessor, rotationTime, withinReuseGrace } from '../refresh-rotation';
+import { Scopes } from '../scopes';
 import { findRefreshToken } from '../token-lookup';
 import type { TokenContext } from '../token-policy';
 import { issueUserTokens, type TokenResponse } from '../token-response';
@@ -24,7 +25,9 @@ export async function exchangeRefreshToken(ctx: TokenContext, client: Client, pa
 	if (row.grant.revokedAt) throw new InvalidGrant('the refresh token has been revoked');
 	if (row.expiresAt <= now) throw new InvalidGrant('the refresh token has expired');
 	// Checked before rotating: a mistyped scope must not use the token up.
-	const scope = narrowScope(row.grant.scope, params.get('scope'));
+	// RFC 6749 §6: the scope of a refresh may only narrow what the user granted.
+	const requested = params.get('scope');
+	const scope = Scopes.parse(row.grant.scope).narrow(requested === undefined ? undefined : Scopes.parse(requested)).toString();
 	if (!(await claimRotation(db, row.tokenHash, now))) {
 		const rotatedAt = row.rotatedAt ?? (await rotationTime(db, row.tokenHash));
 		if (!withinReuseGrace(rotatedAt, now, ctx.tokenPolicy.refreshReuseGraceSeconds)) {
@@ -34,14 +37,4 @@ export async function exchangeRefreshToken(ctx: TokenContext, client: Client, pa
 	}
 	const successor = await refreshTokenSuccessor(await ctx.keys.refreshSuccessorKey, token);
 	return issueUserTokens(ctx, client, row.grant, row.user, scope, { nonce: null, withRefreshToken: true, refreshToken: successor });
-}
-
-/** RFC 6749 §6: the scope of a refresh may only narrow what the user granted. */
-function narrowScope(granted: string, requested: string | undefined): string {
-	if (requested === undefined) return granted;
-	const grantedScopes = new Set(granted.split(' '));
-	const narrowed = requested.split(' ').filter(Boolean);
-	const extra = narrowed.find((s) => !grantedScopes.has(s));
-	if (extra) throw new InvalidScope(`scope "${extra}" was not granted`);
-	return narrowed.join(' ');
 }
