@@ -1,20 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createAccount, expectAccessible, type Account } from './accounts';
-import { submitSignIn } from './helpers';
+import { createAccount } from './accounts';
+import { expectAccessible } from './axe';
+import { javaScriptOn, signInOnSite } from './helpers';
 import { PROVIDER_URL, SITE1_URL, SITE2_URL } from './urls';
 
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0';
 
 // Tagged @forms: also run with JavaScript disabled (the no-js project).
-
-/** Signs in on a demo site through the provider's password form. */
-async function signInOnSite(page: Page, site: string, account: Account): Promise<void> {
-	await page.goto(site);
-	await page.getByRole('button', { name: 'Sign in with SSO' }).click();
-	await submitSignIn(page, account.email, account.password);
-	await expect(page).toHaveURL(`${site}/`);
-	await expect(page.getByRole('heading', { level: 2, name: `Welcome, ${account.name}` })).toBeVisible();
-}
 
 /** The site's page no longer greets the user: its session was ended on the server. */
 async function expectSignedOutOfSite(page: Page, site: string): Promise<void> {
@@ -28,7 +20,7 @@ test.describe('account console', () => {
 		const account = await createAccount(request, page, 'console');
 		await signInOnSite(page, SITE1_URL, account);
 		// The other browser says it is Firefox, so the list tells the two apart as a user would.
-		const otherBrowser = await browser.newContext({ javaScriptEnabled: test.info().project.use.javaScriptEnabled !== false, userAgent: FIREFOX_ON_WINDOWS });
+		const otherBrowser = await browser.newContext({ javaScriptEnabled: javaScriptOn(), userAgent: FIREFOX_ON_WINDOWS });
 		const other = await otherBrowser.newPage();
 		await signInOnSite(other, SITE2_URL, account);
 

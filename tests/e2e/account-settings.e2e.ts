@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createAccount, expectAccessible, tabTo } from './accounts';
-import { expectVisibleFocus, submitSignIn } from './helpers';
+import { createAccount, pressByKeyboard } from './accounts';
+import { expectAccessible } from './axe';
+import { submitSignIn } from './helpers';
 import { nextMail } from './mail';
 import { PROVIDER_URL } from './urls';
 
@@ -28,9 +29,7 @@ test.describe('account settings', () => {
 
 		await test.step('"Change password" on the account page opens the form', async () => {
 			const link = page.getByRole('link', { name: 'Change password' });
-			await tabTo(page, link);
-			await expectVisibleFocus(page);
-			await page.keyboard.press('Enter');
+			await pressByKeyboard(page, link);
 			await expect(page).toHaveURL(`${PROVIDER_URL}/account/password`);
 			await expect(page.getByRole('heading', { level: 1, name: 'Change password' })).toBeVisible();
 			await expectAccessible(page, 'the change-password form');
@@ -117,9 +116,7 @@ test.describe('account settings', () => {
 		});
 
 		const button = page.getByRole('button', { name: 'Delete my account permanently' });
-		await tabTo(page, button);
-		await expectVisibleFocus(page);
-		await page.keyboard.press('Enter');
+		await pressByKeyboard(page, button);
 		await expect(page).toHaveURL(`${PROVIDER_URL}/account/deleted`);
 		await expect(page.getByRole('heading', { level: 1, name: 'Your account was deleted' })).toBeVisible();
 		await expectAccessible(page, 'the account-deleted page');

@@ -1,8 +1,7 @@
 // Fresh accounts for the end-to-end specs of password reset and change of address (the demo
 // user is shared by other specs, so these journeys never change it).
-import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
-import { expectNoAxeViolations } from './axe';
-import { uniqueEmail } from './helpers';
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { expectVisibleFocus, uniqueEmail } from './helpers';
 import { nextMail } from './mail';
 import { PROVIDER_URL } from './urls';
 
@@ -45,12 +44,9 @@ export async function tabTo(page: Page, target: Locator): Promise<void> {
 	throw new Error('the element cannot be reached with Tab');
 }
 
-/**
- * axe on what is on screen. axe runs as a script in the page, which the no-js project does not
- * allow; the pages are rendered on the server alike with and without JavaScript, so the
- * chromium project's run covers both.
- */
-export async function expectAccessible(page: Page, state: string): Promise<void> {
-	if (test.info().project.use.javaScriptEnabled === false) return;
-	await expectNoAxeViolations(page, state);
+/** Activates `target` as a keyboard user does: Tab to it, see where the focus is, press Enter. */
+export async function pressByKeyboard(page: Page, target: Locator): Promise<void> {
+	await tabTo(page, target);
+	await expectVisibleFocus(page);
+	await page.keyboard.press('Enter');
 }

@@ -2,7 +2,7 @@
 // AA rules plus axe's best practices. A violation fails the test with each rule, its help text
 // and the offending elements, so the message says what to fix.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
@@ -11,4 +11,14 @@ export async function expectNoAxeViolations(page: Page, state: string): Promise<
 	const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
 	const described = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.replaceAll('\n', ' ')}`).join('\n')}`);
 	expect(described, `axe violations on ${state} (${page.url()})`).toEqual([]);
+}
+
+/**
+ * axe on what is on screen, where the page may run scripts. axe runs as a script in the page,
+ * which the no-js project does not allow; the pages are rendered on the server alike with and
+ * without JavaScript, so the chromium project's run covers both.
+ */
+export async function expectAccessible(page: Page, state: string): Promise<void> {
+	if (test.info().project.use.javaScriptEnabled === false) return;
+	await expectNoAxeViolations(page, state);
 }

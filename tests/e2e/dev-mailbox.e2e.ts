@@ -1,9 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { expectNoAxeViolations } from './axe';
+import { expectAccessible } from './axe';
 import { scriptsLoaded, uniqueEmail } from './helpers';
 import { PORT_BASE } from './urls';
 
@@ -57,11 +57,6 @@ async function startProvider(port: number, env: Record<string, string>): Promise
 	};
 }
 
-async function checkAccessibility(page: Page, state: string): Promise<void> {
-	if (test.info().project.use.javaScriptEnabled === false) return;
-	await expectNoAxeViolations(page, state);
-}
-
 test.describe('without SMTP', () => {
 	let mailbox: OwnServer;
 	let mailOff: OwnServer;
@@ -85,7 +80,7 @@ test.describe('without SMTP', () => {
 		const email = uniqueEmail('mailbox');
 		await page.goto(`${mailbox.url}/dev/mailbox`);
 		await expect(page.getByRole('heading', { level: 1, name: 'Development mailbox' })).toBeVisible();
-		await checkAccessibility(page, 'the empty development mailbox');
+		await expectAccessible(page, 'the empty development mailbox');
 
 		await page.goto(`${mailbox.url}/auth/signup`);
 		await page.getByLabel('Name').fill('Fresh Machine');
@@ -93,7 +88,7 @@ test.describe('without SMTP', () => {
 		await page.getByLabel('Password').fill('a fresh machine passphrase');
 		await page.getByRole('button', { name: 'Create account' }).click();
 		await expect(page.getByRole('heading', { level: 1, name: 'Check your inbox' })).toBeVisible();
-		await checkAccessibility(page, '"Check your inbox" with the development mailbox link');
+		await expectAccessible(page, '"Check your inbox" with the development mailbox link');
 
 		// The form's client-side redirect may still be settling: a click then can be lost.
 		await scriptsLoaded(page);
@@ -104,11 +99,11 @@ test.describe('without SMTP', () => {
 			await page.goto(`${mailbox.url}/dev/mailbox`);
 			await expect(row).toHaveCount(1, { timeout: 1_000 });
 		}).toPass({ timeout: 30_000 });
-		await checkAccessibility(page, 'the development mailbox with a message');
+		await expectAccessible(page, 'the development mailbox with a message');
 
 		await row.getByRole('link', { name: /^Confirm your email address/ }).click();
 		await expect(page.getByRole('heading', { level: 1, name: /^Confirm your email address for/ })).toBeVisible();
-		await checkAccessibility(page, 'a message in the development mailbox');
+		await expectAccessible(page, 'a message in the development mailbox');
 
 		await page.getByRole('link', { name: /\/auth\/verify-email\?token=/ }).click();
 		await page.getByRole('button', { name: 'Confirm and sign in' }).click();
@@ -120,7 +115,7 @@ test.describe('without SMTP', () => {
 		await page.goto(`${mailOff.url}/auth/signup`);
 		await expect(page.getByRole('alert')).toContainText('Sign-up is unavailable because this provider cannot send email');
 		await expect(page.getByLabel('Password')).toHaveCount(0);
-		await checkAccessibility(page, 'the sign-up page with mail off');
+		await expectAccessible(page, 'the sign-up page with mail off');
 		const response = await page.goto(`${mailOff.url}/dev/mailbox`);
 		expect(response?.status()).toBe(404);
 		await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();

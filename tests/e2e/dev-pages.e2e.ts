@@ -2,11 +2,10 @@
 // key lifecycle at /dev/keys and the "For developers" section of a rejected sign-in request.
 // Both are server-rendered, so they read the same without JavaScript; axe where scripts run.
 import { expect, test } from '@playwright/test';
-import { expectNoAxeViolations } from './axe';
+import { expectAccessible } from './axe';
 import { authorizeURL, expectVisibleFocus } from './helpers';
 import { PROVIDER_URL, SITE1_URL } from './urls';
 
-const javaScript = () => test.info().project.use.javaScriptEnabled !== false;
 
 test('/dev/keys shows every published key on a timeline and a table, with why keys are published ahead @forms', async ({ page, request }) => {
 	const jwks = (await (await request.get(`${PROVIDER_URL}/api/auth/jwks`)).json()) as { keys: { kid: string }[] };
@@ -23,7 +22,7 @@ test('/dev/keys shows every published key on a timeline and a table, with why ke
 	// Only the common-issues lab (lab.e2e.ts: the chromium project runs it before the no-js one runs this) rotates
 	// keys in this suite, on purpose without the publish-ahead delay; until it has, no moment may need a refetch.
 	if (jwks.keys.length === 3) await expect(page.getByRole('region', { name: 'Moments' })).not.toContainText('needs a refetch');
-	if (javaScript()) await expectNoAxeViolations(page, 'the key lifecycle page');
+	await expectAccessible(page, 'the key lifecycle page');
 });
 
 test('a redirect_uri mismatch: "For developers" cites the spec, lists the registered URIs and how to add one @forms', async ({ page }) => {
@@ -45,5 +44,5 @@ test('a redirect_uri mismatch: "For developers" cites the spec, lists the regist
 	for (let presses = 0; presses < 20 && !(await link.evaluate((el) => el === document.activeElement)); presses++) await page.keyboard.press('Tab');
 	await expect(link).toBeFocused();
 	await expectVisibleFocus(page);
-	if (javaScript()) await expectNoAxeViolations(page, 'a rejected request with the developer section');
+	await expectAccessible(page, 'a rejected request with the developer section');
 });

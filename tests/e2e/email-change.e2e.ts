@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { createAccount, expectAccessible, tabTo } from './accounts';
-import { expectVisibleFocus, skipBrowserValidation, submitSignIn, uniqueEmail } from './helpers';
+import { createAccount, pressByKeyboard } from './accounts';
+import { expectAccessible } from './axe';
+import { skipBrowserValidation, submitSignIn, uniqueEmail } from './helpers';
 import { mailSentTo, nextMail } from './mail';
 import { PROVIDER_URL } from './urls';
 
@@ -16,9 +17,7 @@ test.describe('change of email address', () => {
 
 		await test.step('"Change email" on the account page opens the form', async () => {
 			const change = page.getByRole('link', { name: 'Change email' });
-			await tabTo(page, change);
-			await expectVisibleFocus(page);
-			await page.keyboard.press('Enter');
+			await pressByKeyboard(page, change);
 			await expect(page).toHaveURL(`${PROVIDER_URL}/account/email`);
 			await expect(page.getByRole('heading', { level: 1, name: 'Change email' })).toBeVisible();
 			await expectAccessible(page, 'the change-email form');
@@ -51,9 +50,7 @@ test.describe('change of email address', () => {
 			await expect(page.getByRole('heading', { level: 1, name: 'Confirm your new email address' })).toBeVisible();
 			await expectAccessible(page, 'the confirm page');
 			const button = page.getByRole('button', { name: `Use ${newEmail}` });
-			await tabTo(page, button);
-			await expectVisibleFocus(page);
-			await page.keyboard.press('Enter');
+			await pressByKeyboard(page, button);
 			await expect(page).toHaveURL(`${PROVIDER_URL}/account?notice=email-changed`);
 			await expect(page.getByRole('status')).toContainText('Your email address has been changed.');
 			await expect(page.getByRole('main')).toContainText(`${newEmail} (verified)`);

@@ -2,14 +2,12 @@
 // real sign-in the page shows the sequence diagram, each exchange as expandable details, the
 // decoded ID token and the checks; by keyboard, without JavaScript, and with no axe violations.
 import { expect, test } from '@playwright/test';
-import { expectNoAxeViolations } from './axe';
-import { submitSignIn } from './helpers';
+import { expectAccessible } from './axe';
+import { javaScriptOn, submitSignIn } from './helpers';
 import { DEMO_USER, SITE1_URL } from './urls';
 
 test('after signing in, "What just happened" shows every exchange, the decoded ID token and each check', { tag: '@forms' }, async ({ page, context }) => {
-	const javaScript = test.info().project.use.javaScriptEnabled !== false;
-	// axe runs as a script in the page: only where the browser runs scripts (the markup is the same without).
-	const axe = (state: string) => (javaScript ? expectNoAxeViolations(page, state) : Promise.resolve());
+	const javaScript = javaScriptOn();
 	if (javaScript) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: SITE1_URL });
 
 	await test.step('sign in at site 1 and open the inspector from the home page', async () => {
@@ -22,7 +20,7 @@ test('after signing in, "What just happened" shows every exchange, the decoded I
 		await expect(page.getByRole('heading', { level: 1, name: 'What just happened' })).toBeVisible();
 		await expect(page.getByRole('heading', { level: 2, name: /Sign-in \(succeeded\)/ })).toBeVisible();
 		await expect(page.getByRole('img', { name: 'Sequence diagram: Sign-in' })).toBeVisible();
-		await axe('the inspector after a sign-in, steps collapsed');
+		await expectAccessible(page, 'the inspector after a sign-in, steps collapsed');
 	});
 
 	await test.step('the steps open and close by keyboard, in order', async () => {
@@ -34,7 +32,7 @@ test('after signing in, "What just happened" shows every exchange, the decoded I
 		await page.keyboard.press('Enter');
 		await expect(authorize.getByRole('rowheader', { name: 'code_challenge', exact: true })).toBeVisible();
 		await expect(authorize.getByRole('row', { name: /code_challenge_method/ })).toContainText('S256');
-		await axe('the inspector with the authorization request expanded');
+		await expectAccessible(page, 'the inspector with the authorization request expanded');
 		await page.keyboard.press('Tab');
 		await expect(steps.filter({ hasText: '302 back to the redirect_uri' }).locator('summary')).toBeFocused();
 		await summary.focus();
@@ -68,6 +66,6 @@ test('after signing in, "What just happened" shows every exchange, the decoded I
 		await page.getByRole('link', { name: /What just happened/ }).click();
 		await expect(page.getByRole('heading', { level: 2, name: /Sign-out of this site/ })).toBeVisible();
 		await expect(page.getByRole('heading', { name: /^Sign-in/ })).toHaveCount(0);
-		await axe('the inspector after a sign-out');
+		await expectAccessible(page, 'the inspector after a sign-out');
 	});
 });

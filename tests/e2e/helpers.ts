@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { DEMO_USER, PROVIDER_URL, SITE1_URL, SITE2_URL } from './urls';
 
 /** An address no other test (or earlier run against the same Postgres) has used. */
@@ -77,6 +77,27 @@ export function authorizeURL(params: Record<string, string>): string {
 	return `${PROVIDER_URL}/api/auth/authorize?${new URLSearchParams(params)}`;
 }
 
+/** Whether this project's browser runs scripts (the `no-js` project does not). */
+export function javaScriptOn(): boolean {
+	return test.info().project.use.javaScriptEnabled !== false;
+}
+
+/** From a demo site's "Sign in with SSO" to the provider's sign-in page (the authorization request waits in return_to). */
+export async function startSignInAtSite(page: Page, site: string = SITE1_URL): Promise<void> {
+	await page.goto(site);
+	await page.getByRole('button', { name: 'Sign in with SSO' }).click();
+	await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+}
+
+/** Signs in on a demo site through the provider's password form, back on the site's greeting. */
+export async function signInOnSite(page: Page, site: string = SITE1_URL, account: { email: string; password: string; name: string } = DEMO_USER): Promise<void> {
+	await page.goto(site);
+	await page.getByRole('button', { name: 'Sign in with SSO' }).click();
+	await submitSignIn(page, account.email, account.password);
+	await expect(page).toHaveURL(`${site}/`);
+	await expect(welcome(page, account.name)).toBeVisible();
+}
+
 /** The demo user's session at the provider, through its sign-in page. */
 export async function signInAtProvider(page: Page): Promise<void> {
 	await page.goto(`${PROVIDER_URL}/auth/login`);
@@ -84,18 +105,14 @@ export async function signInAtProvider(page: Page): Promise<void> {
 	await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
 }
 
-/** A demo site's signed-in greeting for the demo user. */
-export function welcome(page: Page) {
-	return page.getByRole('heading', { level: 2, name: `Welcome, ${DEMO_USER.name}` });
+/** A demo site's signed-in greeting (for the demo user unless named). */
+export function welcome(page: Page, name: string = DEMO_USER.name) {
+	return page.getByRole('heading', { level: 2, name: `Welcome, ${name}` });
 }
 
 /** Signs in on site1 with the password at the provider, then on site2 without it (single sign-on). */
 export async function signInOnBothSites(page: Page): Promise<void> {
-	await page.goto(SITE1_URL);
-	await page.getByRole('button', { name: 'Sign in with SSO' }).click();
-	await submitSignIn(page, DEMO_USER.email, DEMO_USER.password);
-	await expect(page).toHaveURL(`${SITE1_URL}/`);
-	await expect(welcome(page)).toBeVisible();
+	await signInOnSite(page, SITE1_URL);
 	await page.goto(SITE2_URL);
 	await page.getByRole('button', { name: 'Sign in with SSO' }).click();
 	// Straight back to site2: a password prompt would stop on the provider's login page.

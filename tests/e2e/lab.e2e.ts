@@ -3,19 +3,17 @@
 // diagnosed from that run; by keyboard, and without JavaScript (every trigger is a form POST).
 // The file runs after dev-pages.e2e.ts: its key rotations add keys to /dev/keys.
 import { expect, test, type Page } from '@playwright/test';
-import { expectNoAxeViolations } from './axe';
-import { expectVisibleFocus, submitSignIn } from './helpers';
+import { expectNoAxeViolations, expectAccessible } from './axe';
+import { expectVisibleFocus, submitSignIn, javaScriptOn } from './helpers';
 import { DEMO_USER, PROVIDER_URL, SITE1_URL, SITE2_URL } from './urls';
 
-const javaScript = () => test.info().project.use.javaScriptEnabled !== false;
-const axe = (page: Page, state: string) => (javaScript() ? expectNoAxeViolations(page, state) : Promise.resolve());
 
 /**
  * The a11y.e2e.ts PAGES checks for a state that only this file can open (a key rotation):
  * axe in light and dark, at desktop and phone widths, and no sideways scrolling at 320 px.
  */
 async function expectAccessibleEverywhere(page: Page, state: string): Promise<void> {
-	if (!javaScript()) return;
+	if (!javaScriptOn()) return;
 	for (const colorScheme of ['light', 'dark'] as const) {
 		await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
 		for (const { width, height } of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
@@ -53,7 +51,7 @@ test('the lab is linked from the inspector and home page, and asks a signed-out 
 	// A token scenario without a sign-in: the reason beside its button, not an error page.
 	await page.getByRole('button', { name: 'Verify with the clock past exp' }).click();
 	await expect(page.locator('#token-expired').getByRole('alert')).toContainText('Sign in first');
-	await axe(page, 'the lab, signed out');
+	await expectAccessible(page, 'the lab, signed out');
 	await page.goto(SITE1_URL);
 	await expect(page.getByRole('link', { name: /Common issues lab/ })).toBeVisible();
 });
@@ -70,7 +68,7 @@ test('empty JWKS, invalid signature (both ways) and token expired: each triggere
 		await expect(fact(page, 'empty-jwks', /Keys the provider publishes now/)).toHaveText(/^[1-9]\d*: /);
 		await expect(result).toContainText('npm run keys -- list');
 		await expect(result.getByRole('link', { name: 'RFC 7517 §5 (JWK Set)' })).toHaveAttribute('href', 'https://www.rfc-editor.org/rfc/rfc7517#section-5');
-		await axe(page, 'the lab, empty JWKS diagnosed');
+		await expectAccessible(page, 'the lab, empty JWKS diagnosed');
 	});
 
 	await test.step('2. one changed payload character: the signature check catches it (by keyboard)', async () => {
@@ -83,8 +81,8 @@ test('empty JWKS, invalid signature (both ways) and token expired: each triggere
 		await expect(result.locator('pre')).toHaveText('ERR_JWS_SIGNATURE_VERIFICATION_FAILED: signature verification failed');
 		await expect(result).toContainText('Caught by the check: Signature verifies with that key.');
 		await expect(fact(page, 'invalid-signature', 'Claim "email"')).toHaveText(/^demo@example\.com → demo@example\.cox$/);
-		if (javaScript()) await expect(result.getByRole('heading', { level: 3 })).toBeFocused();
-		await axe(page, 'the lab, altered payload diagnosed');
+		if (javaScriptOn()) await expect(result.getByRole('heading', { level: 3 })).toBeFocused();
+		await expectAccessible(page, 'the lab, altered payload diagnosed');
 	});
 
 	await test.step('2. signed by a key the provider never published: same kid, signature fails', async () => {
@@ -102,7 +100,7 @@ test('empty JWKS, invalid signature (both ways) and token expired: each triggere
 		await expect(fact(page, 'token-expired', 'Clock skew the site allows')).toHaveText('60 s');
 		await expect(fact(page, 'token-expired', 'Lifetime (exp − iat)')).toHaveText('3600 s');
 		await expect(fact(page, 'token-expired', 'Real time now')).toContainText('the token is still valid for');
-		await axe(page, 'the lab, expired token diagnosed');
+		await expectAccessible(page, 'the lab, expired token diagnosed');
 	});
 });
 
@@ -122,7 +120,7 @@ test('3. redirect URI mismatch: the provider explains and stays put; back at the
 	await expect(fact(page, 'redirect-mismatch', 'redirect_uri sent')).toContainText(`${SITE2_URL}/lab/unregistered-callback`);
 	await expect(fact(page, 'redirect-mismatch', 'redirect_uri this site registered')).toHaveText(`${SITE2_URL}/auth/callback`);
 	await expect(result).toContainText('npm run clients -- add');
-	await axe(page, 'the lab, redirect mismatch diagnosed');
+	await expectAccessible(page, 'the lab, redirect mismatch diagnosed');
 });
 
 test('5. a key rotated while the site caches the JWKS: unannounced, then published ahead @forms', async ({ page }) => {

@@ -1,7 +1,8 @@
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { TestAuthenticator } from '../support/authenticator';
-import { createAccount, expectAccessible, tabTo } from './accounts';
-import { claim, expectVisibleFocus, scriptsLoaded, submitSignIn } from './helpers';
+import { createAccount, tabTo, pressByKeyboard } from './accounts';
+import { expectAccessible } from './axe';
+import { claim, scriptsLoaded, submitSignIn, javaScriptOn, startSignInAtSite } from './helpers';
 import { PROVIDER_URL, SITE1_URL } from './urls';
 
 // Passkeys with Chromium's virtual authenticator (DevTools protocol, WebAuthn domain): a
@@ -9,7 +10,6 @@ import { PROVIDER_URL, SITE1_URL } from './urls';
 // reader would be. The ceremony always runs on the provider's origin, also when the demo sites
 // are on 127.0.0.1. Tagged @forms: the list, rename and remove also run without JavaScript.
 
-const jsEnabled = () => test.info().project.use.javaScriptEnabled !== false;
 
 async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
 	const cdp = await page.context().newCDPSession(page);
@@ -58,7 +58,7 @@ test.describe('passkeys', () => {
 	test.describe.configure({ timeout: 90_000 });
 
 	test('register in the console by keyboard, sign in to a demo site with the passkey alone, see amr; remove it', async ({ page, request }) => {
-		test.skip(!jsEnabled(), 'the WebAuthn API needs JavaScript');
+		test.skip(!javaScriptOn(), 'the WebAuthn API needs JavaScript');
 		const account = await createAccount(request, page, 'passkey');
 		await withoutAutofillRequests(page);
 		const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
@@ -80,9 +80,7 @@ test.describe('passkeys', () => {
 			await expect(name).toHaveValue(/ on /);
 			await name.fill('E2E laptop');
 			const button = page.getByRole('button', { name: 'Add a passkey' });
-			await tabTo(page, button);
-			await expectVisibleFocus(page);
-			await page.keyboard.press('Enter');
+			await pressByKeyboard(page, button);
 			await expect(page).toHaveURL(`${PROVIDER_URL}/account/passkeys?notice=passkey-added`);
 			await expect(page.getByRole('status')).toContainText('Passkey added.');
 			await expect(page.getByRole('heading', { level: 3, name: 'E2E laptop' })).toBeVisible();
@@ -103,9 +101,7 @@ test.describe('passkeys', () => {
 
 		await test.step('signed out, the demo site signs in with the passkey only: no password typed', async () => {
 			await page.context().clearCookies();
-			await page.goto(SITE1_URL);
-			await page.getByRole('button', { name: 'Sign in with SSO' }).click();
-			await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+			await startSignInAtSite(page);
 			await scriptsLoaded(page);
 			const passkeyButton = page.getByRole('button', { name: 'Sign in with a passkey' });
 			await tabTo(page, passkeyButton);
@@ -139,7 +135,7 @@ test.describe('passkeys', () => {
 	});
 
 	test('a cancelled dialog is explained beside the button', async ({ page }) => {
-		test.skip(!jsEnabled(), 'the WebAuthn API needs JavaScript');
+		test.skip(!javaScriptOn(), 'the WebAuthn API needs JavaScript');
 		await withoutAutofillRequests(page);
 		await page.goto(`${PROVIDER_URL}/auth/login`);
 		await scriptsLoaded(page);
@@ -156,7 +152,7 @@ test.describe('passkeys', () => {
 	});
 
 	test('the email field offers the passkey (conditional mediation): picking it signs in', async ({ page, request }) => {
-		test.skip(!jsEnabled(), 'the WebAuthn API needs JavaScript');
+		test.skip(!javaScriptOn(), 'the WebAuthn API needs JavaScript');
 		const account = await createAccount(request, page, 'passkey-autofill');
 		await signInWithPassword(page, account.email, account.password, '/account/passkeys');
 		// The key is made here (registered through the provider's own endpoints), then put into the
@@ -188,7 +184,7 @@ test.describe('passkeys', () => {
 		await registerOverHTTP(page, 'Hardware key');
 		await page.reload();
 		await expect(page.getByRole('heading', { level: 3, name: 'Hardware key' })).toBeVisible();
-		if (!jsEnabled()) {
+		if (!javaScriptOn()) {
 			await expect(page.getByText('Adding a passkey needs JavaScript')).toBeVisible();
 			await expect(page.getByRole('button', { name: 'Add a passkey' })).toHaveCount(0);
 		}
@@ -220,7 +216,7 @@ test.describe('passkeys', () => {
 		await test.step('the sign-in page explains the passkey button', async () => {
 			await page.context().clearCookies();
 			await page.goto(`${PROVIDER_URL}/auth/login`);
-			if (jsEnabled()) {
+			if (javaScriptOn()) {
 				await scriptsLoaded(page);
 				await expect(page.getByRole('button', { name: 'Sign in with a passkey' })).toBeVisible();
 			} else {

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { createAccount, expectAccessible, tabTo } from './accounts';
-import { expectVisibleFocus, originAndPath, skipBrowserValidation, submitSignIn } from './helpers';
+import { createAccount, pressByKeyboard } from './accounts';
+import { expectAccessible } from './axe';
+import { originAndPath, skipBrowserValidation, submitSignIn } from './helpers';
 import { mailSentTo, nextMail } from './mail';
 import { PROVIDER_URL, SITE1_URL } from './urls';
 
@@ -17,9 +18,7 @@ test.describe('forgot password', () => {
 			await submitSignIn(page, account.email, 'not my password');
 			await expect(page.getByRole('alert')).toHaveText('Email or password is incorrect.');
 			const forgot = page.getByRole('link', { name: 'Forgot password?' });
-			await tabTo(page, forgot);
-			await expectVisibleFocus(page);
-			await page.keyboard.press('Enter');
+			await pressByKeyboard(page, forgot);
 			await expect(page).toHaveURL((url) => originAndPath(url.href) === `${PROVIDER_URL}/auth/forgot-password`);
 			await expect(page.getByRole('heading', { level: 1, name: 'Forgot your password?' })).toBeVisible();
 			await expect(page.getByLabel('Email')).toHaveValue(account.email);

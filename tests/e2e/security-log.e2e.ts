@@ -1,6 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { createAccount, expectAccessible, tabTo } from './accounts';
-import { expectVisibleFocus, submitSignIn } from './helpers';
+import { createAccount, pressByKeyboard } from './accounts';
+import { expectAccessible } from './axe';
+import { submitSignIn } from './helpers';
 import { PROVIDER_URL } from './urls';
 
 // Tagged @forms: also run with JavaScript disabled (the no-js project). A fresh account per
@@ -31,9 +32,7 @@ test.describe('security log', () => {
 
 		await test.step('the account page leads to the log by keyboard', async () => {
 			const link = page.getByRole('link', { name: 'See your security log' });
-			await tabTo(page, link);
-			await expectVisibleFocus(page);
-			await page.keyboard.press('Enter');
+			await pressByKeyboard(page, link);
 			await expect(page).toHaveURL(`${PROVIDER_URL}/account/security`);
 			await expect(page.getByRole('heading', { level: 1, name: 'Security log' })).toBeVisible();
 			await expect(page).toHaveTitle(/Security log/);

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { claim, scriptsLoaded, submitSignIn, welcome } from './helpers';
+import { claim, scriptsLoaded, signInOnSite } from './helpers';
 import { DEMO_USER, PROVIDER_URL, PYTHON_API_PORT, SITE1_URL } from './urls';
 
 // Needs JavaScript (the page fetches the token itself), so not @forms.
@@ -36,11 +36,7 @@ test.afterAll(() => {
 });
 
 async function signInOnSite1(page: Page): Promise<string | null> {
-	await page.goto(SITE1_URL);
-	await page.getByRole('button', { name: 'Sign in with SSO' }).click();
-	await submitSignIn(page, DEMO_USER.email, DEMO_USER.password);
-	await expect(page).toHaveURL(`${SITE1_URL}/`);
-	await expect(welcome(page)).toBeVisible();
+	await signInOnSite(page, SITE1_URL);
 	// The buttons only work once the page has hydrated.
 	await scriptsLoaded(page);
 	return claim(page, 'sub').textContent();

@@ -4,16 +4,9 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { createAccount, type Account } from './accounts';
 import { expectNoAxeViolations } from './axe';
-import { authorizeURL, scriptsLoaded, submitSignIn } from './helpers';
+import { authorizeURL, scriptsLoaded, submitSignIn, startSignInAtSite, javaScriptOn } from './helpers';
 import { PROVIDER_URL, SITE1_URL } from './urls';
 
-const javaScriptOn = () => test.info().project.use.javaScriptEnabled !== false;
-
-async function startSignIn(page: Page): Promise<void> {
-	await page.goto(SITE1_URL);
-	await page.getByRole('button', { name: 'Sign in with SSO' }).click();
-	await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
-}
 
 function welcome(page: Page, account: Account) {
 	return page.getByRole('heading', { level: 2, name: `Welcome, ${account.name}` });
@@ -50,8 +43,8 @@ test.describe('sign-in flows', () => {
 		const tabA = page;
 		const tabB = await context.newPage();
 
-		await startSignIn(tabA);
-		await startSignIn(tabB);
+		await startSignInAtSite(tabA);
+		await startSignInAtSite(tabB);
 
 		// Tab B's callback URL, to replay it later as a reload or a back button would.
 		let callbackB = '';

@@ -1,16 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
-import { expectNoAxeViolations } from './axe';
-import { claim, uniqueEmail } from './helpers';
+import { expect, test } from '@playwright/test';
+import { expectAccessible } from './axe';
+import { claim, uniqueEmail, startSignInAtSite } from './helpers';
 import { nextMail } from './mail';
 import { PROVIDER_URL, SITE1_URL } from './urls';
 
 // Tagged @forms: the journey also runs in the `no-js` project (every form is a plain POST form).
-
-/** axe runs inside the page, so only where the page may run scripts (the `chromium` project). */
-async function checkAccessibility(page: Page, state: string): Promise<void> {
-	if (test.info().project.use.javaScriptEnabled === false) return;
-	await expectNoAxeViolations(page, state);
-}
 
 /** The confirmation link in the newest sign-up mail to `email`. */
 async function confirmationLink(email: string): Promise<string> {
@@ -25,9 +19,7 @@ test.describe('sign-up by mailed link', () => {
 		const email = uniqueEmail('journey');
 
 		await test.step('demo site 1 → Sign in → Create an account', async () => {
-			await page.goto(SITE1_URL);
-			await page.getByRole('button', { name: 'Sign in with SSO' }).click();
-			await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+			await startSignInAtSite(page);
 			await page.getByRole('link', { name: 'Create an account' }).click();
 			await expect(page.getByRole('heading', { level: 1, name: 'Create your account' })).toBeVisible();
 		});
@@ -41,7 +33,7 @@ test.describe('sign-up by mailed link', () => {
 			await expect(page.getByRole('status')).toContainText(email);
 			await expect(page.getByRole('heading', { level: 2, name: 'Nothing arrived?' })).toBeVisible();
 			await expect(page.getByRole('link', { name: 'sign up again' })).toHaveAttribute('href', /^\/auth\/signup\?return_to=%2Fapi%2Fauth%2Fauthorize/);
-			await checkAccessibility(page, 'the "Check your inbox" page');
+			await expectAccessible(page, 'the "Check your inbox" page');
 		});
 
 		const link = await confirmationLink(email);
@@ -50,7 +42,7 @@ test.describe('sign-up by mailed link', () => {
 			await page.goto(link);
 			await expect(page.getByRole('heading', { level: 1, name: 'Confirm your email address' })).toBeVisible();
 			await expect(page.getByRole('main')).toContainText(email);
-			await checkAccessibility(page, 'the sign-up confirmation page');
+			await expectAccessible(page, 'the sign-up confirmation page');
 		});
 
 		await test.step('Confirm and sign in → back on the demo site, signed in, email_verified true', async () => {
@@ -66,7 +58,7 @@ test.describe('sign-up by mailed link', () => {
 			await expect(page.getByRole('heading', { level: 1, name: 'This link cannot be used' })).toBeVisible();
 			await expect(page.getByRole('link', { name: 'Sign up again' })).toBeVisible();
 			await expect(page.getByRole('link', { name: 'Sign in', exact: true }).last()).toBeVisible();
-			await checkAccessibility(page, 'the used/expired confirmation link page');
+			await expectAccessible(page, 'the used/expired confirmation link page');
 		});
 	});
 

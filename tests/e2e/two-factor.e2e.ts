@@ -4,7 +4,8 @@
 // it off; and a client asking for it with `acr_values`.
 import { expect, test } from '@playwright/test';
 import { decodeJwt } from 'jose';
-import { createAccount, expectAccessible } from './accounts';
+import { createAccount } from './accounts';
+import { expectAccessible } from './axe';
 import { authorizeURL, claim, submitSignIn } from './helpers';
 import { awayFromStepBoundary, confirmSetup, enrolTOTP, MULTI_FACTOR, openTwoFactorPage, startSetup, totpCode } from './two-factor';
 import { PROVIDER_URL, SITE1_URL } from './urls';

@@ -4,9 +4,9 @@ import { clients, consents, grants, refreshTokens, sessions } from '../db/schema
 import type { KeyStore } from './keys';
 import { displayClientName } from './client-names';
 import { SCOPE_DESCRIPTIONS } from './consent';
-import { createLogoutToken, type BackchannelResult, BACKCHANNEL_CONCURRENCY } from './logout';
+import { sendLogoutTokens, type BackchannelResult } from './logout';
 import { Scopes } from './scopes';
-import { mapWithConcurrency, outboundPolicy, postFormToRegisteredURI, type OutboundFormPOST, type OutboundPolicy } from '../outbound-request';
+import type { OutboundFormPOST, OutboundPolicy } from '../outbound-request';
 
 /** One application the user has let in, as the account console lists it. */
 export interface ConnectedApp {
@@ -110,17 +110,7 @@ export async function revokeConnectedApp(
 	if (forgotten.length === 0 && revoked.length === 0) return null;
 	const uri = client.uri;
 	if (!uri) return [];
-	const policy = options.outbound ?? outboundPolicy(issuer);
-	const post: OutboundFormPOST = options.post ?? ((target, form) => postFormToRegisteredURI(target, form, policy));
-	return mapWithConcurrency(signedInFrom, BACKCHANNEL_CONCURRENCY, async ({ sessionId }): Promise<BackchannelResult> => {
-		try {
-			const logoutToken = await createLogoutToken({ issuer, db, keys, clock: () => now }, { clientId, subject: userId, sessionId });
-			const { status } = await post(uri, new URLSearchParams({ logout_token: logoutToken }));
-			const ok = status >= 200 && status < 300;
-			return { clientId, ok, detail: ok ? undefined : `HTTP ${status}` };
-		} catch (error) {
-			return { clientId, ok: false, detail: (error as Error).message };
-		}
-	});
+	const notices = signedInFrom.map(({ sessionId }) => ({ clientId, uri, sessionId }));
+	return sendLogoutTokens({ issuer, db, keys, clock: () => now }, userId, notices, options);
 }
 

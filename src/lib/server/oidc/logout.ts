@@ -117,12 +117,35 @@ export async function endProviderSession(
 		.set({ revokedAt: now })
 		// One statement, whole words: a scope merely containing "offline_access" is another scope.
 		.where(and(eq(grants.sessionId, session.id), isNull(grants.revokedAt), not(scopeIncludes(grants.scope, 'offline_access'))));
+	const notices = targets.map(({ clientId, uri }) => ({ clientId, uri: uri!, sessionId: session.id }));
+	return sendLogoutTokens(ctx, session.userId, notices, options);
+}
+
+/** One logout token to deliver: this client's session of the user ended with this provider session. */
+export interface BackchannelNotice {
+	clientId: string;
+	uri: string;
+	sessionId: string;
+}
+
+/**
+ * Back-Channel Logout 1.0 §2.5: POSTs a logout token (§2.4) for each notice to the client's
+ * registered back-channel logout URI, a few at a time, and reports each client's answer
+ * (§2.8: 200 or 204 means it logged the session out). The URIs were registered by anyone:
+ * each POST goes through the outbound policy.
+ */
+export async function sendLogoutTokens(
+	ctx: ProtocolContext,
+	userId: string,
+	notices: BackchannelNotice[],
+	options: { outbound?: OutboundPolicy; post?: OutboundFormPOST } = {}
+): Promise<BackchannelResult[]> {
 	const policy = options.outbound ?? outboundPolicy(ctx.issuer);
 	const post: OutboundFormPOST = options.post ?? ((uri, form) => postFormToRegisteredURI(uri, form, policy));
-	return mapWithConcurrency(targets, BACKCHANNEL_CONCURRENCY, async ({ clientId, uri }): Promise<BackchannelResult> => {
+	return mapWithConcurrency(notices, BACKCHANNEL_CONCURRENCY, async ({ clientId, uri, sessionId }): Promise<BackchannelResult> => {
 		try {
-			const logoutToken = await createLogoutToken(ctx, { clientId, subject: session.userId, sessionId: session.id });
-			const { status } = await post(uri!, new URLSearchParams({ logout_token: logoutToken }));
+			const logoutToken = await createLogoutToken(ctx, { clientId, subject: userId, sessionId });
+			const { status } = await post(uri, new URLSearchParams({ logout_token: logoutToken }));
 			const ok = status >= 200 && status < 300;
 			return { clientId, ok, detail: ok ? undefined : `HTTP ${status}` };
 		} catch (error) {
