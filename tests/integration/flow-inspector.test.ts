@@ -53,7 +53,7 @@ function stepSummaries(html: string): string[] {
 
 describe('flow inspector (FLOW_INSPECTOR=true)', () => {
 	it('after a sign-in, "What just happened" lists every exchange in order, the decoded ID token and each check passed with its spec', async () => {
-		const { site1, provider } = server.urls;
+		const { site1 } = server.urls;
 		const flow = await signInToSite1(server.urls);
 		expect(flow.session).toBeTruthy();
 		expect(flow.inspector!.attributes.map((a) => a.toLowerCase())).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'path=/']));

@@ -182,7 +182,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
 	} catch (error) {
 		const text = readLog().slice(-4000);
 		await stop();
-		throw new Error(`the production build did not start on ${urls.provider}: ${(error as Error).message}\n${text}`);
+		throw new Error(`the production build did not start on ${urls.provider}: ${(error as Error).message}\n${text}`, { cause: error });
 	}
 	return { urls, database, mail, child, log, readLog, stop };
 }

@@ -36,7 +36,7 @@ export default async function setup(project: TestProject) {
 	} catch (error) {
 		const log = server.readLog().slice(-4000);
 		await server.stop();
-		throw new Error(`[${driver}] ${(error as Error).message}\n${log}`);
+		throw new Error(`[${driver}] ${(error as Error).message}\n${log}`, { cause: error });
 	}
 
 	project.provide('providerURL', server.urls.provider);
