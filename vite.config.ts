@@ -82,11 +82,13 @@ export default defineConfig(({ mode }) => {
 			testTimeout: 20_000,
 			hookTimeout: 60_000,
 			projects: [
+				// Unit and database tests: no server, so a protocol test file runs on its own in milliseconds.
+				{ extends: true, test: { name: 'pglite', include: ['src/**/*.test.ts'], env: { TEST_DB: 'pglite' } } },
 				{
 					extends: true,
 					test: {
-						name: 'pglite',
-						include: ['src/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts'],
+						name: 'pglite-http',
+						include: ['tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts'],
 						env: { TEST_DB: 'pglite' },
 						// The production build on ports 4100-4102 with a fresh PGlite, for tests/integration.
 						globalSetup: ['tests/support/server.global-setup.ts']
@@ -98,7 +100,16 @@ export default defineConfig(({ mode }) => {
 								extends: true,
 								test: {
 									name: 'postgres',
-									include: ['src/**/*.db.test.ts', 'tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts', 'tests/faults/**/*.test.ts', 'tests/examples/**/*.test.ts'],
+									// tests/faults and tests/examples start servers of their own.
+									include: ['src/**/*.db.test.ts', 'tests/faults/**/*.test.ts', 'tests/examples/**/*.test.ts'],
+									env: { TEST_DB: 'postgres' }
+								}
+							},
+							{
+								extends: true,
+								test: {
+									name: 'postgres-http',
+									include: ['tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts'],
 									env: { TEST_DB: 'postgres' },
 									// The production build on ports 4200-4202 with a fresh Postgres database.
 									globalSetup: ['tests/support/server.global-setup.ts']

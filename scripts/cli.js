@@ -19,7 +19,7 @@ const vite = await createServer({
 	logLevel: 'error',
 	optimizeDeps: { noDiscovery: true, include: [] }
 });
-let exitCode = 0;
+let exitCode;
 try {
 	const { main } = await vite.ssrLoadModule(COMMANDS[command]);
 	exitCode = await main(args, process.env);

@@ -7,7 +7,8 @@ export const SITE_HOST = process.env.E2E_SITE_HOST || 'localhost';
 
 /**
  * First of the three consecutive ports (provider, site1, site2); E2E_PORT_BASE moves them so
- * two runs (e.g. two worktrees) can share a machine. Default 4000 (see the contract).
+ * two runs (e.g. two worktrees) can share a machine. Default 4000, clear of the dev ports
+ * (3000-3003) and of the vitest servers (4100-4102, 4200-4202).
  */
 export const PORT_BASE = portBase(process.env.E2E_PORT_BASE);
 
@@ -25,5 +26,5 @@ export const SITE2_URL = `http://${SITE_HOST}:${PORT_BASE + 2}`;
 export const PYTHON_API_PORT = PORT_BASE + 3;
 export const PYTHON_API_URL = `http://localhost:${PYTHON_API_PORT}`;
 
-/** The seeded demo account (see the contract, "Seeded demo data"). */
+/** The seeded demo account: DEMO_USER in src/lib/server/seed.ts (repeated here: Playwright specs do not load server modules). */
 export const DEMO_USER = { email: 'demo@example.com', password: 'DemoPass123!', name: 'Demo User' } as const;

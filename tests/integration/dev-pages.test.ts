@@ -2,20 +2,12 @@
 // lifecycle at /dev/keys, and the "For developers" part of a rejected authorization request
 // with the client's registered redirect URIs. A server of its own has the setting on; the
 // shared server runs a production build without it, where none of this may appear.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { describe, expect, it } from 'vitest';
+import { useProductionServer } from '../support/provider-fixture';
 import { get, postJSON, servers } from '../support/http';
 
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
-let server: ProductionServer;
-
-beforeAll(async () => {
-	server = await startProductionServer({ port: 4580 + testPortOffset(), database: servers().driver === 'postgres' ? 'postgres' : 'pglite', env: { DEVELOPER_PAGES: 'true' } });
-}, 120_000);
-
-afterAll(async () => {
-	await server?.stop();
-});
+const server = useProductionServer({ port: 4580, env: { DEVELOPER_PAGES: 'true' } });
 
 async function page(url: string) {
 	const response = await get(url, BROWSER);

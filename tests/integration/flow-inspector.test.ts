@@ -1,20 +1,12 @@
 // The demo sites' "What just happened" page against the production build: a real sign-in
 // through site 1 (HTTP, the way a browser drives it), then what the page shows, what it never
 // shows (secrets), and to whom it shows nothing (another browser, another origin, nobody).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { describe, expect, it } from 'vitest';
+import { useProductionServer } from '../support/provider-fixture';
 import { DASHBOARD, DEMO, get, postForm, postJSON, servers, setCookie } from '../support/http';
 
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
-let server: ProductionServer;
-
-beforeAll(async () => {
-	server = await startProductionServer({ port: 4550 + testPortOffset(), database: servers().driver === 'postgres' ? 'postgres' : 'pglite', env: { FLOW_INSPECTOR: 'true' } });
-}, 120_000);
-
-afterAll(async () => {
-	await server?.stop();
-});
+const server = useProductionServer({ port: 4550, env: { FLOW_INSPECTOR: 'true' } });
 
 async function providerCookie(provider: string): Promise<string> {
 	const response = await postJSON(`${provider}/api/auth/sign-in/email`, { email: DEMO.email, password: DEMO.password });
@@ -53,7 +45,7 @@ function stepSummaries(html: string): string[] {
 
 describe('flow inspector (FLOW_INSPECTOR=true)', () => {
 	it('after a sign-in, "What just happened" lists every exchange in order, the decoded ID token and each check passed with its spec', async () => {
-		const { site1, provider } = server.urls;
+		const { site1 } = server.urls;
 		const flow = await signInToSite1(server.urls);
 		expect(flow.session).toBeTruthy();
 		expect(flow.inspector!.attributes.map((a) => a.toLowerCase())).toEqual(expect.arrayContaining(['httponly', 'samesite=lax', 'path=/']));

@@ -1,7 +1,7 @@
 // No response to bad input is a 500: malformed bodies, wrong content types, huge parameters,
 // non-UTF-8 percent-encoding and NUL bytes, at every provider endpoint.
 import { describe, expect, it } from 'vitest';
-import { basic, DASHBOARD, servers, signIn, WIKI } from '../support/http';
+import { basicAuthorization, DASHBOARD, servers, signIn, WIKI } from '../support/http';
 
 const { provider, site1 } = servers();
 const CALLBACK = encodeURIComponent(`${site1}/auth/callback`);
@@ -16,7 +16,7 @@ const getPath = (path: string, headers: Record<string, string> = {}) => fetch(`$
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const json = { 'content-type': 'application/json' };
 // team-wiki is registered for client_secret_basic, so these requests get past client authentication.
-const clientBasic = { authorization: basic(WIKI.id, WIKI.secret) };
+const clientBasic = { authorization: basicAuthorization(WIKI.id, WIKI.secret) };
 
 const tokenCases: Case[] = [
 	['token: malformed JSON with a JSON content type', () => post('/api/auth/token', '{"grant_type":', json)],

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { basic, cookieHeader, get, postForm, postJSON, servers, setCookie, signIn, signUp } from '../support/http';
+import { basicAuthorization, cookieHeader, DASHBOARD, get, postForm, postJSON, servers, setCookie, signIn, signUp } from '../support/http';
 
 const { provider, site1, site2 } = servers();
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
@@ -30,7 +30,7 @@ async function providerSession(cookie: string): Promise<unknown> {
 }
 
 /** The ID token a site holds is not exposed; get one for the demo user from the token endpoint instead. */
-async function idTokenFor(providerCookie: string, clientId = 'internal-dashboard', secret = 'secret-for-internal-dashboard'): Promise<string> {
+async function idTokenFor(providerCookie: string, clientId: string = DASHBOARD.id, secret: string = DASHBOARD.secret): Promise<string> {
 	const redirectURI = `${clientId === 'internal-dashboard' ? site1 : site2}/auth/callback`;
 	const authorize = await get(
 		`${provider}/api/auth/authorize?${new URLSearchParams({ client_id: clientId, response_type: 'code', redirect_uri: redirectURI, scope: 'openid', state: 's' })}`,
@@ -121,7 +121,7 @@ describe('back-channel logout over HTTP', () => {
 			expect(allow.status).toBe(303);
 			const answer = await get(`${provider}${authorize}`, { cookie, ...BROWSER });
 			const code = new URL(answer.headers.get('location')!).searchParams.get('code')!;
-			const tokens = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: redirectURI }, { authorization: basic(client_id, client_secret) });
+			const tokens = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: redirectURI }, { authorization: basicAuthorization(client_id, client_secret) });
 			const sid = decodeJwt(((await tokens.json()) as { id_token: string }).id_token).sid;
 			expect(sid).toBeTypeOf('string');
 

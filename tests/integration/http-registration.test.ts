@@ -1,7 +1,7 @@
 // RFC 7591 dynamic client registration, and the RFC 7662 / RFC 7009 endpoints' HTTP shape,
 // over real HTTP against the production build.
 import { describe, expect, it } from 'vitest';
-import { basic, codeFor, DASHBOARD_CREDENTIALS, expectOAuthError, get, postForm, postJSON, servers, tokenRequest, WIKI } from '../support/http';
+import { basicAuthorization, codeFor, DASHBOARD_CREDENTIALS, expectOAuthError, get, postForm, postJSON, servers, tokenRequest, WIKI } from '../support/http';
 
 const { provider, site1 } = servers();
 const REGISTER = `${provider}/api/auth/register`;
@@ -110,7 +110,7 @@ describe('POST /api/auth/introspect and /api/auth/revoke over HTTP', () => {
 
 	it('revoking another client\'s token → 400 unauthorized_client, and the token keeps working', async () => {
 		const { access_token } = await dashboardTokens();
-		const response = await postForm(`${provider}/api/auth/revoke`, { token: access_token }, { authorization: basic(WIKI.id, WIKI.secret) });
+		const response = await postForm(`${provider}/api/auth/revoke`, { token: access_token }, { authorization: basicAuthorization(WIKI.id, WIKI.secret) });
 		await expectOAuthError(response, 400, 'unauthorized_client');
 		expect((await get(`${provider}/api/auth/userinfo`, { authorization: `Bearer ${access_token}` })).status).toBe(200);
 	});

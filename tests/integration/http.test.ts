@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	authorizeURL,
 	authorizeWith,
-	basic,
+	basicAuthorization,
 	codeFor,
 	DASHBOARD,
 	DASHBOARD_CREDENTIALS,
@@ -287,8 +287,7 @@ describe('authorization code flow, as in the guide', () => {
 		const token = await postForm(`${provider}/api/auth/token`, {
 			grant_type: 'authorization_code',
 			code,
-			client_id: 'internal-dashboard',
-			client_secret: 'secret-for-internal-dashboard',
+			...DASHBOARD_CREDENTIALS,
 			redirect_uri: `${site1}/auth/callback`
 		});
 		expect(token.status).toBe(200);
@@ -317,7 +316,7 @@ describe('authorization code flow, as in the guide', () => {
 		expect(location.searchParams.get('iss')).toBe(provider);
 		const response = await tokenRequest(
 			{ grant_type: 'authorization_code', code: location.searchParams.get('code')!, redirect_uri: `${site2}/auth/callback`, code_verifier: verifier },
-			{ authorization: basic(WIKI.id, WIKI.secret) }
+			{ authorization: basicAuthorization(WIKI.id, WIKI.secret) }
 		);
 		expect(response.status).toBe(200);
 		const tokens = (await response.json()) as { id_token: string };
@@ -377,7 +376,7 @@ describe('token endpoint errors: RFC 6749 §5.2 JSON with Cache-Control: no-stor
 	});
 
 	it('invalid_client → 401 with WWW-Authenticate (wrong secret via Basic)', async () => {
-		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK }, { authorization: basic(WIKI.id, 'wrong') });
+		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK }, { authorization: basicAuthorization(WIKI.id, 'wrong') });
 		await expectOAuthError(response, 401, 'invalid_client');
 		expect(response.headers.get('www-authenticate')).toMatch(/^Basic /);
 	});
@@ -411,22 +410,22 @@ describe('token endpoint errors: RFC 6749 §5.2 JSON with Cache-Control: no-stor
 	it('Basic and client_secret at once → invalid_request', async () => {
 		const response = await tokenRequest(
 			{ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK, client_secret: WIKI.secret },
-			{ authorization: basic(WIKI.id, WIKI.secret) }
+			{ authorization: basicAuthorization(WIKI.id, WIKI.secret) }
 		);
 		await expectOAuthError(response, 400, 'invalid_request');
 	});
 
 	it('a JSON body → invalid_request (the endpoint takes application/x-www-form-urlencoded)', async () => {
-		const response = await postJSON(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code: 'x' }, { authorization: basic(WIKI.id, WIKI.secret) });
+		const response = await postJSON(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code: 'x' }, { authorization: basicAuthorization(WIKI.id, WIKI.secret) });
 		await expectOAuthError(response, 400, 'invalid_request');
 	});
 
 	it('missing grant_type → invalid_request', async () => {
-		await expectOAuthError(await tokenRequest({}, { authorization: basic(WIKI.id, WIKI.secret) }), 400, 'invalid_request');
+		await expectOAuthError(await tokenRequest({}, { authorization: basicAuthorization(WIKI.id, WIKI.secret) }), 400, 'invalid_request');
 	});
 
 	it('server-to-server POSTs are not blocked by a CSRF check (no Origin header needed)', async () => {
-		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'x' }, { authorization: basic(WIKI.id, WIKI.secret), origin: 'https://rp.example' });
+		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'x' }, { authorization: basicAuthorization(WIKI.id, WIKI.secret), origin: 'https://rp.example' });
 		expect(response.status).not.toBe(403);
 	});
 });

@@ -2,7 +2,7 @@
 // registration access token it got at registration, and nothing else does. Attacker's view:
 // read, change or delete someone else's client, or raise one's own privileges by an update.
 import { describe, expect, it } from 'vitest';
-import { basic, DASHBOARD, expectOAuthError, postJSON, servers, tokenRequest } from '../support/http';
+import { basicAuthorization, DASHBOARD, expectOAuthError, postJSON, servers, tokenRequest } from '../support/http';
 
 const { provider } = servers();
 const REGISTER = `${provider}/api/auth/register`;
@@ -59,7 +59,7 @@ describe('RFC 7592 §2: read, update, delete with the registration access token'
 		expect(await changed.json()).toMatchObject({ client_name: 'Renamed app', redirect_uris: ['https://app.example.org/new-cb'] });
 		const now = (await (await read(client.registration_client_uri, bearer(client.registration_access_token))).json()) as Record<string, unknown>;
 		expect(now).toMatchObject({ client_name: 'Renamed app', redirect_uris: ['https://app.example.org/new-cb'] });
-		const auth = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'https://app.example.org/new-cb' }, { authorization: basic(client.client_id, client.client_secret) });
+		const auth = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'https://app.example.org/new-cb' }, { authorization: basicAuthorization(client.client_id, client.client_secret) });
 		await expectOAuthError(auth, 400, 'invalid_grant');
 	});
 
@@ -67,7 +67,7 @@ describe('RFC 7592 §2: read, update, delete with the registration access token'
 		const client = await register();
 		const deleted = await remove(client.registration_client_uri, bearer(client.registration_access_token));
 		expect(deleted.status).toBe(204);
-		const auth = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK }, { authorization: basic(client.client_id, client.client_secret) });
+		const auth = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK }, { authorization: basicAuthorization(client.client_id, client.client_secret) });
 		await expectOAuthError(auth, 401, 'invalid_client');
 		await expectOAuthError(await read(client.registration_client_uri, bearer(client.registration_access_token)), 401, 'invalid_token');
 	});
@@ -80,7 +80,7 @@ describe('RFC 7592 §2: without the right token → 401 invalid_token, and nothi
 		await expectOAuthError(missing, 401, 'invalid_token');
 		expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
 		await expectOAuthError(await read(client.registration_client_uri, bearer('not-the-token')), 401, 'invalid_token');
-		await expectOAuthError(await read(client.registration_client_uri, { authorization: `Basic ${btoa(`${client.client_id}:${client.client_secret}`)}` }), 401, 'invalid_token');
+		await expectOAuthError(await read(client.registration_client_uri, { authorization: basicAuthorization(client.client_id, client.client_secret) }), 401, 'invalid_token');
 		await expectOAuthError(await remove(client.registration_client_uri, bearer('not-the-token')), 401, 'invalid_token');
 		expect((await read(client.registration_client_uri, bearer(client.registration_access_token))).status).toBe(200);
 	});

@@ -15,7 +15,7 @@ import { saveClient } from '../../src/lib/server/oidc/clients';
 import { createInitialAccessToken } from '../../src/lib/server/oidc/initial-access-tokens';
 import { saveResourceServer } from '../../src/lib/server/oidc/resource-servers';
 import { MIGRATIONS_FOLDER } from '../support/database';
-import { DEMO, expectOAuthError, postForm, postJSON, servers } from '../support/http';
+import { DASHBOARD_CREDENTIALS, DEMO, expectOAuthError, postForm, postJSON, servers } from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 const BILLING = 'https://billing.example.com/api';
@@ -186,7 +186,7 @@ describe('resource servers, allowed scopes and initial access tokens (a server o
 		const query = new URLSearchParams({ client_id: 'internal-dashboard', redirect_uri: `${site1}/auth/callback`, response_type: 'code', scope: 'openid billing:write', resource: BILLING, state: 's' });
 		const answer = await fetch(`${provider}/api/auth/authorize?${query}`, { headers: { cookie }, redirect: 'manual' });
 		const code = new URL(answer.headers.get('location')!).searchParams.get('code')!;
-		const response = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, client_id: 'internal-dashboard', client_secret: 'secret-for-internal-dashboard' });
+		const response = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS });
 		const { access_token, scope } = (await response.json()) as { access_token: string; scope: string };
 		expect(scope).toBe('openid');
 		expect(decodeJwt(access_token).aud).toBe(`${provider}/api/auth/userinfo`);

@@ -5,9 +5,9 @@
 // operator turns the settings on, and even then only the demo sites' server may pull it: not
 // an anonymous caller, not a wrong secret, not a browser (cross-site or same-site), not
 // another client.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_CREDENTIALS, get, postForm, servers, WIKI, basic } from '../support/http';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { describe, expect, it } from 'vitest';
+import { DASHBOARD_CREDENTIALS, get, postForm, servers, WIKI, basicAuthorization } from '../support/http';
+import { useProductionServer } from '../support/provider-fixture';
 
 async function publishedKids(provider: string): Promise<string[]> {
 	const jwks = (await (await get(`${provider}/api/auth/jwks`)).json()) as { keys: { kid: string }[] };
@@ -37,19 +37,7 @@ describe('a production build without DEVELOPER_PAGES / FLOW_INSPECTOR (the share
 });
 
 describe('with DEVELOPER_PAGES=true and FLOW_INSPECTOR=true (development)', () => {
-	let server: ProductionServer;
-
-	beforeAll(async () => {
-		server = await startProductionServer({
-			port: 4630 + testPortOffset(),
-			database: servers().driver === 'postgres' ? 'postgres' : 'pglite',
-			env: { DEVELOPER_PAGES: 'true', FLOW_INSPECTOR: 'true' }
-		});
-	}, 120_000);
-
-	afterAll(async () => {
-		await server?.stop();
-	});
+	const server = useProductionServer({ port: 4630, env: { DEVELOPER_PAGES: 'true', FLOW_INSPECTOR: 'true' } });
 
 	const refusedWithoutRotation = async (response: Response, status: number) => {
 		expect(response.status).toBe(status);
@@ -67,7 +55,7 @@ describe('with DEVELOPER_PAGES=true and FLOW_INSPECTOR=true (development)', () =
 	it('refuses a wrong secret for a demo client (401)', async () => {
 		const before = await publishedKids(server.urls.provider);
 		await refusedWithoutRotation(await rotate(server.urls.provider, { mode: 'unannounced', client_id: DASHBOARD_CREDENTIALS.client_id, client_secret: 'guess' }), 401);
-		await refusedWithoutRotation(await rotate(server.urls.provider, { mode: 'unannounced' }, { authorization: basic(WIKI.id, 'guess') }), 401);
+		await refusedWithoutRotation(await rotate(server.urls.provider, { mode: 'unannounced' }, { authorization: basicAuthorization(WIKI.id, 'guess') }), 401);
 		expect(await publishedKids(server.urls.provider)).toEqual(before);
 	});
 

@@ -4,7 +4,7 @@
 // RFC 9700 §4.11.2. Issue #6 finding 4.
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { basic, dashboardRequest, get, postForm, postJSON, servers, signUp } from '../support/http';
+import { basicAuthorization, dashboardRequest, get, postForm, postJSON, servers, signUp } from '../support/http';
 
 const { provider, site1 } = servers();
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
@@ -92,7 +92,7 @@ describe('end-session never bounces a signed-out visitor to a self-registered cl
 		const answer = await get(`${provider}/api/auth/authorize?${request}`, { cookie, ...BROWSER });
 		expect(answer.status).toBe(302);
 		const code = new URL(answer.headers.get('location')!).searchParams.get('code')!;
-		const tokens = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: LANDING }, { authorization: basic(attacker.client_id, attacker.client_secret) });
+		const tokens = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: LANDING }, { authorization: basicAuthorization(attacker.client_id, attacker.client_secret) });
 		const { id_token } = (await tokens.json()) as { id_token: string };
 		expect(decodeJwt(id_token).aud).toBe(attacker.client_id);
 

@@ -4,7 +4,7 @@
 // own passkey or remove the owner's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestAuthenticator } from '../support/authenticator';
-import { cookieHeader, get, postForm, postJSON, servers, setCookie, signUp } from '../support/http';
+import { cookieHeader, DEMO, get, postForm, postJSON, servers, setCookie, signUp } from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 const { provider, site1, driver } = servers();
@@ -102,7 +102,7 @@ describe('a stale session (REAUTHENTICATE_AFTER_SECONDS=3)', () => {
 
 	it("cannot add its own passkey or remove the owner's; it is sent to sign in again", async () => {
 		const base = server.urls.provider;
-		const signedIn = await postJSON(`${base}/api/auth/sign-in/email`, { email: 'demo@example.com', password: 'DemoPass123!' });
+		const signedIn = await postJSON(`${base}/api/auth/sign-in/email`, { email: DEMO.email, password: DEMO.password });
 		const fresh = cookieHeader(signedIn, 'op_session');
 		const owners = await registerPasskey(base, fresh);
 		await new Promise((resolve) => setTimeout(resolve, 3500));

@@ -64,11 +64,7 @@ export async function createTestSession(db: Database, userId: string, now = new 
 	return createSession(db, userId, { now });
 }
 
-/** `Authorization: Basic ...` per RFC 6749 §2.3.1 (form-urlencoded id and secret). */
-export function basicAuthorization(clientId: string, secret: string): string {
-	const encode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
-	return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
-}
+export { basicAuthorization } from './basic-auth';
 
 /** A settable clock for code under test: `clock.now()` is what the module sees. */
 export function testClock(start = new Date('2026-01-15T10:00:00.000Z')) {

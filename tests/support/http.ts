@@ -1,4 +1,5 @@
 import { expect, inject } from 'vitest';
+import { DEMO_USER } from '../../src/lib/server/seed';
 import { readMail } from './mail-sink';
 
 /** The running production build (see server.global-setup.ts). */
@@ -6,8 +7,12 @@ export function servers() {
 	return { provider: inject('providerURL'), site1: inject('site1URL'), site2: inject('site2URL'), driver: inject('serverDriver'), mailDir: inject('mailDir') };
 }
 
-export const DEMO = { email: 'demo@example.com', password: 'DemoPass123!', name: 'Demo User' } as const;
-/** Registered for client_secret_post (the guide's curl commands); Basic is refused (RFC 7591 §2). */
+/** The demo user that the server seeds (src/lib/server/seed.ts). */
+export const DEMO = DEMO_USER;
+/**
+ * Registered for client_secret_post (the curl commands of the guide the project grew from,
+ * docs/the-guide.md); Basic is refused (RFC 7591 §2).
+ */
 export const DASHBOARD = { id: 'internal-dashboard', secret: 'secret-for-internal-dashboard' } as const;
 /** Registered for client_secret_basic; a secret in the body is refused. */
 export const WIKI = { id: 'team-wiki', secret: 'secret-for-team-wiki' } as const;
@@ -121,9 +126,7 @@ export async function codeFor(params: Record<string, string> = dashboardRequest(
 	return code;
 }
 
-export function basic(id: string, secret: string): string {
-	return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-}
+export { basicAuthorization } from './basic-auth';
 
 export function tokenRequest(body: Record<string, string> | string, headers: Record<string, string> = {}): Promise<Response> {
 	return postForm(`${servers().provider}/api/auth/token`, body, headers);

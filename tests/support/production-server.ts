@@ -59,9 +59,9 @@ export function ensureBuild(logDir: string): Promise<void> {
 }
 
 /**
- * The offset for ports of servers a test starts itself (4300-4399 in the `pglite` project).
- * The `pglite` and `postgres` projects run at the same time, so the `postgres` project's are
- * 100 higher (4400-4499); TEST_PORT_OFFSET moves everything, so that another copy of the suite
+ * The offset for ports of servers a test starts itself (4300-4399 in the `pglite-http` project).
+ * The `pglite-http` and `postgres-http` projects run at the same time, so the `postgres-http`
+ * project's are 100 higher (4400-4499); TEST_PORT_OFFSET moves everything, so that another copy of the suite
  * can run on the same machine. The shared servers use 4100-4102 and 4200-4202 (+ TEST_PORT_OFFSET).
  */
 export function testPortOffset(): number {
@@ -182,7 +182,7 @@ export async function startProductionServer(options: ProductionServerOptions): P
 	} catch (error) {
 		const text = readLog().slice(-4000);
 		await stop();
-		throw new Error(`the production build did not start on ${urls.provider}: ${(error as Error).message}\n${text}`);
+		throw new Error(`the production build did not start on ${urls.provider}: ${(error as Error).message}\n${text}`, { cause: error });
 	}
 	return { urls, database, mail, child, log, readLog, stop };
 }

@@ -21,7 +21,7 @@ declare module 'vitest' {
 const PORTS = { pglite: 4100, postgres: 4200 } as const;
 
 export default async function setup(project: TestProject) {
-	const driver = project.name === 'postgres' ? 'postgres' : 'pglite';
+	const driver = project.name.startsWith('postgres') ? 'postgres' : 'pglite';
 	// TEST_PORT_OFFSET moves the suite when another copy of it runs on the same machine.
 	const port = PORTS[driver] + sharedServerPortOffset();
 	// Every test file signs up, registers and signs in from this one address, in parallel:
@@ -36,7 +36,7 @@ export default async function setup(project: TestProject) {
 	} catch (error) {
 		const log = server.readLog().slice(-4000);
 		await server.stop();
-		throw new Error(`[${driver}] ${(error as Error).message}\n${log}`);
+		throw new Error(`[${driver}] ${(error as Error).message}\n${log}`, { cause: error });
 	}
 
 	project.provide('providerURL', server.urls.provider);

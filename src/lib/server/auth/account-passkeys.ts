@@ -33,7 +33,6 @@ export function parsePasskeyName(value: unknown): { name: string } | { error: st
 	const name = typeof value === 'string' ? value.trim().replace(/\s+/g, ' ') : '';
 	if (!name) return { error: 'Enter a name for the passkey, e.g. the device it is on.' };
 	if (name.length > PASSKEY_NAME_MAX_LENGTH) return { error: `Use at most ${PASSKEY_NAME_MAX_LENGTH} characters.` };
-	// eslint-disable-next-line no-control-regex
 	if (/[\u0000-\u001f\u007f]/.test(name) || !name.isWellFormed()) return { error: 'Use letters, digits and punctuation only.' };
 	return { name };
 }
