@@ -57,7 +57,12 @@ function startPythonAPI(env: Record<string, string>, log: (line: string) => void
 	const url = new URL(env.PYTHON_API_URL || 'http://localhost:3003');
 	const origins = resolveListeners({ ...env, SERVE: 'site1,site2' }).map((l) => l.url.origin);
 	const child = spawn(PYTHON, ['examples/python-api/app.py'], {
-		env: { ...process.env, PYTHON_API_PORT: url.port || '80', PYTHON_API_ORIGINS: origins.join(','), PROVIDER_URL: env.PROVIDER_URL || 'http://localhost:3000' },
+		env: {
+			...process.env,
+			PYTHON_API_PORT: url.port || '80',
+			PYTHON_API_ORIGINS: origins.join(','),
+			PROVIDER_URL: env.PROVIDER_URL || 'http://localhost:3000'
+		},
 		stdio: ['ignore', 'inherit', 'inherit']
 	});
 	child.on('error', (error) => log(`[sso] Python API: ${error.message}`));

@@ -69,7 +69,14 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
 	const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-	console.log(header.slice(0, header.findIndex((line) => !line.startsWith('//'))).join('\n'));
+	console.log(
+		header
+			.slice(
+				0,
+				header.findIndex((line) => !line.startsWith('//'))
+			)
+			.join('\n')
+	);
 	process.exit(0);
 }
 
@@ -139,11 +146,17 @@ async function main() {
 	}
 
 	// The laptop figure: `npm run dev` on the embedded database, as a browser signs in.
-	const devSignIn = opts['no-dev-sign-in'] || opts['reference-only'] ? null : await measure('ours, `npm run dev` (vite dev, PGlite)', () => measureDevSignIn({ portBase: PORT_BASE + 10, runs: 20 }), false);
+	const devSignIn =
+		opts['no-dev-sign-in'] || opts['reference-only']
+			? null
+			: await measure('ours, `npm run dev` (vite dev, PGlite)', () => measureDevSignIn({ portBase: PORT_BASE + 10, runs: 20 }), false);
 
 	console.log('\n=== summary ===');
 	printSummary(rows);
-	if (devSignIn) console.log(`npm run dev: first sign-in ${devSignIn.first.toFixed(0)} ms, then p50 ${devSignIn.p50.toFixed(0)} ms, max ${devSignIn.max.toFixed(0)} ms (a new browser each time, 7 hops)`);
+	if (devSignIn)
+		console.log(
+			`npm run dev: first sign-in ${devSignIn.first.toFixed(0)} ms, then p50 ${devSignIn.p50.toFixed(0)} ms, max ${devSignIn.max.toFixed(0)} ms (a new browser each time, 7 hops)`
+		);
 	const ours = rows.find((r) => r.name === 'ours' && r.db === 'postgres');
 	const reference = rows.find((r) => r.name === 'reference');
 	if (ours && reference) {

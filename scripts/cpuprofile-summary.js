@@ -44,7 +44,14 @@ function category(frame) {
 		return `native: ${functionName || '(anonymous)'}`;
 	}
 	if (url.includes('.wasm') || url.startsWith('wasm://')) return 'PGlite (WebAssembly)';
-	if (url.startsWith('node:internal/http') || url.startsWith('node:_http') || url.startsWith('node:http') || url.includes('node:internal/streams') || url.startsWith('node:net') || url.startsWith('node:stream'))
+	if (
+		url.startsWith('node:internal/http') ||
+		url.startsWith('node:_http') ||
+		url.startsWith('node:http') ||
+		url.includes('node:internal/streams') ||
+		url.startsWith('node:net') ||
+		url.startsWith('node:stream')
+	)
 		return 'Node http/net/streams';
 	if (url.startsWith('node:internal/deps/undici') || url.includes('undici')) return 'undici (Request/Response/Headers, WHATWG streams)';
 	if (url.startsWith('node:internal/webstreams')) return 'WHATWG streams';
@@ -80,6 +87,9 @@ console.log('self time by origin:');
 for (const [k, v] of [...byCategory].sort((a, b) => b[1] - a[1])) if (!k.startsWith('idle')) console.log(`${ms(v)} ms ${share(v)}  ${k}`);
 console.log(`${ms(idle)} ms          idle`);
 console.log(`\ntop ${values.top} functions by self time:`);
-for (const [k, v] of [...byFunction].sort((a, b) => b[1] - a[1]).filter(([k]) => !k.startsWith('(idle)')).slice(0, Number(values.top))) {
+for (const [k, v] of [...byFunction]
+	.sort((a, b) => b[1] - a[1])
+	.filter(([k]) => !k.startsWith('(idle)'))
+	.slice(0, Number(values.top))) {
 	console.log(`${ms(v)} ms ${share(v)}  ${k}`);
 }

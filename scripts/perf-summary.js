@@ -53,7 +53,9 @@ function jsCategory(url) {
 	if (url.includes('/build/server/chunks/')) {
 		const file = url.split('/build/server/chunks/')[1];
 		if (file.startsWith('handler-')) return 'SvelteKit request overhead: adapter-node handler';
-		const chunk = basename(file).replace(/\.js-[^/]*$/, '').replace(/\d+$/, '');
+		const chunk = basename(file)
+			.replace(/\.js-[^/]*$/, '')
+			.replace(/\d+$/, '');
 		if (file.startsWith('entries/') || file.startsWith('nodes/') || appModules.has(chunk)) return 'app code (src/, bundled)';
 		return 'SvelteKit request overhead: Kit runtime (respond, hooks, render)';
 	}
@@ -62,7 +64,8 @@ function jsCategory(url) {
 }
 
 const GC = /v8::internal::(Heap::|Scavenger|MarkCompact|ConcurrentMarking|IncrementalMarking|MinorM|.*Sweeper|MemoryAllocator|GCTracer)|v8::internal::heap::/;
-const COMPILE = /v8::internal::(compiler::|Compiler::|maglev::|baseline::|Parser|PreParser|Scanner|Zone::|OptimizingCompile|interpreter::BytecodeGenerator)|Builtins_CompileLazy/;
+const COMPILE =
+	/v8::internal::(compiler::|Compiler::|maglev::|baseline::|Parser|PreParser|Scanner|Zone::|OptimizingCompile|interpreter::BytecodeGenerator)|Builtins_CompileLazy/;
 const RSA = /SignTraits|RSA_sign|rsa_ossl|BN_mod_exp/;
 const POOL = /ThreadPoolWork|uv__threadpool|^worker$/;
 
@@ -172,7 +175,9 @@ function print(title, map, limit = Infinity) {
 		console.log(`${((n / total) * 100).toFixed(1).padStart(5)}%  ${perFlow} ${k}`);
 	}
 }
-console.log(`${total} samples ≈ ${((total * MS_PER_SAMPLE) / 1000).toFixed(2)} s of server CPU${FLOWS ? `, ${((total * MS_PER_SAMPLE) / FLOWS).toFixed(2)} ms per flow` : ''}`);
+console.log(
+	`${total} samples ≈ ${((total * MS_PER_SAMPLE) / 1000).toFixed(2)} s of server CPU${FLOWS ? `, ${((total * MS_PER_SAMPLE) / FLOWS).toFixed(2)} ms per flow` : ''}`
+);
 print('by thread:', byThread);
 print('by owner (nearest JS frame, or GC / compiler / RSA job):', byOwner, TOP);
 print('by kind of leaf code:', byKind);

@@ -83,7 +83,9 @@ export async function serve(handlerURL) {
 		}
 		draining = true;
 		const started = Date.now();
-		console.log(`[sso] ${signal}: draining (readiness fails now${signal === 'SIGTERM' && SHUTDOWN_DELAY_MS ? `, listeners close in ${SHUTDOWN_DELAY_MS / 1000} s` : ''})`);
+		console.log(
+			`[sso] ${signal}: draining (readiness fails now${signal === 'SIGTERM' && SHUTDOWN_DELAY_MS ? `, listeners close in ${SHUTDOWN_DELAY_MS / 1000} s` : ''})`
+		);
 		// Ctrl-C in development needs no grace period for a load balancer.
 		if (signal === 'SIGTERM' && SHUTDOWN_DELAY_MS) await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DELAY_MS));
 		const closed = Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));

@@ -120,7 +120,10 @@ const refuseForgedRequests: Handle = async ({ event, resolve }) => {
 	const formPost = event.request.method === 'POST' && policy.body === 'form';
 	// Pages take only real form posts; SvelteKit would let text/plain through to the action.
 	if (formPost && event.route.id !== null && !FORM_TYPES.test(event.request.headers.get('content-type') ?? '')) {
-		return new Response('Send the form as application/x-www-form-urlencoded or multipart/form-data', { status: 415, headers: { 'content-type': 'text/plain' } });
+		return new Response('Send the form as application/x-www-form-urlencoded or multipart/form-data', {
+			status: 415,
+			headers: { 'content-type': 'text/plain' }
+		});
 	}
 	if (!policy.crossOrigin && isForgedBrowserRequest(event.request, event.url.origin)) {
 		return new Response('Cross-site request refused', { status: 403, headers: { 'content-type': 'text/plain' } });
@@ -290,4 +293,14 @@ function inOrder(...steps: Handle[]): Handle {
 	};
 }
 
-export const handle = inOrder(identifyOrigin, securityHeaders, answerOutagesWith503, styleBareErrors, answerUnknownEndpointsWithJSON, guardRouteGroups, allowPublicCORS, refuseForgedRequests, loadSessions);
+export const handle = inOrder(
+	identifyOrigin,
+	securityHeaders,
+	answerOutagesWith503,
+	styleBareErrors,
+	answerUnknownEndpointsWithJSON,
+	guardRouteGroups,
+	allowPublicCORS,
+	refuseForgedRequests,
+	loadSessions
+);

@@ -33,8 +33,17 @@ export async function browserSignIn({ provider, site }) {
 		const loginURL = next(toLogin, provider);
 		const page = await hop(loginURL, 200);
 		const submission = page.body.match(/name="submission" value="([^"]+)"/)?.[1] ?? '';
-		const form = new URLSearchParams({ email: DEMO.email, password: DEMO.password, return_to: new URL(loginURL).searchParams.get('return_to') ?? '', submission });
-		const signedIn = await hop(loginURL, 303, { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: provider } });
+		const form = new URLSearchParams({
+			email: DEMO.email,
+			password: DEMO.password,
+			return_to: new URL(loginURL).searchParams.get('return_to') ?? '',
+			submission
+		});
+		const signedIn = await hop(loginURL, 303, {
+			method: 'POST',
+			body: form.toString(),
+			headers: { 'content-type': 'application/x-www-form-urlencoded', origin: provider }
+		});
 		const toCallback = await hop(next(signedIn, provider), 302);
 		const toSite = await hop(next(toCallback, provider), 303);
 		const home = await hop(next(toSite, site), 200);
@@ -80,7 +89,12 @@ export async function measureDevSignIn({ portBase, runs }) {
 	onCleanup(stop);
 	console.log(`bench: starting \`vite dev\` (pid ${child.pid}) on PGlite at ${env.PGLITE_DIR}`);
 	const probe = newAgent(1);
-	while (!(await request(probe, `${origins.provider}/healthz`).then((r) => r.status === 200, () => false))) {
+	while (
+		!(await request(probe, `${origins.provider}/healthz`).then(
+			(r) => r.status === 200,
+			() => false
+		))
+	) {
 		if (child.exitCode !== null) throw new Error(`vite dev exited with ${child.exitCode}:\n${output}`);
 		if (performance.now() - spawnedAt > 120_000) throw new Error(`vite dev did not answer within 120 s:\n${output}`);
 		await new Promise((r) => setTimeout(r, 100));
@@ -93,7 +107,7 @@ export async function measureDevSignIn({ portBase, runs }) {
 		first = await browserSignIn(origins);
 		for (let i = 0; i < runs; i++) warm.push(await browserSignIn(origins));
 	} catch (error) {
-		throw new Error(`${error.message}\nvite dev said:\n${output.slice(-3000)}`);
+		throw new Error(`${error.message}\nvite dev said:\n${output.slice(-3000)}`, { cause: error });
 	} finally {
 		stop();
 	}

@@ -43,7 +43,9 @@ export async function measureTarget(target, settings) {
 	const phases = Object.fromEntries(['authorize', 'token', 'verify'].map((p) => [p, percentiles(results.map((r) => r[p]))]));
 	const flowsPerSecond = results.length / (cpu.wallMs / 1000);
 
-	console.log(`flows: ${results.length} ok, ${errorCount} errors in ${fmt(cpu.wallMs / 1000, 2)} s at concurrency ${CONCURRENCY} → ${fmt(flowsPerSecond, 1)} flows/s`);
+	console.log(
+		`flows: ${results.length} ok, ${errorCount} errors in ${fmt(cpu.wallMs / 1000, 2)} s at concurrency ${CONCURRENCY} → ${fmt(flowsPerSecond, 1)} flows/s`
+	);
 	console.log(`latency per flow (ms): p50 ${fmt(total.p50)}  p99 ${fmt(total.p99)}  max ${fmt(total.max)}`);
 	console.log(
 		`  phases p50/p99 (ms): authorize ${fmt(phases.authorize.p50)}/${fmt(phases.authorize.p99)}` +
@@ -59,7 +61,10 @@ export async function measureTarget(target, settings) {
 			(withPostgres ? `  postgres ${pct(cpu.postgresShare)}` : '') +
 			`  client ${pct(cpu.clientShare)}  other processes ${pct(cpu.otherShare)}  (machine busy ${pct(cpu.machineBusy)})`
 	);
-	if (cpu.otherShare > 0.1) console.log(`  warning: other processes used ${pct(cpu.otherShare)} of the CPU during the run; flows/s and latency are understated (CPU per flow is still meaningful)`);
+	if (cpu.otherShare > 0.1)
+		console.log(
+			`  warning: other processes used ${pct(cpu.otherShare)} of the CPU during the run; flows/s and latency are understated (CPU per flow is still meaningful)`
+		);
 	printErrors(errors, 10);
 
 	const row = {
@@ -89,7 +94,14 @@ export async function measureTarget(target, settings) {
 				`  (server ${pct(cpu.serverShare)} of ${CORES} cores, other load ${pct(cpu.otherShare)})`
 		);
 		printErrors(errors, 5);
-		return { perSecond, ...latency, errors: errorCount, serverCPU: cpu.serverMsPerOp, postgresCPU: withPostgres ? cpu.postgresMsPerOp : NaN, otherShare: cpu.otherShare };
+		return {
+			perSecond,
+			...latency,
+			errors: errorCount,
+			serverCPU: cpu.serverMsPerOp,
+			postgresCPU: withPostgres ? cpu.postgresMsPerOp : NaN,
+			otherShare: cpu.otherShare
+		};
 	};
 	row.refresh = await grants('refresh_token', await refreshRunner({ agent, discovery: target.discovery, flows, workers: CONCURRENCY }));
 	const clientCredentials = clientCredentialsRunner({ agent, discovery: target.discovery, service: target.service });
@@ -122,7 +134,9 @@ function printErrors(errors, top) {
 /** `perf record` on the server process until stop(); its samples are on-CPU time only. */
 async function startPerf(pid, file) {
 	mkdirSync(dirname(file), { recursive: true });
-	const child = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(pid), '-o', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+	const child = spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(pid), '-o', file], {
+		stdio: ['ignore', 'ignore', 'inherit']
+	});
 	const exited = new Promise((r) => child.once('exit', r));
 	child.once('error', (error) => console.error(`bench: perf: ${error.message}`));
 	const stop = async () => {

@@ -100,9 +100,15 @@ export const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : '-'
 export function machineNote() {
 	let model = os.cpus()[0]?.model?.trim() || 'unknown CPU';
 	try {
-		model = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1]?.trim() || model;
+		model =
+			readFileSync('/proc/cpuinfo', 'utf8')
+				.match(/^model name\s*:\s*(.+)$/m)?.[1]
+				?.trim() || model;
 	} catch {
 		// Not Linux.
 	}
-	return `${model}, ${CORES} cores, node ${process.version}, ${os.platform()} ${os.release()}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+	return `${model}, ${CORES} cores, node ${process.version}, ${os.platform()} ${os.release()}, load avg ${os
+		.loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' ')}`;
 }

@@ -35,7 +35,19 @@ export function ensureBuild() {
 export async function startOurs(kind, { portBase, postgresURL, profiling }) {
 	const origins = { provider: `http://localhost:${portBase}`, site1: `http://localhost:${portBase + 1}`, site2: `http://localhost:${portBase + 2}` };
 	const env = { ...process.env };
-	for (const k of ['DATABASE_URL', 'BENCH_DATABASE_URL', 'PGLITE_DIR', 'PORT', 'SITE1_PORT', 'SITE2_PORT', 'SERVE', 'HOST', 'PROTOCOL_HEADER', 'HOST_HEADER', 'ORIGIN']) {
+	for (const k of [
+		'DATABASE_URL',
+		'BENCH_DATABASE_URL',
+		'PGLITE_DIR',
+		'PORT',
+		'SITE1_PORT',
+		'SITE2_PORT',
+		'SERVE',
+		'HOST',
+		'PROTOCOL_HEADER',
+		'HOST_HEADER',
+		'ORIGIN'
+	]) {
 		delete env[k];
 	}
 	Object.assign(env, { NODE_ENV: 'production', PROVIDER_URL: origins.provider, SITE1_URL: origins.site1, SITE2_URL: origins.site2, SEED_DEMO_DATA: 'true' });
@@ -54,7 +66,13 @@ export async function startOurs(kind, { portBase, postgresURL, profiling }) {
 		label = `Postgres database ${database.name}`;
 	}
 	const service = provisionServiceClient(env);
-	const server = await startServerProcess({ args: [...profilingNodeArgs(profiling, `ours-${kind}`), 'build'], cwd: ROOT, env, label, issuer: origins.provider });
+	const server = await startServerProcess({
+		args: [...profilingNodeArgs(profiling, `ours-${kind}`), 'build'],
+		cwd: ROOT,
+		env,
+		label,
+		issuer: origins.provider
+	});
 	const cookie = await signIn(origins.provider);
 	return { name: 'ours', kind, ...server, database, service, cookie, redirectURI: `${origins.site1}/auth/callback` };
 }
@@ -71,7 +89,22 @@ function provisionServiceClient(env) {
 		return r.stdout;
 	};
 	cli('resources', 'add', '--id', SERVICE_API, '--name', 'Bench API', '--scope', 'reports:read');
-	const out = cli('clients', 'add', '--id', 'bench-service', '--name', 'Bench service', '--redirect-uri', 'https://bench.invalid/cb', '--grant-type', 'client_credentials', '--resource', SERVICE_API, '--scope', 'reports:read');
+	const out = cli(
+		'clients',
+		'add',
+		'--id',
+		'bench-service',
+		'--name',
+		'Bench service',
+		'--redirect-uri',
+		'https://bench.invalid/cb',
+		'--grant-type',
+		'client_credentials',
+		'--resource',
+		SERVICE_API,
+		'--scope',
+		'reports:read'
+	);
 	const secret = out.match(/^client_secret:\s+(\S+)/m)?.[1];
 	if (!secret) throw new Error(`no client_secret in:\n${out}`);
 	return { id: 'bench-service', secret };

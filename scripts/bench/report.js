@@ -8,7 +8,25 @@ function printTable(header, rows, alignLeft = [0]) {
 }
 
 export function printSummary(rows) {
-	const header = ['server', 'db', 'flows/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'srv CPU ms/flow', 'pg CPU ms/flow', 'client CPU', 'other load', 'refresh/s', 'cc/s', 'jwks req/s', 'jwks p50/p99', 'disc req/s', 'disc p50/p99'];
+	const header = [
+		'server',
+		'db',
+		'flows/s',
+		'p50 ms',
+		'p99 ms',
+		'max ms',
+		'errors',
+		'srv CPU ms/flow',
+		'pg CPU ms/flow',
+		'client CPU',
+		'other load',
+		'refresh/s',
+		'cc/s',
+		'jwks req/s',
+		'jwks p50/p99',
+		'disc req/s',
+		'disc p50/p99'
+	];
 	printTable(
 		header,
 		rows.map((r) => [
@@ -55,7 +73,14 @@ export function printSideBySide(ours, reference) {
 	// `load`: the other processes' CPU share while each side ran this step (ours/ref); rates
 	// measured under different load are not comparable, CPU per operation much more so.
 	const add = (metric, a, b, digits, goal, met, load) =>
-		lines.push([metric, fmt(a, digits), fmt(b, digits), ratio(a, b), goal ? `${goal}${met === undefined ? '' : met ? ' ✓' : ' ✗'}` : '', load ? `${pct(load[0])}/${pct(load[1])}` : '']);
+		lines.push([
+			metric,
+			fmt(a, digits),
+			fmt(b, digits),
+			ratio(a, b),
+			goal ? `${goal}${met === undefined ? '' : met ? ' ✓' : ' ✗'}` : '',
+			load ? `${pct(load[0])}/${pct(load[1])}` : ''
+		]);
 	const flowLoad = [ours.otherShare, reference.otherShare];
 	add('flows/s', ours.flowsPerSecond, reference.flowsPerSecond, 0, '≥ 2× (higher is better)', ours.flowsPerSecond >= 2 * reference.flowsPerSecond, flowLoad);
 	add('flow p50 ms', ours.p50, reference.p50, 1, 'lower is better');

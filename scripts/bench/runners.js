@@ -72,7 +72,14 @@ export function flowRunner({ agent, discovery, cookie, redirectURI }) {
 		if (!code) throw new FlowError('authorize: no code');
 
 		// internal-dashboard is registered for client_secret_post (credentials in the body).
-		const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectURI, code_verifier: verifier, client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+		const form = new URLSearchParams({
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: redirectURI,
+			code_verifier: verifier,
+			client_id: CLIENT_ID,
+			client_secret: CLIENT_SECRET
+		});
 		const { tokens } = await tokenCall(agent, tokenURL, FORM, form, 'token');
 		const t2 = performance.now();
 		return { tokens, nonce, authorizeMs: t1 - t0, tokenMs: t2 - t1, t0, t2 };
@@ -117,7 +124,10 @@ export async function refreshRunner({ agent, discovery, flows, workers }) {
 
 /** client_credentials grants (RFC 6749 §4.4) for the bench's service client, HTTP Basic, one API (RFC 8707). */
 export function clientCredentialsRunner({ agent, discovery, service }) {
-	const headers = { ...FORM, authorization: `Basic ${Buffer.from(`${encodeURIComponent(service.id)}:${encodeURIComponent(service.secret)}`).toString('base64')}` };
+	const headers = {
+		...FORM,
+		authorization: `Basic ${Buffer.from(`${encodeURIComponent(service.id)}:${encodeURIComponent(service.secret)}`).toString('base64')}`
+	};
 	const form = new URLSearchParams({ grant_type: 'client_credentials', scope: 'reports:read', resource: SERVICE_API });
 	return async () => {
 		const { ms } = await tokenCall(agent, discovery.token_endpoint, headers, form, 'client_credentials');

@@ -22,7 +22,10 @@ export function toBase64url(buffer: ArrayBuffer | ArrayBufferView): string {
 }
 
 export function fromBase64url(value: string): ArrayBuffer {
-	const base64 = value.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(value.length / 4) * 4, '=');
+	const base64 = value
+		.replace(/-/g, '+')
+		.replace(/_/g, '/')
+		.padEnd(Math.ceil(value.length / 4) * 4, '=');
 	const binary = atob(base64);
 	const bytes = new Uint8Array(binary.length);
 	for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -108,5 +111,7 @@ export function describeBrowserError(error: unknown, action: 'sign-in' | 'add'):
 	if (name === 'InvalidStateError') return 'This device already has a passkey for your account. Use it to sign in, or add a passkey on another device.';
 	if (name === 'SecurityError') return 'The browser refused to use passkeys on this address. Open the provider at its usual address and try again.';
 	if (name === 'NotSupportedError') return 'This device cannot make a passkey of a kind this provider accepts.';
-	return action === 'sign-in' ? 'Signing in with a passkey did not work. Try again, or sign in with your password.' : 'The passkey could not be added. Try again.';
+	return action === 'sign-in'
+		? 'Signing in with a passkey did not work. Try again, or sign in with your password.'
+		: 'The passkey could not be added. Try again.';
 }

@@ -6,6 +6,6 @@ export const load: LayoutServerLoad = ({ locals }) => {
 	const { origins, sites } = config();
 	const origin = locals.origin;
 	const title = origin === 'provider' ? 'SSO Provider' : sites[origin].title;
-	const signedInAs = origin === 'provider' ? locals.session?.user.name : (locals.rpSession?.claims.name as string | undefined) ?? locals.rpSession?.subject;
+	const signedInAs = origin === 'provider' ? locals.session?.user.name : ((locals.rpSession?.claims.name as string | undefined) ?? locals.rpSession?.subject);
 	return { origin, title, host: origins[origin].host, signedInAs: signedInAs ?? null };
 };

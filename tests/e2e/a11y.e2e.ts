@@ -34,7 +34,14 @@ const visit = (url: string) => async (page: Page) => {
 };
 
 const dashboardAuthorize = (state: string, extra: Record<string, string> = {}) =>
-	authorizeURL({ client_id: 'internal-dashboard', redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'openid profile email', state, ...extra });
+	authorizeURL({
+		client_id: 'internal-dashboard',
+		redirect_uri: `${SITE1_URL}/auth/callback`,
+		response_type: 'code',
+		scope: 'openid profile email',
+		state,
+		...extra
+	});
 
 const endSessionURL = (params: Record<string, string>) => `${PROVIDER_URL}/api/auth/end-session?${new URLSearchParams(params)}`;
 
@@ -98,7 +105,7 @@ const PAGES: PageState[] = [
 		}
 	},
 	{
-		name: 'provider: consent for an operator\'s app, with its logo (prompt=consent)',
+		name: "provider: consent for an operator's app, with its logo (prompt=consent)",
 		heading: 'Allow Internal Dashboard to use your account?',
 		open: async (page) => {
 			await signInAtProvider(page);
@@ -145,7 +152,9 @@ const PAGES: PageState[] = [
 			await stayOffPartnerSite(page);
 			const { client_id } = await registerClient(request, PARTNER_APP);
 			await signInAtProvider(page);
-			await page.goto(authorizeURL({ client_id, redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'openid profile email', state: 'a11y' }));
+			await page.goto(
+				authorizeURL({ client_id, redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'openid profile email', state: 'a11y' })
+			);
 		}
 	},
 	{
@@ -318,7 +327,11 @@ const PAGES: PageState[] = [
 		name: 'provider: sign-in not completed, public client without PKCE (For developers)',
 		heading: 'Sign-in not completed',
 		open: async (page, request) => {
-			const { client_id } = await registerClient(request, { client_name: 'A11y SPA', redirect_uris: [`${SITE1_URL}/auth/callback`], token_endpoint_auth_method: 'none' });
+			const { client_id } = await registerClient(request, {
+				client_name: 'A11y SPA',
+				redirect_uris: [`${SITE1_URL}/auth/callback`],
+				token_endpoint_auth_method: 'none'
+			});
 			await page.goto(authorizeURL({ client_id, redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'openid', state: 'a11y' }));
 		}
 	},
@@ -351,7 +364,11 @@ const PAGES: PageState[] = [
 	},
 	{ name: 'provider: 404', heading: 'Page not found', open: visit(`${PROVIDER_URL}/no-such-page`) },
 	{ name: "provider: 404 for a demo site's page", heading: 'Page not found', open: visit(`${PROVIDER_URL}/auth/callback`) },
-	{ name: 'provider: 405 (a form-only address opened in the browser)', heading: 'This address is not a page', open: visit(`${PROVIDER_URL}/api/auth/register`) },
+	{
+		name: 'provider: 405 (a form-only address opened in the browser)',
+		heading: 'This address is not a page',
+		open: visit(`${PROVIDER_URL}/api/auth/register`)
+	},
 	// ---- two-step verification (docs/two-factor.md) ----
 	{
 		name: 'provider: two-step verification, off',
@@ -393,7 +410,9 @@ const PAGES: PageState[] = [
 			const account = await createAccount(request, page, 'a11y-totp-sign-in');
 			await enrolTOTP(page, account);
 			await page.context().clearCookies();
-			await page.goto(`${PROVIDER_URL}/auth/login?return_to=${encodeURIComponent(new URL(dashboardAuthorize('a11y-totp')).pathname + new URL(dashboardAuthorize('a11y-totp')).search)}`);
+			await page.goto(
+				`${PROVIDER_URL}/auth/login?return_to=${encodeURIComponent(new URL(dashboardAuthorize('a11y-totp')).pathname + new URL(dashboardAuthorize('a11y-totp')).search)}`
+			);
 			await submitSignIn(page, account.email, account.password);
 			await expect(page.getByTestId('requesting-app')).toBeVisible();
 			await page.getByText('Lost your phone? Use a recovery code').click();
@@ -456,19 +475,17 @@ const PAGES: PageState[] = [
 		{ state: 'empty JWKS diagnosed', button: 'Verify against an empty JWKS', scenario: 'empty-jwks' },
 		{ state: 'invalid signature diagnosed', button: 'Sign it with a key the provider never published', scenario: 'invalid-signature' },
 		{ state: 'token expired diagnosed', button: 'Verify with the clock past exp', scenario: 'token-expired' }
-	].map(
-		({ state, button, scenario }): PageState => ({
-			name: `Internal Dashboard: common issues lab, ${state}`,
-			heading: 'Common issues lab',
-			open: async (page) => {
-				await signInOnBothSites(page);
-				await page.goto(`${SITE1_URL}/lab`);
-				await scriptsLoaded(page);
-				await page.getByRole('button', { name: button }).click();
-				await expect(page.getByTestId(`diagnosis-${scenario}`)).toBeVisible();
-			}
-		})
-	),
+	].map(({ state, button, scenario }): PageState => ({
+		name: `Internal Dashboard: common issues lab, ${state}`,
+		heading: 'Common issues lab',
+		open: async (page) => {
+			await signInOnBothSites(page);
+			await page.goto(`${SITE1_URL}/lab`);
+			await scriptsLoaded(page);
+			await page.getByRole('button', { name: button }).click();
+			await expect(page.getByTestId(`diagnosis-${scenario}`)).toBeVisible();
+		}
+	})),
 	{
 		name: 'Internal Dashboard: common issues lab, redirect URI mismatch diagnosed',
 		heading: 'Common issues lab',

@@ -83,36 +83,40 @@ test('a redirectable authorization error comes back to site1 as "Sign-in failed"
 
 // RFC 9700 §4.11.2: anyone can register a client, so an error for a self-registered one is not
 // redirected automatically; the provider names the destination and the user decides.
-test('an error for a self-registered client: the provider names the destination; "Continue" goes there, "Stay" does not', { tag: '@forms' }, async ({ page, request }) => {
-	const hits = await guardAgainstEvil(page);
-	const { client_id } = await registerClient(request, { client_name: 'Self-Registered App', redirect_uris: [`${SITE1_URL}/auth/callback`] });
-	const params = { client_id, redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'profile', state: 'st-self' };
-	const site1Host = new URL(SITE1_URL).host;
+test(
+	'an error for a self-registered client: the provider names the destination; "Continue" goes there, "Stay" does not',
+	{ tag: '@forms' },
+	async ({ page, request }) => {
+		const hits = await guardAgainstEvil(page);
+		const { client_id } = await registerClient(request, { client_name: 'Self-Registered App', redirect_uris: [`${SITE1_URL}/auth/callback`] });
+		const params = { client_id, redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'profile', state: 'st-self' };
+		const site1Host = new URL(SITE1_URL).host;
 
-	await page.goto(authorizeURL(params));
-	expect(originAndPath(page.url())).toBe(`${PROVIDER_URL}/api/auth/authorize`);
-	await expect(page.getByRole('heading', { level: 1, name: 'Sign-in not completed' })).toBeVisible();
-	await expect(page.getByRole('alert')).toContainText('openid');
-	await expect(page.getByRole('main')).toContainText('Self-Registered App');
-	await expect(page.getByRole('main').locator('strong', { hasText: site1Host })).toBeVisible();
-
-	await test.step('"Stay on this provider" leads to the provider, not the client', async () => {
-		await page.getByRole('link', { name: 'Stay on this provider' }).click();
-		await expect(page).toHaveURL((url) => url.origin === PROVIDER_URL);
-	});
-
-	await test.step('"Continue", reached with the keyboard, delivers the error to the client', async () => {
 		await page.goto(authorizeURL(params));
-		const proceed = page.getByRole('link', { name: `Continue to ${site1Host}` });
-		for (let presses = 0; presses < 15 && !(await proceed.evaluate((el) => el === document.activeElement)); presses++) await page.keyboard.press('Tab');
-		await expect(proceed).toBeFocused();
-		await expectVisibleFocus(page);
-		await page.keyboard.press('Enter');
-		await expect(page).toHaveURL((url) => originAndPath(url.href) === `${SITE1_URL}/auth/callback`);
-		const callback = new URL(page.url());
-		expect(callback.searchParams.get('error')).toBe('invalid_scope');
-		expect(callback.searchParams.get('state')).toBe('st-self');
-		expect(callback.searchParams.get('iss')).toBe(PROVIDER_URL);
-	});
-	expect(hits).toEqual([]);
-});
+		expect(originAndPath(page.url())).toBe(`${PROVIDER_URL}/api/auth/authorize`);
+		await expect(page.getByRole('heading', { level: 1, name: 'Sign-in not completed' })).toBeVisible();
+		await expect(page.getByRole('alert')).toContainText('openid');
+		await expect(page.getByRole('main')).toContainText('Self-Registered App');
+		await expect(page.getByRole('main').locator('strong', { hasText: site1Host })).toBeVisible();
+
+		await test.step('"Stay on this provider" leads to the provider, not the client', async () => {
+			await page.getByRole('link', { name: 'Stay on this provider' }).click();
+			await expect(page).toHaveURL((url) => url.origin === PROVIDER_URL);
+		});
+
+		await test.step('"Continue", reached with the keyboard, delivers the error to the client', async () => {
+			await page.goto(authorizeURL(params));
+			const proceed = page.getByRole('link', { name: `Continue to ${site1Host}` });
+			for (let presses = 0; presses < 15 && !(await proceed.evaluate((el) => el === document.activeElement)); presses++) await page.keyboard.press('Tab');
+			await expect(proceed).toBeFocused();
+			await expectVisibleFocus(page);
+			await page.keyboard.press('Enter');
+			await expect(page).toHaveURL((url) => originAndPath(url.href) === `${SITE1_URL}/auth/callback`);
+			const callback = new URL(page.url());
+			expect(callback.searchParams.get('error')).toBe('invalid_scope');
+			expect(callback.searchParams.get('state')).toBe('st-self');
+			expect(callback.searchParams.get('iss')).toBe(PROVIDER_URL);
+		});
+		expect(hits).toEqual([]);
+	}
+);

@@ -9,7 +9,9 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-prac
 /** Runs axe on the current page; `state` names what is on screen, for the failure message. */
 export async function expectNoAxeViolations(page: Page, state: string): Promise<void> {
 	const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-	const described = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.replaceAll('\n', ' ')}`).join('\n')}`);
+	const described = violations.map(
+		(v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.replaceAll('\n', ' ')}`).join('\n')}`
+	);
 	expect(described, `axe violations on ${state} (${page.url()})`).toEqual([]);
 }
 

@@ -26,7 +26,16 @@ async function startProvider(port: number, env: Record<string, string>): Promise
 	const url = `http://localhost:${port}`;
 	const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'build/index.js')], {
 		cwd: ROOT,
-		env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PROVIDER_URL: url, PORT: String(port), SERVE: 'provider', PGLITE_DIR: join(dir, 'pglite'), SEED_DEMO_DATA: 'true', ...env },
+		env: {
+			PATH: process.env.PATH ?? '',
+			NODE_ENV: 'production',
+			PROVIDER_URL: url,
+			PORT: String(port),
+			SERVE: 'provider',
+			PGLITE_DIR: join(dir, 'pglite'),
+			SEED_DEMO_DATA: 'true',
+			...env
+		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	let log = '';

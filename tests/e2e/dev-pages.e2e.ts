@@ -6,7 +6,6 @@ import { expectAccessible } from './axe';
 import { authorizeURL, expectVisibleFocus } from './helpers';
 import { PROVIDER_URL, SITE1_URL } from './urls';
 
-
 test('/dev/keys shows every published key on a timeline and a table, with why keys are published ahead @forms', async ({ page, request }) => {
 	const jwks = (await (await request.get(`${PROVIDER_URL}/api/auth/jwks`)).json()) as { keys: { kid: string }[] };
 	await page.goto(`${PROVIDER_URL}/dev/keys`);

@@ -25,7 +25,10 @@ export async function skipBrowserValidation(page: Page): Promise<void> {
 
 /** The value shown for one ID-token claim on a demo site's page. */
 export function claim(page: Page, name: string) {
-	return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) }).getByRole('cell');
+	return page
+		.getByRole('row')
+		.filter({ has: page.getByRole('rowheader', { name, exact: true }) })
+		.getByRole('cell');
 }
 
 /** The URL's origin + path, for assertions that must not depend on the query. */
@@ -90,7 +93,11 @@ export async function startSignInAtSite(page: Page, site: string = SITE1_URL): P
 }
 
 /** Signs in on a demo site through the provider's password form, back on the site's greeting. */
-export async function signInOnSite(page: Page, site: string = SITE1_URL, account: { email: string; password: string; name: string } = DEMO_USER): Promise<void> {
+export async function signInOnSite(
+	page: Page,
+	site: string = SITE1_URL,
+	account: { email: string; password: string; name: string } = DEMO_USER
+): Promise<void> {
 	await page.goto(site);
 	await page.getByRole('button', { name: 'Sign in with SSO' }).click();
 	await submitSignIn(page, account.email, account.password);

@@ -7,7 +7,6 @@ import { expectNoAxeViolations, expectAccessible } from './axe';
 import { expectVisibleFocus, submitSignIn, javaScriptOn } from './helpers';
 import { DEMO_USER, PROVIDER_URL, SITE1_URL, SITE2_URL } from './urls';
 
-
 /**
  * The a11y.e2e.ts PAGES checks for a state that only this file can open (a key rotation):
  * axe in light and dark, at desktop and phone widths, and no sideways scrolling at 320 px.
@@ -16,7 +15,10 @@ async function expectAccessibleEverywhere(page: Page, state: string): Promise<vo
 	if (!javaScriptOn()) return;
 	for (const colorScheme of ['light', 'dark'] as const) {
 		await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
-		for (const { width, height } of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+		for (const { width, height } of [
+			{ width: 1280, height: 800 },
+			{ width: 390, height: 844 }
+		]) {
 			await page.setViewportSize({ width, height });
 			await expectNoAxeViolations(page, `${state}, ${colorScheme}, ${width}px`);
 		}
@@ -28,7 +30,10 @@ async function expectAccessibleEverywhere(page: Page, state: string): Promise<vo
 }
 const diagnosis = (page: Page, scenario: string) => page.getByTestId(`diagnosis-${scenario}`);
 const fact = (page: Page, scenario: string, name: string | RegExp) =>
-	diagnosis(page, scenario).getByRole('row').filter({ has: page.getByRole('rowheader', { name }) }).getByRole('cell');
+	diagnosis(page, scenario)
+		.getByRole('row')
+		.filter({ has: page.getByRole('rowheader', { name }) })
+		.getByRole('cell');
 
 /** Signs in from the lab's own button and comes back to the lab. */
 async function signInFromLab(page: Page, site = SITE1_URL): Promise<void> {
@@ -45,7 +50,13 @@ test('the lab is linked from the inspector and home page, and asks a signed-out 
 	await expect(page).toHaveURL(`${SITE1_URL}/lab`);
 	await expect(page).toHaveTitle(/^Common issues lab — /);
 	await expect(page.getByRole('heading', { level: 1, name: 'Common issues lab' })).toBeVisible();
-	for (const name of ['1. The JWKS is empty', '2. "Invalid signature" when verifying', '3. Redirect URI mismatch', '4. Token expired', '5. A key rotated while the site caches the JWKS']) {
+	for (const name of [
+		'1. The JWKS is empty',
+		'2. "Invalid signature" when verifying',
+		'3. Redirect URI mismatch',
+		'4. Token expired',
+		'5. A key rotated while the site caches the JWKS'
+	]) {
 		await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
 	}
 	// A token scenario without a sign-in: the reason beside its button, not an error page.
@@ -135,7 +146,7 @@ test('5. a key rotated while the site caches the JWKS: unannounced, then publish
 		const newKid = (await fact(page, 'key-rotation', 'New key published').locator('code').textContent()) ?? '';
 		expect(newKid).toMatch(/^[\w-]{43}$/);
 		await expect(fact(page, 'key-rotation', 'kid of the new ID token').locator('code')).toHaveText(newKid);
-		await expect(fact(page, 'key-rotation', 'The site\'s cached JWKS before the rotation')).not.toContainText(newKid);
+		await expect(fact(page, 'key-rotation', "The site's cached JWKS before the rotation")).not.toContainText(newKid);
 		await expect(fact(page, 'key-rotation', 'New key signs from')).toContainText('at once (not published ahead)');
 		const refetch = fact(page, 'key-rotation', 'Did the site refetch the JWKS?');
 		if ((await refetch.textContent())?.includes('cooldown')) {

@@ -20,7 +20,10 @@ async function cookieHeaderOfNextLoad(page: Page, origin: string, load: () => Pr
  */
 async function expectSitesSignedOutServerSide(page: Page, context: BrowserContext): Promise<void> {
 	for (const site of SITES) {
-		expect((await context.cookies(site.url)).map((c) => c.name), `${site.cookie} still in the browser`).toContain(site.cookie);
+		expect(
+			(await context.cookies(site.url)).map((c) => c.name),
+			`${site.cookie} still in the browser`
+		).toContain(site.cookie);
 	}
 	for (const site of SITES) {
 		const cookieHeader = await cookieHeaderOfNextLoad(page, site.url, () => page.goto(site.url));
@@ -92,7 +95,10 @@ test('"Sign out everywhere" on site2 signs out there, at the provider and on sit
 	expect(query.get('client_id')).toBe('team-wiki');
 	expect(query.get('post_logout_redirect_uri')).toBe(`${SITE2_URL}/`);
 	// ... which, the hint being valid, signed out at once: no provider page was ever shown.
-	expect(nav.committed.filter((u) => new URL(u).origin === PROVIDER_URL), 'provider pages shown').toEqual([]);
+	expect(
+		nav.committed.filter((u) => new URL(u).origin === PROVIDER_URL),
+		'provider pages shown'
+	).toEqual([]);
 
 	await page.goto(SITE1_URL);
 	await expect(page.getByRole('heading', { level: 1, name: 'Internal Dashboard' })).toBeVisible();
@@ -153,15 +159,19 @@ test.describe('RP-initiated logout without an id_token_hint', () => {
 	});
 });
 
-test('not signed in and no id_token_hint: the provider names where the client wants to send you, and goes there only on request', { tag: '@forms' }, async ({ page }) => {
-	const query = new URLSearchParams({ client_id: 'internal-dashboard', post_logout_redirect_uri: `${SITE1_URL}/`, state: 'after' });
-	const site1Host = new URL(SITE1_URL).host;
-	await page.goto(`${PROVIDER_URL}/api/auth/end-session?${query}`);
-	expect(originAndPath(page.url())).toBe(`${PROVIDER_URL}/api/auth/end-session`);
-	await expect(page.getByRole('heading', { level: 1, name: 'You are signed out' })).toBeVisible();
-	await expect(page.getByRole('main').locator('strong', { hasText: site1Host })).toBeVisible();
-	await expect(page.getByRole('link', { name: 'Sign in again' })).toBeVisible();
-	await page.getByRole('link', { name: `Continue to ${site1Host}` }).click();
-	await expect(page).toHaveURL(`${SITE1_URL}/?state=after`);
-	await expect(page.getByRole('heading', { level: 1, name: 'Internal Dashboard' })).toBeVisible();
-});
+test(
+	'not signed in and no id_token_hint: the provider names where the client wants to send you, and goes there only on request',
+	{ tag: '@forms' },
+	async ({ page }) => {
+		const query = new URLSearchParams({ client_id: 'internal-dashboard', post_logout_redirect_uri: `${SITE1_URL}/`, state: 'after' });
+		const site1Host = new URL(SITE1_URL).host;
+		await page.goto(`${PROVIDER_URL}/api/auth/end-session?${query}`);
+		expect(originAndPath(page.url())).toBe(`${PROVIDER_URL}/api/auth/end-session`);
+		await expect(page.getByRole('heading', { level: 1, name: 'You are signed out' })).toBeVisible();
+		await expect(page.getByRole('main').locator('strong', { hasText: site1Host })).toBeVisible();
+		await expect(page.getByRole('link', { name: 'Sign in again' })).toBeVisible();
+		await page.getByRole('link', { name: `Continue to ${site1Host}` }).click();
+		await expect(page).toHaveURL(`${SITE1_URL}/?state=after`);
+		await expect(page.getByRole('heading', { level: 1, name: 'Internal Dashboard' })).toBeVisible();
+	}
+);

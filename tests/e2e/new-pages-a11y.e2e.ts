@@ -1,12 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import {
-	authorizeURL,
-	expectVisibleFocus,
-	PARTNER_APP,
-	registerClient,
-	signInAtProvider,
-	stayOffPartnerSite
-} from './helpers';
+import { authorizeURL, expectVisibleFocus, PARTNER_APP, registerClient, signInAtProvider, stayOffPartnerSite } from './helpers';
 import { PROVIDER_URL, SITE1_URL } from './urls';
 
 /** One h1, and a name for every form control (and link) a screen-reader user can reach. */
@@ -65,7 +58,9 @@ test('"You are signed out" page: one h1, named controls', async ({ page }) => {
 });
 
 test('"You are signed out" page naming a destination: one h1, named controls, "Continue" reachable by keyboard', async ({ page }) => {
-	await page.goto(`${PROVIDER_URL}/api/auth/end-session?${new URLSearchParams({ client_id: 'internal-dashboard', post_logout_redirect_uri: `${SITE1_URL}/` })}`);
+	await page.goto(
+		`${PROVIDER_URL}/api/auth/end-session?${new URLSearchParams({ client_id: 'internal-dashboard', post_logout_redirect_uri: `${SITE1_URL}/` })}`
+	);
 	await expectAccessibleBasics(page, 'You are signed out');
 	await tabTo(page, page.getByRole('link', { name: `Continue to ${new URL(SITE1_URL).host}` }));
 });

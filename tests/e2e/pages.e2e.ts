@@ -23,29 +23,35 @@ const ORIGINS = [
 ];
 
 for (const o of ORIGINS) {
-	test(`${o.title}: unknown pages, the other side's pages and form-only addresses get the styled error page with a way back`, { tag: '@forms' }, async ({ page }) => {
-		for (const { path, status, heading } of [
-			{ path: '/no-such-page', status: 404, heading: 'Page not found' },
-			{ path: o.otherSidePage, status: 404, heading: 'Page not found' },
-			{ path: o.postOnly, status: 405, heading: 'This address is not a page' }
-		]) {
-			const response = await page.goto(`${o.url}${path}`);
-			expect(response?.status(), path).toBe(status);
-			expect(response?.headers()['content-type'], path).toMatch(/^text\/html/);
-			await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
-			await expect(page).toHaveTitle(`${heading} — ${o.title}`);
-			// The origin's own look (top bar, colours) and a way back to its start page.
-			await expect(page.locator('html')).toHaveAttribute('data-origin', o.origin);
-			await expect(page.getByRole('banner')).toContainText(o.title);
-			await page.getByRole('main').getByRole('link', { name: 'Go to the start page' }).click();
-			await expect(page).toHaveURL((url) => url.origin === o.url);
-			await expect(page.getByRole('heading', { level: 1 })).not.toHaveText(heading);
+	test(
+		`${o.title}: unknown pages, the other side's pages and form-only addresses get the styled error page with a way back`,
+		{ tag: '@forms' },
+		async ({ page }) => {
+			for (const { path, status, heading } of [
+				{ path: '/no-such-page', status: 404, heading: 'Page not found' },
+				{ path: o.otherSidePage, status: 404, heading: 'Page not found' },
+				{ path: o.postOnly, status: 405, heading: 'This address is not a page' }
+			]) {
+				const response = await page.goto(`${o.url}${path}`);
+				expect(response?.status(), path).toBe(status);
+				expect(response?.headers()['content-type'], path).toMatch(/^text\/html/);
+				await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
+				await expect(page).toHaveTitle(`${heading} — ${o.title}`);
+				// The origin's own look (top bar, colours) and a way back to its start page.
+				await expect(page.locator('html')).toHaveAttribute('data-origin', o.origin);
+				await expect(page.getByRole('banner')).toContainText(o.title);
+				await page.getByRole('main').getByRole('link', { name: 'Go to the start page' }).click();
+				await expect(page).toHaveURL((url) => url.origin === o.url);
+				await expect(page.getByRole('heading', { level: 1 })).not.toHaveText(heading);
+			}
 		}
-	});
+	);
 }
 
 test('sign-in for an application says which one asked and where it lives', { tag: '@forms' }, async ({ page }) => {
-	await page.goto(authorizeURL({ client_id: 'internal-dashboard', redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'openid profile', state: 's' }));
+	await page.goto(
+		authorizeURL({ client_id: 'internal-dashboard', redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'openid profile', state: 's' })
+	);
 	await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
 	await expect(page.getByTestId('requesting-app')).toHaveText(`to continue to Internal Dashboard — ${new URL(SITE1_URL).host}`);
 	await expect(page).toHaveTitle('Sign in — SSO Provider');
@@ -85,7 +91,16 @@ test('consent: "Signed in as X — not you?" leads to signing in as someone else
 
 test('re-authentication (prompt=login) shows who is signed in', { tag: '@forms' }, async ({ page }) => {
 	await signInAtProvider(page);
-	await page.goto(authorizeURL({ client_id: 'internal-dashboard', redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'openid', state: 'r', prompt: 'login' }));
+	await page.goto(
+		authorizeURL({
+			client_id: 'internal-dashboard',
+			redirect_uri: `${SITE1_URL}/auth/callback`,
+			response_type: 'code',
+			scope: 'openid',
+			state: 'r',
+			prompt: 'login'
+		})
+	);
 	await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
 	await expect(page.getByTestId('signed-in-as')).toContainText(`Signed in as ${DEMO_USER.name} (${DEMO_USER.email}) — not you?`);
 });
@@ -144,15 +159,19 @@ test('"Show password" reveals and hides the password and keeps the field a passw
 	await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
 });
 
-test('without JavaScript there is no dead "Show password" button, and sign-in and sign-up still work', { tag: '@forms' }, async ({ page, javaScriptEnabled }) => {
-	test.skip(javaScriptEnabled, 'the no-js project checks the page without scripts');
-	await page.goto(`${PROVIDER_URL}/auth/signup`);
-	await expect(page.getByRole('button', { name: 'Show password' })).toHaveCount(0);
-	await page.goto(`${PROVIDER_URL}/auth/login`);
-	await expect(page.getByRole('button', { name: 'Show password' })).toHaveCount(0);
-	await submitSignIn(page, DEMO_USER.email, DEMO_USER.password);
-	await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
-});
+test(
+	'without JavaScript there is no dead "Show password" button, and sign-in and sign-up still work',
+	{ tag: '@forms' },
+	async ({ page, javaScriptEnabled }) => {
+		test.skip(javaScriptEnabled, 'the no-js project checks the page without scripts');
+		await page.goto(`${PROVIDER_URL}/auth/signup`);
+		await expect(page.getByRole('button', { name: 'Show password' })).toHaveCount(0);
+		await page.goto(`${PROVIDER_URL}/auth/login`);
+		await expect(page.getByRole('button', { name: 'Show password' })).toHaveCount(0);
+		await submitSignIn(page, DEMO_USER.email, DEMO_USER.password);
+		await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
+	}
+);
 
 test('Email is focused on the sign-in page, Name on the sign-up page', async ({ page }) => {
 	await page.goto(`${PROVIDER_URL}/auth/login`);
@@ -161,7 +180,7 @@ test('Email is focused on the sign-in page, Name on the sign-up page', async ({ 
 	await expect(page.getByLabel('Name')).toBeFocused();
 });
 
-test.describe('times in the reader\'s time zone', () => {
+test.describe("times in the reader's time zone", () => {
 	test.use({ timezoneId: 'Asia/Tokyo', locale: 'en-US' });
 
 	test('with JavaScript the account page shows local time; the exact instant stays in datetime', async ({ page }) => {

@@ -10,12 +10,18 @@ import { PROVIDER_URL, SITE1_URL } from './urls';
 // reader would be. The ceremony always runs on the provider's origin, also when the demo sites
 // are on 127.0.0.1. Tagged @forms: the list, rename and remove also run without JavaScript.
 
-
 async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
 	const cdp = await page.context().newCDPSession(page);
 	await cdp.send('WebAuthn.enable');
 	const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-		options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true }
+		options: {
+			protocol: 'ctap2',
+			transport: 'internal',
+			hasResidentKey: true,
+			hasUserVerification: true,
+			isUserVerified: true,
+			automaticPresenceSimulation: true
+		}
 	});
 	return { cdp, authenticatorId };
 }
@@ -47,7 +53,11 @@ async function registerOverHTTP(page: Page, name: string): Promise<TestAuthentic
 	const response = authenticator.register(options);
 	const added = await page.request.post(`${PROVIDER_URL}/account/passkeys?/add`, {
 		headers: { origin: PROVIDER_URL },
-		form: { name, client_data_json: Buffer.from(response.clientDataJSON).toString('base64url'), attestation_object: Buffer.from(response.attestationObject).toString('base64url') },
+		form: {
+			name,
+			client_data_json: Buffer.from(response.clientDataJSON).toString('base64url'),
+			attestation_object: Buffer.from(response.attestationObject).toString('base64url')
+		},
 		maxRedirects: 0
 	});
 	expect(added.headers().location).toBe('/account/passkeys?notice=passkey-added');

@@ -137,14 +137,16 @@ test.describe('provider sign-in', () => {
 		await page.goto(`${PROVIDER_URL}/auth/login`);
 		await scriptsLoaded(page); // the Show password toggle exists once scripts run
 		const email = page.getByLabel('Email');
-		const outlineStyle = () => page.evaluate(() => {
-			const el = document.activeElement;
-			return el ? getComputedStyle(el).outlineStyle : 'none';
-		});
-		const outlineWidth = () => page.evaluate(() => {
-			const el = document.activeElement;
-			return el ? parseFloat(getComputedStyle(el).outlineWidth) : 0;
-		});
+		const outlineStyle = () =>
+			page.evaluate(() => {
+				const el = document.activeElement;
+				return el ? getComputedStyle(el).outlineStyle : 'none';
+			});
+		const outlineWidth = () =>
+			page.evaluate(() => {
+				const el = document.activeElement;
+				return el ? parseFloat(getComputedStyle(el).outlineWidth) : 0;
+			});
 
 		// The top bar's links come first; Email must be reached within a few presses.
 		let presses = 0;

@@ -42,7 +42,7 @@ async function signInOnSite1(page: Page): Promise<string | null> {
 	return claim(page, 'sub').textContent();
 }
 
-test("site1 calls its own API with a session JWT from the provider", async ({ page }) => {
+test('site1 calls its own API with a session JWT from the provider', async ({ page }) => {
 	const sub = await signInOnSite1(page);
 	await page.getByRole('button', { name: "Call this site's API" }).click();
 	const status = page.getByRole('status');

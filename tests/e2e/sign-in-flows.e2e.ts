@@ -7,7 +7,6 @@ import { expectNoAxeViolations } from './axe';
 import { authorizeURL, scriptsLoaded, submitSignIn, startSignInAtSite, javaScriptOn } from './helpers';
 import { PROVIDER_URL, SITE1_URL } from './urls';
 
-
 function welcome(page: Page, account: Account) {
 	return page.getByRole('heading', { level: 2, name: `Welcome, ${account.name}` });
 }
@@ -60,7 +59,7 @@ test.describe('sign-in flows', () => {
 		await expect(tabA).toHaveURL(`${SITE1_URL}/`);
 		await expect(welcome(tabA, account)).toBeVisible();
 
-		await test.step('the finished flow\'s callback again (a reload): the site, signed in, with a notice', async () => {
+		await test.step("the finished flow's callback again (a reload): the site, signed in, with a notice", async () => {
 			expect(callbackB).toContain('state=');
 			await tabB.goto(callbackB);
 			await expect(tabB).toHaveURL(`${SITE1_URL}/?notice=sign-in-not-pending`);
@@ -126,7 +125,14 @@ test.describe('sign-in flows', () => {
 
 test.describe('which app asked, with its logo', () => {
 	const dashboardAuthorize = (extra: Record<string, string> = {}) =>
-		authorizeURL({ client_id: 'internal-dashboard', redirect_uri: `${SITE1_URL}/auth/callback`, response_type: 'code', scope: 'openid profile email', state: 'logo-test', ...extra });
+		authorizeURL({
+			client_id: 'internal-dashboard',
+			redirect_uri: `${SITE1_URL}/auth/callback`,
+			response_type: 'code',
+			scope: 'openid profile email',
+			state: 'logo-test',
+			...extra
+		});
 
 	/** The logo is shown at its fixed size and the browser actually loaded it (the page's CSP allowed its origin). */
 	async function expectLoadedLogo(page: Page, size: number): Promise<void> {
@@ -138,7 +144,7 @@ test.describe('which app asked, with its logo', () => {
 		expect(box && [Math.round(box.width), Math.round(box.height)]).toEqual([size, size]);
 	}
 
-	test('the sign-in and consent pages show the Internal Dashboard\'s logo beside its name, accessibly', async ({ page }) => {
+	test("the sign-in and consent pages show the Internal Dashboard's logo beside its name, accessibly", async ({ page }) => {
 		const csp: string[] = [];
 		page.on('console', (message) => {
 			if (/Content Security Policy/i.test(message.text())) csp.push(message.text());
@@ -146,7 +152,7 @@ test.describe('which app asked, with its logo', () => {
 		await page.goto(dashboardAuthorize());
 		await expect(page.getByTestId('requesting-app')).toContainText('to continue to Internal Dashboard');
 		await expectLoadedLogo(page, 40);
-		await expectNoAxeViolations(page, 'sign-in page with the app\'s logo');
+		await expectNoAxeViolations(page, "sign-in page with the app's logo");
 
 		await submitSignIn(page, 'demo@example.com', 'DemoPass123!');
 		await expect(page).toHaveURL(new RegExp(`^${SITE1_URL}/`));
@@ -154,7 +160,7 @@ test.describe('which app asked, with its logo', () => {
 		await page.goto(dashboardAuthorize({ prompt: 'consent' }));
 		await expect(page.getByRole('heading', { level: 1, name: 'Allow Internal Dashboard to use your account?' })).toBeVisible();
 		await expectLoadedLogo(page, 48);
-		await expectNoAxeViolations(page, 'consent page with the app\'s logo');
+		await expectNoAxeViolations(page, "consent page with the app's logo");
 		expect(csp).toEqual([]);
 	});
 
@@ -168,7 +174,7 @@ test.describe('which app asked, with its logo', () => {
 		await expect(page).toHaveURL(new RegExp(`^${SITE1_URL}/`));
 	});
 
-	test('the page allows images from the logo\'s origin only, and scripts from its own only', async ({ page }) => {
+	test("the page allows images from the logo's origin only, and scripts from its own only", async ({ page }) => {
 		const response = await page.goto(dashboardAuthorize());
 		const policy = response!.headers()['content-security-policy'];
 		expect(policy).toMatch(new RegExp(`img-src 'self' ${new URL(SITE1_URL).origin.replace(/[.]/g, '\\.')}(;|$)`));

@@ -54,36 +54,40 @@ test.describe('two-step verification', () => {
 		await expect(claim(page, 'acr')).toHaveText(MULTI_FACTOR);
 	});
 
-	test('a recovery code signs in once; then two-step verification is turned off and sign-in asks only for the password', { tag: '@forms' }, async ({ page, request }) => {
-		const account = await createAccount(request, page, 'totp-recovery');
-		const { recoveryCodes } = await enrolTOTP(page, account);
-		await page.context().clearCookies();
+	test(
+		'a recovery code signs in once; then two-step verification is turned off and sign-in asks only for the password',
+		{ tag: '@forms' },
+		async ({ page, request }) => {
+			const account = await createAccount(request, page, 'totp-recovery');
+			const { recoveryCodes } = await enrolTOTP(page, account);
+			await page.context().clearCookies();
 
-		await page.goto(`${PROVIDER_URL}/auth/login`);
-		await submitSignIn(page, account.email, account.password);
-		await expect(page).toHaveURL(`${PROVIDER_URL}/auth/two-factor`);
-		await page.getByText('Lost your phone? Use a recovery code').click();
-		await page.getByLabel('Recovery code').fill('aaaa-bbbb-cccc-dddd');
-		await page.getByRole('button', { name: 'Use recovery code' }).click();
-		await expect(page.getByRole('alert')).toContainText('That recovery code is not right, or was already used.');
-		await expect(page.getByLabel('Recovery code')).toHaveAttribute('aria-invalid', 'true');
-		await expectAccessible(page, 'a refused recovery code');
-		await page.getByLabel('Recovery code').fill(recoveryCodes[0].toUpperCase());
-		await page.getByRole('button', { name: 'Use recovery code' }).click();
-		await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
-		await expect(page.getByRole('main')).toContainText('Two-step verification');
+			await page.goto(`${PROVIDER_URL}/auth/login`);
+			await submitSignIn(page, account.email, account.password);
+			await expect(page).toHaveURL(`${PROVIDER_URL}/auth/two-factor`);
+			await page.getByText('Lost your phone? Use a recovery code').click();
+			await page.getByLabel('Recovery code').fill('aaaa-bbbb-cccc-dddd');
+			await page.getByRole('button', { name: 'Use recovery code' }).click();
+			await expect(page.getByRole('alert')).toContainText('That recovery code is not right, or was already used.');
+			await expect(page.getByLabel('Recovery code')).toHaveAttribute('aria-invalid', 'true');
+			await expectAccessible(page, 'a refused recovery code');
+			await page.getByLabel('Recovery code').fill(recoveryCodes[0].toUpperCase());
+			await page.getByRole('button', { name: 'Use recovery code' }).click();
+			await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
+			await expect(page.getByRole('main')).toContainText('Two-step verification');
 
-		await page.getByRole('link', { name: 'Manage two-step verification' }).click();
-		await expect(page.getByRole('main')).toContainText('9 of 10');
-		await page.getByRole('button', { name: 'Turn off two-step verification' }).click();
-		await expect(page).toHaveURL(`${PROVIDER_URL}/account?notice=two-factor-off`);
-		await expect(page.getByRole('status')).toContainText('Two-step verification is off.');
+			await page.getByRole('link', { name: 'Manage two-step verification' }).click();
+			await expect(page.getByRole('main')).toContainText('9 of 10');
+			await page.getByRole('button', { name: 'Turn off two-step verification' }).click();
+			await expect(page).toHaveURL(`${PROVIDER_URL}/account?notice=two-factor-off`);
+			await expect(page.getByRole('status')).toContainText('Two-step verification is off.');
 
-		await page.context().clearCookies();
-		await page.goto(`${PROVIDER_URL}/auth/login`);
-		await submitSignIn(page, account.email, account.password);
-		await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
-	});
+			await page.context().clearCookies();
+			await page.goto(`${PROVIDER_URL}/auth/login`);
+			await submitSignIn(page, account.email, account.password);
+			await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
+		}
+	);
 
 	test('a client asks for two-step verification with acr_values: the signed-in user is asked for the code only', async ({ page, request }) => {
 		const account = await createAccount(request, page, 'totp-step-up');
@@ -91,7 +95,16 @@ test.describe('two-step verification', () => {
 		const redirectURI = `${SITE1_URL}/auth/callback`;
 		// The code goes to the demo site's callback; caught here and redeemed like a client would.
 		await page.route(`${redirectURI}?**`, (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'caught' }));
-		await page.goto(authorizeURL({ client_id: 'internal-dashboard', redirect_uri: redirectURI, response_type: 'code', scope: 'openid', state: 'step-up', acr_values: MULTI_FACTOR }));
+		await page.goto(
+			authorizeURL({
+				client_id: 'internal-dashboard',
+				redirect_uri: redirectURI,
+				response_type: 'code',
+				scope: 'openid',
+				state: 'step-up',
+				acr_values: MULTI_FACTOR
+			})
+		);
 		await expect(page).toHaveURL(new RegExp(`^${PROVIDER_URL}/auth/two-factor\\?`));
 		await expect(page.getByRole('main')).toContainText('Internal Dashboard asks for two-step verification.');
 		await expect(page.getByLabel('Password')).toHaveCount(0);
@@ -102,7 +115,13 @@ test.describe('two-step verification', () => {
 		await page.waitForURL((url) => url.href.startsWith(redirectURI));
 		const code = new URL(page.url()).searchParams.get('code')!;
 		const tokens = await request.post(`${PROVIDER_URL}/api/auth/token`, {
-			form: { grant_type: 'authorization_code', code, redirect_uri: redirectURI, client_id: 'internal-dashboard', client_secret: 'secret-for-internal-dashboard' }
+			form: {
+				grant_type: 'authorization_code',
+				code,
+				redirect_uri: redirectURI,
+				client_id: 'internal-dashboard',
+				client_secret: 'secret-for-internal-dashboard'
+			}
 		});
 		expect(tokens.status()).toBe(200);
 		const claims = decodeJwt(((await tokens.json()) as { id_token: string }).id_token);

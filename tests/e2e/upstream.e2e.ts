@@ -13,7 +13,11 @@ import { DEMO_USER, PROVIDER_URL, SITE1_URL } from './urls';
 const LINK_PAGE = `${PROVIDER_URL}/auth/upstream/link`;
 
 /** Answers the fake upstream's consent page as this person. */
-async function consentAt(page: Page, upstream: 'Fake GitHub' | 'Fake Google', who: { login: string; name: string; email: string; verified: boolean }): Promise<void> {
+async function consentAt(
+	page: Page,
+	upstream: 'Fake GitHub' | 'Fake Google',
+	who: { login: string; name: string; email: string; verified: boolean }
+): Promise<void> {
 	await expect(page.getByRole('heading', { level: 1, name: upstream })).toBeVisible();
 	await page.getByLabel('Login').fill(who.login);
 	await page.getByLabel('Name').fill(who.name);

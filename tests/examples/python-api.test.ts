@@ -101,7 +101,10 @@ describe('the Python API verifies session JWTs through the JWKS', () => {
 
 	it('answers CORS for the demo site only, so the site can call it from the browser', async () => {
 		const preflight = (origin: string) =>
-			fetch(`${api.url}/whoami`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+			fetch(`${api.url}/whoami`, {
+				method: 'OPTIONS',
+				headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' }
+			});
 		const allowed = await preflight(server.urls.site1);
 		expect(allowed.headers.get('access-control-allow-origin')).toBe(server.urls.site1);
 		expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
@@ -119,10 +122,14 @@ describe('the Python API verifies session JWTs through the JWKS', () => {
 		});
 		expect(stdout).toMatch(/published next keys/);
 		let after = before;
-		await waitFor('a session JWT signed by the new key', async () => {
-			after = await sessionJWT(server.urls.provider, cookie);
-			return decodeProtectedHeader(after).kid !== decodeProtectedHeader(before).kid;
-		}, 30_000);
+		await waitFor(
+			'a session JWT signed by the new key',
+			async () => {
+				after = await sessionJWT(server.urls.provider, cookie);
+				return decodeProtectedHeader(after).kid !== decodeProtectedHeader(before).kid;
+			},
+			30_000
+		);
 		const response = await whoami(after);
 		expect(response.status, api.output().slice(-1000)).toBe(200);
 		// The old key stays published until its tokens expire: the earlier token still works.
@@ -151,7 +158,14 @@ describe('the Python API refuses tokens a JWKS-verifying backend must refuse', (
 	});
 
 	const sign = (claims: Record<string, unknown>, expiresAt: number) =>
-		new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'test-key', typ: 'JWT' }).setIssuer(ISSUER).setAudience(ISSUER).setSubject('u1').setIssuedAt(expiresAt - 900).setExpirationTime(expiresAt).sign(privateKey);
+		new SignJWT(claims)
+			.setProtectedHeader({ alg: 'RS256', kid: 'test-key', typ: 'JWT' })
+			.setIssuer(ISSUER)
+			.setAudience(ISSUER)
+			.setSubject('u1')
+			.setIssuedAt(expiresAt - 900)
+			.setExpirationTime(expiresAt)
+			.sign(privateKey);
 	const call = (token: string) => fetch(`${local.url}/whoami`, { headers: { authorization: `Bearer ${token}` } });
 
 	it('accepts a fresh token and refuses the same token once it has expired (beyond the 30 s clock skew)', async () => {
@@ -177,9 +191,23 @@ describe('the Python API refuses tokens a JWKS-verifying backend must refuse', (
 
 	it('refuses a token from another issuer and a token without kid', async () => {
 		const now = Math.floor(Date.now() / 1000);
-		const other = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'test-key' }).setIssuer('https://other.test').setAudience(ISSUER).setSubject('u1').setIssuedAt(now).setExpirationTime(now + 600).sign(privateKey);
+		const other = await new SignJWT({})
+			.setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+			.setIssuer('https://other.test')
+			.setAudience(ISSUER)
+			.setSubject('u1')
+			.setIssuedAt(now)
+			.setExpirationTime(now + 600)
+			.sign(privateKey);
 		expect(await (await call(other)).json()).toMatchObject({ error: 'invalid_token', message: `the token was not issued by ${ISSUER}` });
-		const noKid = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer(ISSUER).setAudience(ISSUER).setSubject('u1').setIssuedAt(now).setExpirationTime(now + 600).sign(privateKey);
+		const noKid = await new SignJWT({})
+			.setProtectedHeader({ alg: 'RS256' })
+			.setIssuer(ISSUER)
+			.setAudience(ISSUER)
+			.setSubject('u1')
+			.setIssuedAt(now)
+			.setExpirationTime(now + 600)
+			.sign(privateKey);
 		expect(await (await call(noKid)).json()).toMatchObject({ error: 'invalid_token', message: expect.stringMatching(/no kid/) });
 	});
 });

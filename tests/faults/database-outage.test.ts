@@ -74,12 +74,21 @@ describe('a database outage under two instances', () => {
 			expect((await fetch(`${provider}/api/auth/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
 		}
 		const logBefore = instances.map(({ server }) => server.readLog().length);
-		const authorizeQuery = new URLSearchParams({ client_id: DASHBOARD.id, response_type: 'code', redirect_uri: redirectURI, scope: 'openid', state: 'outage', nonce: 'outage' });
+		const authorizeQuery = new URLSearchParams({
+			client_id: DASHBOARD.id,
+			response_type: 'code',
+			redirect_uri: redirectURI,
+			scope: 'openid',
+			state: 'outage',
+			nonce: 'outage'
+		});
 
 		await proxy.cut();
 		for (const { provider } of instances) {
 			// Pages: signed in (the session lookup fails) and signed out (the client lookup fails).
-			await expectStyledUnavailablePage(await fetch(`${provider}/api/auth/authorize?${authorizeQuery}`, { headers: { cookie, ...BROWSER }, redirect: 'manual' }));
+			await expectStyledUnavailablePage(
+				await fetch(`${provider}/api/auth/authorize?${authorizeQuery}`, { headers: { cookie, ...BROWSER }, redirect: 'manual' })
+			);
 			await expectStyledUnavailablePage(await fetch(`${provider}/api/auth/authorize?${authorizeQuery}`, { headers: BROWSER, redirect: 'manual' }));
 			await expectStyledUnavailablePage(await fetch(`${provider}/account`, { headers: { cookie, ...BROWSER }, redirect: 'manual' }));
 			// OAuth and JSON endpoints.
@@ -93,7 +102,12 @@ describe('a database outage under two instances', () => {
 			);
 			await expectTemporarilyUnavailable(await fetch(`${provider}/api/auth/session`, { headers: { cookie } }));
 			// A form post with an unknown session is refused, not acted on as if signed out.
-			const logout = await fetch(`${provider}/auth/logout`, { method: 'POST', headers: { cookie, origin: a.urls.provider, 'content-type': 'application/x-www-form-urlencoded', ...BROWSER }, body: '', redirect: 'manual' });
+			const logout = await fetch(`${provider}/auth/logout`, {
+				method: 'POST',
+				headers: { cookie, origin: a.urls.provider, 'content-type': 'application/x-www-form-urlencoded', ...BROWSER },
+				body: '',
+				redirect: 'manual'
+			});
 			expectRetryAfter(logout);
 			expect(logout.headers.getSetCookie()).toEqual([]);
 			// Load balancer probes: alive, not ready.

@@ -95,7 +95,10 @@ describe('key rotation under load', () => {
 			env: { ...process.env, DATABASE_URL: database.url, AUTH_SECRET: database.authSecret, PGLITE_DIR: '', ...KEY_TIMING }
 		});
 		expect(stdout).toMatch(/published next keys .+; they start signing in 8 seconds/);
-		const next = stdout.split('\n').find((line) => /\tRS256\tnext\t/.test(line))?.split('\t')[0];
+		const next = stdout
+			.split('\n')
+			.find((line) => /\tRS256\tnext\t/.test(line))
+			?.split('\t')[0];
 		expect(next).toBeTruthy();
 		expect(before.has(next!)).toBe(false);
 
@@ -107,9 +110,14 @@ describe('key rotation under load', () => {
 
 		expect(failures, failures.slice(0, 5).join('\n')).toEqual([]);
 		for (const [name, kids] of kidsBySigner) {
-			expect([...kids].some((kid) => before.has(kid)), `${name} signed with the old key`).toBe(true);
+			expect(
+				[...kids].some((kid) => before.has(kid)),
+				`${name} signed with the old key`
+			).toBe(true);
 			expect(kids.has(next!), `${name} signed with the new key`).toBe(true);
 		}
-		console.log(`[key rotation] ${flows} flows, each ID token verified by 2 relying parties and each access token by 2 instances; kids: ${JSON.stringify(Object.fromEntries([...kidsBySigner].map(([n, k]) => [n, [...k]])))}`);
+		console.log(
+			`[key rotation] ${flows} flows, each ID token verified by 2 relying parties and each access token by 2 instances; kids: ${JSON.stringify(Object.fromEntries([...kidsBySigner].map(([n, k]) => [n, [...k]])))}`
+		);
 	}, 180_000);
 });

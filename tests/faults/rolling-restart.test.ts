@@ -91,7 +91,10 @@ describe('rolling restart', () => {
 			while (balancing) {
 				await Promise.all(
 					instances.map(async (instance) => {
-						instance.inRotation = await fetch(`${instance.provider}/readyz`).then((r) => r.status === 200, () => false);
+						instance.inRotation = await fetch(`${instance.provider}/readyz`).then(
+							(r) => r.status === 200,
+							() => false
+						);
 					})
 				);
 				await new Promise((resolve) => setTimeout(resolve, 200));
@@ -125,7 +128,14 @@ describe('rolling restart', () => {
 					return run(pick(first).provider);
 				}
 			};
-			const params = new URLSearchParams({ client_id: DASHBOARD.id, response_type: 'code', redirect_uri: redirectURI, scope: 'openid profile', state: 's', nonce: 'n' });
+			const params = new URLSearchParams({
+				client_id: DASHBOARD.id,
+				response_type: 'code',
+				redirect_uri: redirectURI,
+				scope: 'openid profile',
+				state: 's',
+				nonce: 'n'
+			});
 			const authorize = await attempt((provider) => fetch(`${provider}/api/auth/authorize?${params}`, { headers: { cookie }, redirect: 'manual' }));
 			const code = new URL(authorize.headers.get('location') ?? 'x:').searchParams.get('code');
 			if (authorize.status !== 302 || !code) throw new Error(`authorize answered ${authorize.status}`);
@@ -154,23 +164,34 @@ describe('rolling restart', () => {
 			const victim = instances[round];
 			await waitFor(`${victim.name} serving the load`, async () => (servedBy.get(victim.name) ?? 0) >= 6, 30_000);
 			const { code } = await (async () => {
-				const params = new URLSearchParams({ client_id: DASHBOARD.id, response_type: 'code', redirect_uri: redirectURI, scope: 'openid', state: 's', nonce: 'n' });
+				const params = new URLSearchParams({
+					client_id: DASHBOARD.id,
+					response_type: 'code',
+					redirect_uri: redirectURI,
+					scope: 'openid',
+					state: 's',
+					nonce: 'n'
+				});
 				const answer = await fetch(`${victim.provider}/api/auth/authorize?${params}`, { headers: { cookie }, redirect: 'manual' });
 				return { code: new URL(answer.headers.get('location')!).searchParams.get('code')! };
 			})();
 			const exit = exited(victim.server);
 			// In flight: the first bytes of a token request arrived before SIGTERM, the rest after.
-			const slow = tokenRequestInTwoHalves(victim.provider, new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectURI, ...DASHBOARD_CREDENTIALS }).toString(), async () => {
-				await new Promise((resolve) => setTimeout(resolve, 200));
-				victim.server.child.kill('SIGTERM');
-				await new Promise((resolve) => setTimeout(resolve, 300));
-				// Draining: not ready any more, still alive.
-				const readiness = await fetch(`${victim.provider}/readyz`, { headers: { connection: 'close' } });
-				expect(readiness.status).toBe(503);
-				expect((await fetch(`${victim.provider}/healthz`, { headers: { connection: 'close' } })).status).toBe(200);
-				// Past the shutdown delay (1 s) and the old launcher's 500 ms hard exit.
-				await new Promise((resolve) => setTimeout(resolve, 1500));
-			});
+			const slow = tokenRequestInTwoHalves(
+				victim.provider,
+				new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectURI, ...DASHBOARD_CREDENTIALS }).toString(),
+				async () => {
+					await new Promise((resolve) => setTimeout(resolve, 200));
+					victim.server.child.kill('SIGTERM');
+					await new Promise((resolve) => setTimeout(resolve, 300));
+					// Draining: not ready any more, still alive.
+					const readiness = await fetch(`${victim.provider}/readyz`, { headers: { connection: 'close' } });
+					expect(readiness.status).toBe(503);
+					expect((await fetch(`${victim.provider}/healthz`, { headers: { connection: 'close' } })).status).toBe(200);
+					// Past the shutdown delay (1 s) and the old launcher's 500 ms hard exit.
+					await new Promise((resolve) => setTimeout(resolve, 1500));
+				}
+			);
 			const answered = await slow;
 			expect(answered.status, answered.body).toBe(200);
 			expect(JSON.parse(answered.body).id_token).toBeTypeOf('string');
@@ -191,6 +212,8 @@ describe('rolling restart', () => {
 		expect(failures, failures.slice(0, 5).join('\n')).toEqual([]);
 		expect(sent).toBeGreaterThan(20);
 		for (const name of ['A', 'B', 'A2']) expect(servedBy.get(name), `requests served by ${name}`).toBeGreaterThan(0);
-		console.log(`[rolling restart] ${sent} flows (${[...servedBy.values()].reduce((x, y) => x + y, 0)} requests), ${refusedAndRetried} refused connections retried elsewhere, served: ${JSON.stringify(Object.fromEntries(servedBy))}`);
+		console.log(
+			`[rolling restart] ${sent} flows (${[...servedBy.values()].reduce((x, y) => x + y, 0)} requests), ${refusedAndRetried} refused connections retried elsewhere, served: ${JSON.stringify(Object.fromEntries(servedBy))}`
+		);
 	}, 120_000);
 });

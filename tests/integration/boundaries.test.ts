@@ -49,7 +49,10 @@ describe('boundaries: the checker itself catches violations', () => {
 	write('src/lib/server/auth/session.ts', 'export const y = 1;\n');
 	write('src/lib/server/provider.ts', 'export const p = 1;\n');
 	write('src/lib/server/shared.ts', "export { x } from './oidc/keys';\n");
-	write('src/lib/server/db/schema/rp.ts', "import { pgTable, text } from 'drizzle-orm/pg-core';\nexport const rpSessions = pgTable('rp_session', { id: text('id') });\n");
+	write(
+		'src/lib/server/db/schema/rp.ts',
+		"import { pgTable, text } from 'drizzle-orm/pg-core';\nexport const rpSessions = pgTable('rp_session', { id: text('id') });\n"
+	);
 	write('src/lib/server/db/schema/index.ts', "export * from './rp';\n");
 
 	const check = (path: string, text: string) => {
@@ -67,7 +70,11 @@ describe('boundaries: the checker itself catches violations', () => {
 		['dynamic import via $lib in a template literal', 'src/lib/server/rp/g.ts', 'export const load = () => import(`$lib/server/provider`);'],
 		['transitive, through a shared module', 'src/lib/server/rp/h.ts', "import { x } from '../shared';"],
 		['a route file', 'src/routes/(rp)/+page.server.ts', "import { provider } from '$lib/server/provider';"],
-		['a Svelte component script', 'src/routes/(rp)/+page.svelte', "<script lang=\"ts\">\n\timport { y } from '$lib/server/auth/session';\n</script>\n<p>hi</p>"],
+		[
+			'a Svelte component script',
+			'src/routes/(rp)/+page.svelte',
+			'<script lang="ts">\n\timport { y } from \'$lib/server/auth/session\';\n</script>\n<p>hi</p>'
+		],
 		['a directory import', 'src/lib/server/rp/i.ts', "import '../oidc';"],
 		['a computed dynamic import (cannot be checked)', 'src/lib/server/rp/j.ts', "const name = '../oidc/keys'; export const load = () => import(name);"],
 		['import.meta.glob', 'src/lib/server/rp/k.ts', "export const all = import.meta.glob('../oidc/*.ts');"]
@@ -85,7 +92,7 @@ describe('boundaries: the checker itself catches violations', () => {
 				"import { env } from '$env/dynamic/private';",
 				"import { rpSessions } from '../db/schema';",
 				"// import { x } from '../oidc/keys';",
-				"const text = \"import { x } from '../oidc/keys'\";"
+				'const text = "import { x } from \'../oidc/keys\'";'
 			].join('\n')
 		);
 		expect(format(violations)).toBe('');

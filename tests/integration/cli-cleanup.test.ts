@@ -39,7 +39,9 @@ describe.runIf(process.env.TEST_DB !== 'postgres')('npm run cleanup', () => {
 		const past = new Date(Date.now() - 40 * 86_400_000);
 		await withDatabase(async (db) => {
 			await db.insert(users).values({ id: 'u-cli', email: 'cli-cleanup@example.com', name: 'U', createdAt: past, updatedAt: past });
-			await db.insert(sessions).values({ id: 's-cli', secretHash: 'x', userId: 'u-cli', authTime: past, createdAt: past, expiresAt: new Date(Date.now() - 1000) });
+			await db
+				.insert(sessions)
+				.values({ id: 's-cli', secretHash: 'x', userId: 'u-cli', authTime: past, createdAt: past, expiresAt: new Date(Date.now() - 1000) });
 		});
 		const { code, stdout } = await cleanup();
 		expect(code).toBe(0);
@@ -50,7 +52,10 @@ describe.runIf(process.env.TEST_DB !== 'postgres')('npm run cleanup', () => {
 	it('does nothing, and says so, while another instance holds the lease', async () => {
 		await withDatabase(async (db) => {
 			const lease = { holder: 'server@elsewhere', leaseUntil: new Date(Date.now() + 300_000) };
-			await db.insert(jobLeases).values({ name: 'cleanup', ...lease }).onConflictDoUpdate({ target: jobLeases.name, set: lease });
+			await db
+				.insert(jobLeases)
+				.values({ name: 'cleanup', ...lease })
+				.onConflictDoUpdate({ target: jobLeases.name, set: lease });
 		});
 		const { code, stdout } = await cleanup();
 		expect(code).toBe(1);

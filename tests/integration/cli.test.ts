@@ -46,12 +46,26 @@ describe.runIf(process.env.TEST_DB !== 'postgres')('npm run clients / npm run ke
 	}, 60_000);
 
 	it('resources add declares an API; clients add/allow give a client its resources and scopes; initial-token prints a token once', async () => {
-		expect(await cli('resources', 'add', '--id', 'https://billing.example.com/api', '--name', 'Billing', '--scope', 'billing:read', '--scope', 'billing:write')).toContain(
-			'resource server https://billing.example.com/api\tBilling\tscopes: billing:read billing:write'
-		);
+		expect(
+			await cli('resources', 'add', '--id', 'https://billing.example.com/api', '--name', 'Billing', '--scope', 'billing:read', '--scope', 'billing:write')
+		).toContain('resource server https://billing.example.com/api\tBilling\tscopes: billing:read billing:write');
 		const added = await cli(
-			'clients', 'add', '--name', 'Exporter', '--id', 'exporter', '--redirect-uri', 'https://exporter.example.com/cb', '--auth-method', 'client_secret_post',
-			'--grant-type', 'client_credentials', '--resource', 'https://billing.example.com/api', '--scope', 'billing:read'
+			'clients',
+			'add',
+			'--name',
+			'Exporter',
+			'--id',
+			'exporter',
+			'--redirect-uri',
+			'https://exporter.example.com/cb',
+			'--auth-method',
+			'client_secret_post',
+			'--grant-type',
+			'client_credentials',
+			'--resource',
+			'https://billing.example.com/api',
+			'--scope',
+			'billing:read'
 		);
 		expect(added).toMatch(/client_id:\s+exporter/);
 		// A scope no declared API defines is refused with a message.
@@ -61,7 +75,20 @@ describe.runIf(process.env.TEST_DB !== 'postgres')('npm run clients / npm run ke
 		);
 		expect(refused?.code).toBe(1);
 		expect(refused?.stderr).toMatch(/scope "admin" is not defined/);
-		const token = await cli('clients', 'initial-token', '--description', 'partner onboarding', '--grant-type', 'client_credentials', '--resource', 'https://billing.example.com/api', '--scope', 'billing:write', '--uses', '3');
+		const token = await cli(
+			'clients',
+			'initial-token',
+			'--description',
+			'partner onboarding',
+			'--grant-type',
+			'client_credentials',
+			'--resource',
+			'https://billing.example.com/api',
+			'--scope',
+			'billing:write',
+			'--uses',
+			'3'
+		);
 		expect(token).toMatch(/^initial_access_token: [a-z2-7]{50,}$/m);
 		const listed = await cli('clients', 'list');
 		expect(listed).toContain('exporter\tExporter\tclient_secret_post');

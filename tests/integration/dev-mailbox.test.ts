@@ -43,7 +43,11 @@ describe('DEV_MAILBOX=true without SMTP_URL', () => {
 	it('a whole sign-up can be clicked through: check-inbox → mailbox → message → its link → confirm → signed in, verified', async () => {
 		const { provider } = withMailbox.urls;
 		const email = uniqueEmail('mailbox');
-		const submitted = await postForm(`${provider}/auth/signup`, { name: 'Newcomer', email, password: 'a fresh machine passphrase' }, { ...BROWSER, origin: provider });
+		const submitted = await postForm(
+			`${provider}/auth/signup`,
+			{ name: 'Newcomer', email, password: 'a fresh machine passphrase' },
+			{ ...BROWSER, origin: provider }
+		);
 		expect(submitted.status).toBe(303);
 		const checkInbox = await (await get(`${provider}${submitted.headers.get('location')}`, BROWSER)).text();
 		expect(checkInbox).toContain('href="/dev/mailbox"');
@@ -63,7 +67,10 @@ describe('DEV_MAILBOX=true without SMTP_URL', () => {
 		const token = new URL(link!).searchParams.get('token')!;
 		const confirmed = await postForm(link!, { token }, { ...BROWSER, origin: provider });
 		expect(confirmed.status).toBe(303);
-		const cookie = confirmed.headers.getSetCookie().find((c) => c.startsWith('op_session='))!.split(';')[0];
+		const cookie = confirmed.headers
+			.getSetCookie()
+			.find((c) => c.startsWith('op_session='))!
+			.split(';')[0];
 		const session = (await (await get(`${provider}/api/auth/session`, { cookie })).json()) as { user: { email: string; emailVerified: boolean } };
 		expect(session.user).toMatchObject({ email, emailVerified: true });
 	});
@@ -114,7 +121,11 @@ describe('mail off (production, no SMTP_URL)', () => {
 		const page = await (await get(`${provider}/auth/signup`, BROWSER)).text();
 		expect(page).toContain('Sign-up is unavailable because this provider cannot send email');
 		expect(page).not.toContain('name="password"');
-		const posted = await postForm(`${provider}/auth/signup`, { name: 'Nobody', email: uniqueEmail('mail-off-form'), password: 'a passphrase nobody uses' }, { ...BROWSER, origin: provider });
+		const posted = await postForm(
+			`${provider}/auth/signup`,
+			{ name: 'Nobody', email: uniqueEmail('mail-off-form'), password: 'a passphrase nobody uses' },
+			{ ...BROWSER, origin: provider }
+		);
 		expect(posted.status).toBe(503);
 		expect(await posted.text()).toContain('Sign-up is unavailable because this provider cannot send email');
 	});

@@ -12,7 +12,11 @@ const server = useProductionServer({ port: 4580, env: { DEVELOPER_PAGES: 'true' 
 async function page(url: string) {
 	const response = await get(url, BROWSER);
 	// Svelte's scoping classes and HTML escapes out of the way, so assertions read like the text.
-	const html = (await response.text()).replace(/ class="svelte-\w+"/g, '').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+	const html = (await response.text())
+		.replace(/ class="svelte-\w+"/g, '')
+		.replace(/&amp;/g, '&')
+		.replace(/&quot;/g, '"')
+		.replace(/&#39;/g, "'");
 	return { response, html };
 }
 

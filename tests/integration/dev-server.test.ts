@@ -34,7 +34,12 @@ describe.skipIf(process.env.TEST_DB === 'postgres')('npm run dev', () => {
 		child.stdout?.on('data', (d) => (output += d));
 		child.stderr?.on('data', (d) => (output += d));
 		const started = Date.now();
-		while (!(await fetch(`${provider}/healthz`).then((r) => r.ok, () => false))) {
+		while (
+			!(await fetch(`${provider}/healthz`).then(
+				(r) => r.ok,
+				() => false
+			))
+		) {
 			if (Date.now() - started > 60_000) throw new Error(`vite dev did not answer within 60 s:\n${output}`);
 			await new Promise((r) => setTimeout(r, 200));
 		}

@@ -27,7 +27,14 @@ async function signInToSite(urls: { provider: string; site1: string; site2?: str
 	expect(finished.status).toBe(303);
 	const session = setCookie(finished, `rp_${name}_session`);
 	const inspector = setCookie(finished, `rp_${name}_inspector`);
-	return { authorize: new URL(start.headers.get('location')!), callback, finished, session, inspector, cookie: `rp_${name}_session=${session?.value}; rp_${name}_inspector=${inspector?.value}` };
+	return {
+		authorize: new URL(start.headers.get('location')!),
+		callback,
+		finished,
+		session,
+		inspector,
+		cookie: `rp_${name}_session=${session?.value}; rp_${name}_inspector=${inspector?.value}`
+	};
 }
 const signInToSite1 = (urls: { provider: string; site1: string }) => signInToSite(urls, 'site1');
 
@@ -40,7 +47,13 @@ const inspectorPage = async (site: string, cookie?: string) => {
 
 /** The text of the step summaries, in page order (the flow's exchanges). */
 function stepSummaries(html: string): string[] {
-	return [...html.matchAll(/<summary[^>]*>([\s\S]*?)<\/summary>/g)].map((m) => m[1].replace(/<[^>]+>/g, '').replace(/&gt;/g, '>').replace(/\s+/g, ' ').trim());
+	return [...html.matchAll(/<summary[^>]*>([\s\S]*?)<\/summary>/g)].map((m) =>
+		m[1]
+			.replace(/<[^>]+>/g, '')
+			.replace(/&gt;/g, '>')
+			.replace(/\s+/g, ' ')
+			.trim()
+	);
 }
 
 describe('flow inspector (FLOW_INSPECTOR=true)', () => {
@@ -78,7 +91,9 @@ describe('flow inspector (FLOW_INSPECTOR=true)', () => {
 		const raw = html.match(/<textarea[^>]*>([^<]+)<\/textarea>/)?.[1];
 		expect(raw).toMatch(/^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/);
 		const payloadTable = html.slice(html.indexOf('<caption>Payload (claims)</caption>'));
-		const claimOrder = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'amr', 'nonce', 'at_hash', 'sid', 'name', 'email'].map((c) => payloadTable.indexOf(`<th scope="row"><code>${c}</code></th>`));
+		const claimOrder = ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'amr', 'nonce', 'at_hash', 'sid', 'name', 'email'].map((c) =>
+			payloadTable.indexOf(`<th scope="row"><code>${c}</code></th>`)
+		);
 		expect(claimOrder.every((index) => index > 0)).toBe(true);
 		expect([...claimOrder].sort((a, b) => a - b)).toEqual(claimOrder);
 		// Each check, passed, with the spec it comes from.
@@ -139,7 +154,7 @@ describe('flow inspector (FLOW_INSPECTOR=true)', () => {
 		expect(forged.html).not.toContain(myToken);
 	});
 
-	it('the other origin cannot see it: site 2 (same host, other port) shows nothing for site 1\'s cookies, under either name', async () => {
+	it("the other origin cannot see it: site 2 (same host, other port) shows nothing for site 1's cookies, under either name", async () => {
 		const mine = await signInToSite1(server.urls);
 		const myToken = (await inspectorPage(server.urls.site1, mine.cookie)).html.match(/<textarea[^>]*>([^<]+)<\/textarea>/)![1];
 		const value = mine.inspector!.value;
@@ -155,7 +170,10 @@ describe('flow inspector (FLOW_INSPECTOR=true)', () => {
 	it('a failed sign-in (forged state) is recorded too: the state check failed and nothing after it ran', async () => {
 		const start = await postForm(`${server.urls.site1}/auth/sign-in`, {}, BROWSER);
 		const flowCookie = `rp_site1_signin=${setCookie(start, 'rp_site1_signin')!.value}`;
-		const failed = await get(`${server.urls.site1}/auth/callback?code=abc&state=forged&iss=${encodeURIComponent(server.urls.provider)}`, { cookie: flowCookie, ...BROWSER });
+		const failed = await get(`${server.urls.site1}/auth/callback?code=abc&state=forged&iss=${encodeURIComponent(server.urls.provider)}`, {
+			cookie: flowCookie,
+			...BROWSER
+		});
 		const failedHTML = await failed.text();
 		expect(failedHTML).toContain('Sign-in failed');
 		expect(failedHTML).toContain('href="/inspector"');
@@ -167,7 +185,10 @@ describe('flow inspector (FLOW_INSPECTOR=true)', () => {
 
 	it('a forged callback sent to a signed-in browser (a cross-site link) cannot wipe its record: the failure is added on top', async () => {
 		const flow = await signInToSite1(server.urls);
-		const forged = await get(`${server.urls.site1}/auth/callback?code=attacker-code&state=attacker-state&iss=${encodeURIComponent(server.urls.provider)}`, { cookie: flow.cookie, ...BROWSER });
+		const forged = await get(`${server.urls.site1}/auth/callback?code=attacker-code&state=attacker-state&iss=${encodeURIComponent(server.urls.provider)}`, {
+			cookie: flow.cookie,
+			...BROWSER
+		});
 		// Signed in already: the browser lands on the site with a notice, and nothing changed.
 		expect(forged.status).toBe(303);
 		expect(forged.headers.get('location')).toBe('/?notice=sign-in-not-pending');
@@ -228,7 +249,13 @@ describe('flow inspector: API call, RP-initiated and back-channel logout', () =>
 
 		const page2 = (await inspectorPage(site2, `rp_site2_inspector=${two.inspector!.value}`)).html;
 		expect(stepSummaries(page2)[0]).toBe('Provider → Site: POST /auth/backchannel-logout');
-		for (const check of ['typ is logout+jwt', 'events contains the back-channel logout event', 'No nonce claim', 'jti not seen before (replay)', 'Signature verifies with that key']) {
+		for (const check of [
+			'typ is logout+jwt',
+			'events contains the back-channel logout event',
+			'No nonce claim',
+			'jti not seen before (replay)',
+			'Signature verifies with that key'
+		]) {
 			expect(page2, check).toMatch(new RegExp(`<tr class="result-passed"><th scope="row">${check.replace(/[()+]/g, '\\$&')}`));
 		}
 		expect(page2).toContain('Back-Channel Logout 1.0 §2.6');

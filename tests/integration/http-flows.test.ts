@@ -2,7 +2,21 @@
 // max_age, return_to safety, sign-out. Form POSTs send a browser's Accept header, as a page would.
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { authorizeURL, cookieHeader, DASHBOARD_CREDENTIALS, dashboardRequest, DEMO, get, postForm, servers, setCookie, signIn, signUp, signUpToken, tokenRequest } from '../support/http';
+import {
+	authorizeURL,
+	cookieHeader,
+	DASHBOARD_CREDENTIALS,
+	dashboardRequest,
+	DEMO,
+	get,
+	postForm,
+	servers,
+	setCookie,
+	signIn,
+	signUp,
+	signUpToken,
+	tokenRequest
+} from '../support/http';
 
 const { provider, site1 } = servers();
 const CALLBACK = `${site1}/auth/callback`;
@@ -63,7 +77,11 @@ describe('the login page (/auth/login)', () => {
 	});
 
 	it('a cross-site form POST is refused (403)', async () => {
-		const response = await postForm(`${provider}/auth/login`, { email: DEMO.email, password: DEMO.password }, { ...BROWSER, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
+		const response = await postForm(
+			`${provider}/auth/login`,
+			{ email: DEMO.email, password: DEMO.password },
+			{ ...BROWSER, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }
+		);
 		expect(response.status).toBe(403);
 		expect(setCookie(response, 'op_session')).toBeUndefined();
 	});
@@ -113,7 +131,9 @@ describe('the login form continues the authorization request', () => {
 		const { url } = await follow(destination(submitted).href, cookieHeader(submitted, 'op_session'));
 		const code = url.searchParams.get('code');
 		expect(code, url.href).toBeTruthy();
-		const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code: code!, redirect_uri: CALLBACK, ...DASHBOARD_CREDENTIALS })).json()) as { id_token: string };
+		const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code: code!, redirect_uri: CALLBACK, ...DASHBOARD_CREDENTIALS })).json()) as {
+			id_token: string;
+		};
 		expect(decodeJwt(tokens.id_token).auth_time).toBeGreaterThanOrEqual(reloginAt);
 	});
 
@@ -123,7 +143,7 @@ describe('the login form continues the authorization request', () => {
 		expect(url.searchParams.get('code')).toBeTruthy();
 	});
 
-	it('max_age larger than the session\'s age → a code without signing in again', async () => {
+	it("max_age larger than the session's age → a code without signing in again", async () => {
 		const { url } = await follow(authorizeURL(dashboardRequest({ max_age: '3600' })), await signIn());
 		expect(url.searchParams.get('code')).toBeTruthy();
 	});
@@ -167,7 +187,11 @@ describe('consent (prompt=consent)', () => {
 		const cookie = await signIn();
 		const params = dashboardRequest({ prompt: 'consent' });
 		const consent = await consentPage(cookie, params);
-		const response = await postForm(`${provider}/auth/consent`, { return_to: consent.searchParams.get('return_to')!, decision: 'deny' }, { cookie, ...BROWSER });
+		const response = await postForm(
+			`${provider}/auth/consent`,
+			{ return_to: consent.searchParams.get('return_to')!, decision: 'deny' },
+			{ cookie, ...BROWSER }
+		);
 		expect(response.status).toBe(303);
 		const back = destination(response);
 		expect(back.origin + back.pathname).toBe(CALLBACK);
@@ -181,7 +205,11 @@ describe('consent (prompt=consent)', () => {
 		const cookie = await signIn();
 		const params = dashboardRequest({ prompt: 'consent' });
 		const consent = await consentPage(cookie, params);
-		const response = await postForm(`${provider}/auth/consent`, { return_to: consent.searchParams.get('return_to')!, decision: 'allow' }, { cookie, ...BROWSER });
+		const response = await postForm(
+			`${provider}/auth/consent`,
+			{ return_to: consent.searchParams.get('return_to')!, decision: 'allow' },
+			{ cookie, ...BROWSER }
+		);
 		expect(response.status).toBe(303);
 		const { url } = await follow(destination(response).href, cookie);
 		expect(url.origin + url.pathname).toBe(CALLBACK);
@@ -207,19 +235,14 @@ describe('consent (prompt=consent)', () => {
 });
 
 describe('return_to never leaves the provider (no open redirect)', () => {
-	it.each([
-		['//evil.com'],
-		['/\\evil.com'],
-		['https://evil.com'],
-		['javascript:alert(1)'],
-		['/.//evil.com'],
-		['/a/..//evil.com'],
-		['/%2e//evil.com']
-	])('signed in, GET /auth/login?return_to=%s stays on the provider', async (returnTo) => {
-		const response = await get(`${provider}/auth/login?return_to=${encodeURIComponent(returnTo)}`, { cookie: await signIn(), ...BROWSER });
-		expect(response.status).toBe(303);
-		expect(destination(response).origin, response.headers.get('location')!).toBe(provider);
-	});
+	it.each([['//evil.com'], ['/\\evil.com'], ['https://evil.com'], ['javascript:alert(1)'], ['/.//evil.com'], ['/a/..//evil.com'], ['/%2e//evil.com']])(
+		'signed in, GET /auth/login?return_to=%s stays on the provider',
+		async (returnTo) => {
+			const response = await get(`${provider}/auth/login?return_to=${encodeURIComponent(returnTo)}`, { cookie: await signIn(), ...BROWSER });
+			expect(response.status).toBe(303);
+			expect(destination(response).origin, response.headers.get('location')!).toBe(provider);
+		}
+	);
 
 	it.each([['//evil.com'], ['/.//evil.com'], ['/a/..//evil.com']])('POST /auth/login with return_to=%s stays on the provider', async (returnTo) => {
 		const response = await submitLogin({ email: DEMO.email, password: DEMO.password, return_to: returnTo });

@@ -22,27 +22,43 @@ const tokenCases: Case[] = [
 	['token: malformed JSON with a JSON content type', () => post('/api/auth/token', '{"grant_type":', json)],
 	['token: text/plain body', () => post('/api/auth/token', 'grant_type=authorization_code', { 'content-type': 'text/plain' })],
 	['token: no content type', () => post('/api/auth/token', 'grant_type=authorization_code')],
-	['token: multipart/form-data', () => {
-		const body = new FormData();
-		body.set('grant_type', 'authorization_code');
-		return post('/api/auth/token', body);
-	}],
+	[
+		'token: multipart/form-data',
+		() => {
+			const body = new FormData();
+			body.set('grant_type', 'authorization_code');
+			return post('/api/auth/token', body);
+		}
+	],
 	['token: empty body', () => post('/api/auth/token', '', form)],
 	['token: 1 MiB body', () => post('/api/auth/token', `grant_type=authorization_code&code=${HUGE}`, form)],
 	['token: 100 KiB client_id', () => post('/api/auth/token', `grant_type=authorization_code&code=x&client_id=${LARGE}&client_secret=x`, form)],
 	['token: 100 KiB code', () => post('/api/auth/token', `grant_type=authorization_code&code=${LARGE}&redirect_uri=${CALLBACK}`, { ...form, ...clientBasic })],
-	['token: non-UTF-8 percent-encoding', () => post('/api/auth/token', 'grant_type=authorization_code&code=%FF%FE%C0&redirect_uri=%E0%A4%A', { ...form, ...clientBasic })],
+	[
+		'token: non-UTF-8 percent-encoding',
+		() => post('/api/auth/token', 'grant_type=authorization_code&code=%FF%FE%C0&redirect_uri=%E0%A4%A', { ...form, ...clientBasic })
+	],
 	['token: raw non-UTF-8 bytes', () => post('/api/auth/token', Buffer.from([0x67, 0x3d, 0xff, 0xfe, 0x26, 0xc0]), form)],
 	['token: NUL in client_id', () => post('/api/auth/token', 'grant_type=authorization_code&code=x&client_id=%00&client_secret=x', form)],
 	['token: NUL in code', () => post('/api/auth/token', `grant_type=authorization_code&code=%00&redirect_uri=${CALLBACK}`, { ...form, ...clientBasic })],
 	['token: NUL in refresh_token', () => post('/api/auth/token', 'grant_type=refresh_token&refresh_token=%00', { ...form, ...clientBasic })],
-	['token: NUL in Basic client id', () => post('/api/auth/token', 'grant_type=authorization_code&code=x', { ...form, authorization: `Basic ${Buffer.from('%00:x').toString('base64')}` })],
+	[
+		'token: NUL in Basic client id',
+		() => post('/api/auth/token', 'grant_type=authorization_code&code=x', { ...form, authorization: `Basic ${Buffer.from('%00:x').toString('base64')}` })
+	],
 	['token: malformed Basic', () => post('/api/auth/token', 'grant_type=authorization_code&code=x', { ...form, authorization: 'Basic %%%' })],
-	['token: Basic with bad percent-encoding', () => post('/api/auth/token', 'grant_type=authorization_code&code=x', { ...form, authorization: `Basic ${Buffer.from('%E0%A4%A:x').toString('base64')}` })],
+	[
+		'token: Basic with bad percent-encoding',
+		() => post('/api/auth/token', 'grant_type=authorization_code&code=x', { ...form, authorization: `Basic ${Buffer.from('%E0%A4%A:x').toString('base64')}` })
+	],
 	['token: GET', () => getPath('/api/auth/token')],
 	['token: PUT', () => fetch(`${provider}/api/auth/token`, { method: 'PUT', body: 'x', headers: form })],
 	['token: parameters with no names', () => post('/api/auth/token', '=&=&&&=x', form)],
-	['token: unknown parameters', () => post('/api/auth/token', `grant_type=authorization_code&code=x&redirect_uri=${CALLBACK}&foo[bar]=1&__proto__=x&constructor=y`, { ...form, ...clientBasic })]
+	[
+		'token: unknown parameters',
+		() =>
+			post('/api/auth/token', `grant_type=authorization_code&code=x&redirect_uri=${CALLBACK}&foo[bar]=1&__proto__=x&constructor=y`, { ...form, ...clientBasic })
+	]
 ];
 
 const jsonEndpointCases: Case[] = (['/api/auth/sign-up/email', '/api/auth/sign-in/email'] as const).flatMap((path): Case[] => [
@@ -57,7 +73,10 @@ const jsonEndpointCases: Case[] = (['/api/auth/sign-up/email', '/api/auth/sign-i
 	[`${path}: wrong field types`, () => post(path, JSON.stringify({ email: ['a@example.com'], password: { x: 1 }, name: 42 }), json)],
 	[`${path}: prototype keys`, () => post(path, '{"__proto__":{"password":"x"},"constructor":1,"email":"a@example.com","password":"TestPass123!"}', json)],
 	[`${path}: NUL in the email`, () => post(path, JSON.stringify({ email: `nul\u0000${Date.now()}@example.com`, password: 'TestPass123!', name: 'Nul' }), json)],
-	[`${path}: NUL in the name and password`, () => post(path, JSON.stringify({ email: `nulname${Date.now()}@example.com`, password: 'Test\u0000Pass123!', name: 'Nul\u0000Name' }), json)],
+	[
+		`${path}: NUL in the name and password`,
+		() => post(path, JSON.stringify({ email: `nulname${Date.now()}@example.com`, password: 'Test\u0000Pass123!', name: 'Nul\u0000Name' }), json)
+	],
 	[`${path}: lone surrogates`, () => post(path, '{"email":"\\ud800@example.com","password":"\\udfffTestPass123!","name":"\\ud800"}', json)],
 	[`${path}: 10 KiB password`, () => post(path, JSON.stringify({ email: `long${Date.now()}@example.com`, password: 'p'.repeat(10_000), name: 'Long' }), json)]
 ]);
@@ -67,16 +86,29 @@ const authorizeCases: Case[] = [
 	['authorize: non-UTF-8 client_id', () => getPath('/api/auth/authorize?client_id=%FF%FE&response_type=code')],
 	['authorize: NUL client_id', () => getPath('/api/auth/authorize?client_id=%00&response_type=code')],
 	['authorize: NUL in redirect_uri', () => getPath(`/api/auth/authorize?client_id=${DASHBOARD.id}&redirect_uri=%00&response_type=code&scope=openid`)],
-	['authorize: NUL in state and nonce', () => getPath(`/api/auth/authorize?client_id=${DASHBOARD.id}&redirect_uri=${CALLBACK}&response_type=code&scope=openid&state=%00&nonce=%00`)],
+	[
+		'authorize: NUL in state and nonce',
+		() => getPath(`/api/auth/authorize?client_id=${DASHBOARD.id}&redirect_uri=${CALLBACK}&response_type=code&scope=openid&state=%00&nonce=%00`)
+	],
 	['authorize: broken percent-encoding', () => getPath('/api/auth/authorize?client_id=%E0%A4%A&redirect_uri=%')],
-	['authorize: 12 KiB state', () => getPath(`/api/auth/authorize?client_id=${DASHBOARD.id}&redirect_uri=${CALLBACK}&response_type=code&scope=openid&state=${'s'.repeat(12 * 1024)}`)],
+	[
+		'authorize: 12 KiB state',
+		() => getPath(`/api/auth/authorize?client_id=${DASHBOARD.id}&redirect_uri=${CALLBACK}&response_type=code&scope=openid&state=${'s'.repeat(12 * 1024)}`)
+	],
 	['authorize: 64 KiB query (over the header limit)', () => getPath(`/api/auth/authorize?client_id=${DASHBOARD.id}&state=${'s'.repeat(64 * 1024)}`)],
-	['authorize: malformed redirect_uri', () => getPath(`/api/auth/authorize?client_id=${DASHBOARD.id}&redirect_uri=http://[::1&response_type=code&scope=openid`)],
+	[
+		'authorize: malformed redirect_uri',
+		() => getPath(`/api/auth/authorize?client_id=${DASHBOARD.id}&redirect_uri=http://[::1&response_type=code&scope=openid`)
+	],
 	['authorize: POST with JSON', () => post('/api/auth/authorize', JSON.stringify({ client_id: DASHBOARD.id }), json)],
 	['authorize: POST with text/plain', () => post('/api/auth/authorize', 'client_id=x', { 'content-type': 'text/plain' })],
 	['authorize: POST with a 1 MiB form', () => post('/api/auth/authorize', `client_id=${DASHBOARD.id}&state=${HUGE}`, form)],
 	['authorize: POST with non-UTF-8 form', () => post('/api/auth/authorize', 'client_id=%FF&redirect_uri=%E0%A4%A', form)],
-	['authorize: max_age and prompt garbage', () => getPath(`/api/auth/authorize?client_id=${DASHBOARD.id}&redirect_uri=${CALLBACK}&response_type=code&scope=openid&max_age=99999999999999999999&prompt=%00`)]
+	[
+		'authorize: max_age and prompt garbage',
+		() =>
+			getPath(`/api/auth/authorize?client_id=${DASHBOARD.id}&redirect_uri=${CALLBACK}&response_type=code&scope=openid&max_age=99999999999999999999&prompt=%00`)
+	]
 ];
 
 const otherCases: Case[] = [
@@ -86,14 +118,20 @@ const otherCases: Case[] = [
 	['userinfo: POST JSON', () => post('/api/auth/userinfo', '{"access_token":1}', json)],
 	['userinfo: POST form with a repeated access_token', () => post('/api/auth/userinfo', 'access_token=a&access_token=b', form)],
 	['userinfo: POST malformed form', () => post('/api/auth/userinfo', 'access_token=%E0%A4%A', form)],
-	['userinfo: JWT with a huge kid', () => {
-		const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k'.repeat(5000), typ: 'at+jwt' })).toString('base64url');
-		return getPath('/api/auth/userinfo', { authorization: `Bearer ${header}.e30.AAAA` });
-	}],
-	['userinfo: JWT header with NUL kid', () => {
-		const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: '\u0000', typ: 'at+jwt' })).toString('base64url');
-		return getPath('/api/auth/userinfo', { authorization: `Bearer ${header}.e30.AAAA` });
-	}],
+	[
+		'userinfo: JWT with a huge kid',
+		() => {
+			const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k'.repeat(5000), typ: 'at+jwt' })).toString('base64url');
+			return getPath('/api/auth/userinfo', { authorization: `Bearer ${header}.e30.AAAA` });
+		}
+	],
+	[
+		'userinfo: JWT header with NUL kid',
+		() => {
+			const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: '\u0000', typ: 'at+jwt' })).toString('base64url');
+			return getPath('/api/auth/userinfo', { authorization: `Bearer ${header}.e30.AAAA` });
+		}
+	],
 	['session: malformed cookie', () => getPath('/api/auth/session', { cookie: 'op_session=%FF%FE' })],
 	['session: NUL cookie', () => getPath('/api/auth/session', { cookie: 'op_session=%00.%00' })],
 	['session: cookie with many dots', () => getPath('/api/auth/session', { cookie: 'op_session=a.b.c.d.e' })],
@@ -142,7 +180,7 @@ describe('no response to bad input is a 500', () => {
 		}
 	});
 
-	it('the token endpoint\'s errors stay RFC 6749 §5.2 JSON for malformed input', async () => {
+	it("the token endpoint's errors stay RFC 6749 §5.2 JSON for malformed input", async () => {
 		for (const body of ['grant_type=authorization_code&code=%FF%FE', '=&=&', 'grant_type=%00']) {
 			const response = await post('/api/auth/token', body, { ...form, ...clientBasic });
 			expect(response.status, body).toBeGreaterThanOrEqual(400);

@@ -37,7 +37,13 @@ async function idTokenFor(providerCookie: string, clientId: string = DASHBOARD.i
 		{ cookie: providerCookie }
 	);
 	const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
-	const tokens = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: redirectURI, client_id: clientId, client_secret: secret });
+	const tokens = await postForm(`${provider}/api/auth/token`, {
+		grant_type: 'authorization_code',
+		code,
+		redirect_uri: redirectURI,
+		client_id: clientId,
+		client_secret: secret
+	});
 	return ((await tokens.json()) as { id_token: string }).id_token;
 }
 
@@ -55,7 +61,10 @@ describe('back-channel logout over HTTP', () => {
 		expect(out.status).toBe(303);
 		expect(out.headers.get('location')).toBe('/auth/logout/done');
 
-		for (const [site, cookie] of [[site1, site1Cookie], [site2, site2Cookie]]) {
+		for (const [site, cookie] of [
+			[site1, site1Cookie],
+			[site2, site2Cookie]
+		]) {
 			const html = await sitePage(site, cookie);
 			expect(html, site).toContain('Sign in with SSO');
 			expect(html, site).not.toContain('Welcome, Demo User');
@@ -94,7 +103,7 @@ describe('back-channel logout over HTTP', () => {
 		expect(await sitePage(site2, site2Cookie)).toContain('Sign in with SSO');
 	});
 
-	it('a registered client\'s own back-channel endpoint receives a logout token it can verify through the JWKS', async () => {
+	it("a registered client's own back-channel endpoint receives a logout token it can verify through the JWKS", async () => {
 		// A stand-in for a third-party relying party: a loopback HTTP server recording what the provider POSTs.
 		const received: { contentType: string | undefined; body: string }[] = [];
 		const rp = createServer((req, res) => {
@@ -121,7 +130,11 @@ describe('back-channel logout over HTTP', () => {
 			expect(allow.status).toBe(303);
 			const answer = await get(`${provider}${authorize}`, { cookie, ...BROWSER });
 			const code = new URL(answer.headers.get('location')!).searchParams.get('code')!;
-			const tokens = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: redirectURI }, { authorization: basicAuthorization(client_id, client_secret) });
+			const tokens = await postForm(
+				`${provider}/api/auth/token`,
+				{ grant_type: 'authorization_code', code, redirect_uri: redirectURI },
+				{ authorization: basicAuthorization(client_id, client_secret) }
+			);
 			const sid = decodeJwt(((await tokens.json()) as { id_token: string }).id_token).sid;
 			expect(sid).toBeTypeOf('string');
 
@@ -142,12 +155,16 @@ describe('back-channel logout over HTTP', () => {
 
 	it('a cross-site POST to /auth/logout is refused (403) and signs nobody out', async () => {
 		const providerCookie = await signIn();
-		const response = await postForm(`${provider}/auth/logout`, {}, { cookie: providerCookie, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', ...BROWSER });
+		const response = await postForm(
+			`${provider}/auth/logout`,
+			{},
+			{ cookie: providerCookie, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', ...BROWSER }
+		);
 		expect(response.status).toBe(403);
 		expect(await providerSession(providerCookie)).not.toBeNull();
 	});
 
-	it('a demo site\'s back-channel endpoint refuses a missing or invalid logout token with 400 JSON', async () => {
+	it("a demo site's back-channel endpoint refuses a missing or invalid logout token with 400 JSON", async () => {
 		for (const body of [{}, { logout_token: 'garbage' }] as Record<string, string>[]) {
 			const response = await postForm(`${site1}/auth/backchannel-logout`, body);
 			expect(response.status, JSON.stringify(body)).toBe(400);
@@ -258,7 +275,11 @@ describe('RP-initiated logout: GET /api/auth/end-session', () => {
 
 	it('POST without a hint while signed in leads to the confirmation page; the session stays', async () => {
 		const cookie = await signIn();
-		const response = await postForm(`${provider}/api/auth/end-session`, { client_id: 'internal-dashboard', post_logout_redirect_uri: `${site1}/` }, { cookie, origin: site1, ...BROWSER });
+		const response = await postForm(
+			`${provider}/api/auth/end-session`,
+			{ client_id: 'internal-dashboard', post_logout_redirect_uri: `${site1}/` },
+			{ cookie, origin: site1, ...BROWSER }
+		);
 		expect(response.status).toBe(303);
 		const confirm = await get(new URL(response.headers.get('location')!, provider).href, { cookie, ...BROWSER });
 		expect(confirm.status).toBe(200);

@@ -6,7 +6,6 @@ import { basicAuthorization, codeFor, DASHBOARD_CREDENTIALS, expectOAuthError, g
 const { provider, site1 } = servers();
 const REGISTER = `${provider}/api/auth/register`;
 
-
 describe('POST /api/auth/register (RFC 7591)', () => {
 	it('discovery advertises registration_endpoint', async () => {
 		const doc = (await (await get(`${provider}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
@@ -39,10 +38,13 @@ describe('POST /api/auth/register (RFC 7591)', () => {
 		expect(new URL(response.headers.get('location')!, provider).pathname).toBe('/auth/login');
 	});
 
-	it.each(['trusted', 'skip_consent', 'skipConsent', 'first_party', 'client_id', 'client_secret'])('the privileged field %s → 400 invalid_client_metadata', async (field) => {
-		const response = await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], [field]: field.startsWith('client') ? 'chosen' : true });
-		await expectOAuthError(response, 400, 'invalid_client_metadata');
-	});
+	it.each(['trusted', 'skip_consent', 'skipConsent', 'first_party', 'client_id', 'client_secret'])(
+		'the privileged field %s → 400 invalid_client_metadata',
+		async (field) => {
+			const response = await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], [field]: field.startsWith('client') ? 'chosen' : true });
+			await expectOAuthError(response, 400, 'invalid_client_metadata');
+		}
+	);
 
 	it.each([
 		['http on a public host', ['http://example.com/cb']],
@@ -63,7 +65,10 @@ describe('POST /api/auth/register (RFC 7591)', () => {
 	});
 
 	it.each(['redirect_uris', 'post_logout_redirect_uris'])('a lone UTF-16 surrogate in %s → 400, not a 500 (jsonb cannot store it)', async (field) => {
-		const body = field === 'redirect_uris' ? '{"redirect_uris":["https://app.example.org/\\ud800"]}' : '{"redirect_uris":["https://app.example.org/cb"],"post_logout_redirect_uris":["https://app.example.org/\\udfff"]}';
+		const body =
+			field === 'redirect_uris'
+				? '{"redirect_uris":["https://app.example.org/\\ud800"]}'
+				: '{"redirect_uris":["https://app.example.org/cb"],"post_logout_redirect_uris":["https://app.example.org/\\udfff"]}';
 		const response = await fetch(REGISTER, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 		expect(response.status).toBe(400);
 		const { error } = (await response.json()) as { error: string };
@@ -108,7 +113,7 @@ describe('POST /api/auth/introspect and /api/auth/revoke over HTTP', () => {
 		expect(userinfo.status).toBe(401);
 	});
 
-	it('revoking another client\'s token → 400 unauthorized_client, and the token keeps working', async () => {
+	it("revoking another client's token → 400 unauthorized_client, and the token keeps working", async () => {
 		const { access_token } = await dashboardTokens();
 		const response = await postForm(`${provider}/api/auth/revoke`, { token: access_token }, { authorization: basicAuthorization(WIKI.id, WIKI.secret) });
 		await expectOAuthError(response, 400, 'unauthorized_client');

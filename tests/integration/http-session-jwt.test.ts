@@ -47,16 +47,21 @@ describe('GET /api/auth/token (session JWT)', () => {
 		expect(await response.json()).toMatchObject({ error: 'unauthenticated' });
 	});
 
-	it('with a signed-out session\'s cookie → 401', async () => {
+	it("with a signed-out session's cookie → 401", async () => {
 		const cookie = await signIn();
-		await fetch(`${provider}/auth/logout`, { method: 'POST', headers: { cookie, origin: provider, 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });
+		await fetch(`${provider}/auth/logout`, {
+			method: 'POST',
+			headers: { cookie, origin: provider, 'content-type': 'application/x-www-form-urlencoded' },
+			body: '',
+			redirect: 'manual'
+		});
 		expect((await get(`${provider}/api/auth/token`, { cookie })).status).toBe(401);
 	});
 
 	it.each([
 		['site1', () => site1],
 		['site2', () => site2]
-	])('CORS: Origin = %s (a trusted client\'s origin) → Access-Control-Allow-Origin = it, with credentials', async (_, origin) => {
+	])("CORS: Origin = %s (a trusted client's origin) → Access-Control-Allow-Origin = it, with credentials", async (_, origin) => {
 		const { response } = await sessionJWT(await signIn(), { origin: origin() });
 		expect(response.headers.get('access-control-allow-origin')).toBe(origin());
 		expect(response.headers.get('access-control-allow-credentials')).toBe('true');
@@ -69,14 +74,17 @@ describe('GET /api/auth/token (session JWT)', () => {
 		expect(response.headers.get('access-control-allow-origin')).toBe(site1);
 	});
 
-	it.each(['https://evil.example', 'null', `${site1}.evil.example`, site1.replace('localhost', '127.0.0.1')])('CORS: Origin = %s → no Access-Control-Allow-Origin', async (origin) => {
-		const { response } = await sessionJWT(await signIn(), { origin });
-		expect(response.headers.get('access-control-allow-origin')).toBeNull();
-		expect(response.headers.get('access-control-allow-credentials')).toBeNull();
-	});
+	it.each(['https://evil.example', 'null', `${site1}.evil.example`, site1.replace('localhost', '127.0.0.1')])(
+		'CORS: Origin = %s → no Access-Control-Allow-Origin',
+		async (origin) => {
+			const { response } = await sessionJWT(await signIn(), { origin });
+			expect(response.headers.get('access-control-allow-origin')).toBeNull();
+			expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+		}
+	);
 });
 
-describe('a demo site\'s API (GET /api/whoami) accepts only a verified session JWT', () => {
+describe("a demo site's API (GET /api/whoami) accepts only a verified session JWT", () => {
 	it('Bearer session JWT → 200 with sub, email, name, expiresAt', async () => {
 		const { body } = await sessionJWT(await signIn());
 		const response = await whoami(site1, body.token);
@@ -94,7 +102,9 @@ describe('a demo site\'s API (GET /api/whoami) accepts only a verified session J
 
 	it('an access token (typ at+jwt) → 401', async () => {
 		const code = await codeFor();
-		const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS })).json()) as {
+		const tokens = (await (
+			await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS })
+		).json()) as {
 			access_token: string;
 			id_token: string;
 		};

@@ -35,7 +35,7 @@ describe('demo sites', () => {
 		expect(html).toContain(`data-origin="${origin}"`);
 	});
 
-	it('the provider\'s pages are not served on a site origin, and the sites\' pages not on the provider', async () => {
+	it("the provider's pages are not served on a site origin, and the sites' pages not on the provider", async () => {
 		expect((await get(`${site1}/account`, BROWSER)).status).toBe(404);
 		expect((await get(`${site1}/api/auth/token`, BROWSER)).status).toBe(404);
 		expect((await get(`${provider}/auth/callback`, BROWSER)).status).toBe(404);
@@ -99,7 +99,7 @@ describe('demo sites', () => {
 		expect(setCookie(response, 'rp_site1_session')).toBeUndefined();
 	});
 
-	it('a callback carrying the provider\'s error shows the reason', async () => {
+	it("a callback carrying the provider's error shows the reason", async () => {
 		const start = await postForm(`${site1}/auth/sign-in`, {}, BROWSER);
 		const authorize = new URL(start.headers.get('location')!);
 		const state = authorize.searchParams.get('state')!;

@@ -43,9 +43,8 @@ async function discovery(): Promise<Discovery> {
 	return (await get(`${provider}/.well-known/openid-configuration`)).json() as Promise<Discovery>;
 }
 
-
 describe('discovery: GET /.well-known/openid-configuration', () => {
-	it('names the issuer and the guide\'s endpoints, RS256 and PKCE S256', async () => {
+	it("names the issuer and the guide's endpoints, RS256 and PKCE S256", async () => {
 		const response = await get(`${provider}/.well-known/openid-configuration`);
 		expect(response.status).toBe(200);
 		expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -78,7 +77,7 @@ describe('discovery: GET /.well-known/openid-configuration', () => {
 		}
 	});
 
-	it('every advertised URL-valued member points at the issuer\'s origin and answers', async () => {
+	it("every advertised URL-valued member points at the issuer's origin and answers", async () => {
 		const doc = await discovery();
 		for (const [key, value] of Object.entries(doc)) {
 			if (typeof value !== 'string' || !/^https?:\/\//.test(value) || key === 'issuer') continue;
@@ -87,7 +86,7 @@ describe('discovery: GET /.well-known/openid-configuration', () => {
 		}
 	});
 
-	it('is not served on the demo sites\' origins', async () => {
+	it("is not served on the demo sites' origins", async () => {
 		expect((await get(`${site1}/.well-known/openid-configuration`)).status).toBe(404);
 		expect((await get(`${site2}/api/auth/jwks`)).status).toBe(404);
 	});
@@ -117,7 +116,7 @@ describe('JWKS: GET /api/auth/jwks (the guide\'s "curl .../api/auth/jwks | jq")'
 	});
 });
 
-describe('POST /api/auth/sign-up/email (the guide\'s Method 3)', () => {
+describe("POST /api/auth/sign-up/email (the guide's Method 3)", () => {
 	it('answers 202 "verification_sent" and sets no cookie: the account waits for the mailed link', async () => {
 		const email = uniqueEmail('signup');
 		const response = await postJSON(`${provider}/api/auth/sign-up/email`, { email, password: 'TestPass123!', name: 'Test User' });
@@ -272,10 +271,13 @@ describe('authorization code flow, as in the guide', () => {
 		expect(location.searchParams.get('return_to')).toMatch(/^\/api\/auth\/authorize\?/);
 	});
 
-	it('the guide\'s exact authorize URL and form body (client_secret_post) give tokens that verify through the JWKS', async () => {
+	it("the guide's exact authorize URL and form body (client_secret_post) give tokens that verify through the JWKS", async () => {
 		const cookie = await signIn();
 		// http://localhost:3000/api/auth/authorize?client_id=internal-dashboard&response_type=code&redirect_uri=http://localhost:3001/auth/callback&scope=openid%20profile%20email
-		const response = await get(`${provider}/api/auth/authorize?client_id=internal-dashboard&response_type=code&redirect_uri=${site1}/auth/callback&scope=openid%20profile%20email`, { cookie });
+		const response = await get(
+			`${provider}/api/auth/authorize?client_id=internal-dashboard&response_type=code&redirect_uri=${site1}/auth/callback&scope=openid%20profile%20email`,
+			{ cookie }
+		);
 		expect(response.status).toBe(302);
 		const location = new URL(response.headers.get('location')!);
 		expect(location.origin + location.pathname).toBe(CALLBACK);
@@ -304,13 +306,22 @@ describe('authorization code flow, as in the guide', () => {
 		expect(payload.sub).toBeTypeOf('string');
 		expect(payload).not.toHaveProperty('nonce');
 		expect(decodeProtectedHeader(tokens.id_token as string).kid).toBeTypeOf('string');
-		const atHash = createHash('sha256').update(tokens.access_token as string).digest().subarray(0, 16).toString('base64url');
+		const atHash = createHash('sha256')
+			.update(tokens.access_token as string)
+			.digest()
+			.subarray(0, 16)
+			.toString('base64url');
 		expect(payload.at_hash).toBe(atHash);
 	});
 
-	it('client_secret_basic (team-wiki\'s registered method), state, nonce and PKCE S256', async () => {
+	it("client_secret_basic (team-wiki's registered method), state, nonce and PKCE S256", async () => {
 		const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
-		const params = dashboardRequest({ client_id: WIKI.id, redirect_uri: `${site2}/auth/callback`, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+		const params = dashboardRequest({
+			client_id: WIKI.id,
+			redirect_uri: `${site2}/auth/callback`,
+			code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+			code_challenge_method: 'S256'
+		});
 		const location = await authorizeWith(await signIn(), params);
 		expect(location.searchParams.get('state')).toBe(params.state);
 		expect(location.searchParams.get('iss')).toBe(provider);
@@ -345,12 +356,19 @@ describe('authorization code flow, as in the guide', () => {
 		expect(new URL(response.headers.get('location')!).searchParams.get('code')).toBeTruthy();
 	});
 
-	it('refresh_token grant with client_secret_post (the guide\'s Issue 4)', async () => {
+	it("refresh_token grant with client_secret_post (the guide's Issue 4)", async () => {
 		const code = await codeFor();
-		const first = (await (await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: DASHBOARD.id, client_secret: DASHBOARD.secret })).json()) as {
+		const first = (await (
+			await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: DASHBOARD.id, client_secret: DASHBOARD.secret })
+		).json()) as {
 			refresh_token: string;
 		};
-		const response = await tokenRequest({ grant_type: 'refresh_token', refresh_token: first.refresh_token, client_id: DASHBOARD.id, client_secret: DASHBOARD.secret });
+		const response = await tokenRequest({
+			grant_type: 'refresh_token',
+			refresh_token: first.refresh_token,
+			client_id: DASHBOARD.id,
+			client_secret: DASHBOARD.secret
+		});
 		expect(response.status).toBe(200);
 		const second = (await response.json()) as Record<string, string>;
 		expect(second.access_token).toBeTypeOf('string');
@@ -376,13 +394,22 @@ describe('token endpoint errors: RFC 6749 §5.2 JSON with Cache-Control: no-stor
 	});
 
 	it('invalid_client → 401 with WWW-Authenticate (wrong secret via Basic)', async () => {
-		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK }, { authorization: basicAuthorization(WIKI.id, 'wrong') });
+		const response = await tokenRequest(
+			{ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK },
+			{ authorization: basicAuthorization(WIKI.id, 'wrong') }
+		);
 		await expectOAuthError(response, 401, 'invalid_client');
 		expect(response.headers.get('www-authenticate')).toMatch(/^Basic /);
 	});
 
 	it('invalid_client → 401 (wrong secret via client_secret_post)', async () => {
-		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK, client_id: DASHBOARD.id, client_secret: 'wrong' });
+		const response = await tokenRequest({
+			grant_type: 'authorization_code',
+			code: 'x',
+			redirect_uri: CALLBACK,
+			client_id: DASHBOARD.id,
+			client_secret: 'wrong'
+		});
 		await expectOAuthError(response, 401, 'invalid_client');
 	});
 
@@ -392,13 +419,25 @@ describe('token endpoint errors: RFC 6749 §5.2 JSON with Cache-Control: no-stor
 	});
 
 	it('invalid_grant (unknown code)', async () => {
-		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'no-such-code', redirect_uri: CALLBACK, client_id: DASHBOARD.id, client_secret: DASHBOARD.secret });
+		const response = await tokenRequest({
+			grant_type: 'authorization_code',
+			code: 'no-such-code',
+			redirect_uri: CALLBACK,
+			client_id: DASHBOARD.id,
+			client_secret: DASHBOARD.secret
+		});
 		await expectOAuthError(response, 400, 'invalid_grant');
 	});
 
 	it('invalid_grant (wrong redirect_uri)', async () => {
 		const code = await codeFor();
-		const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site2}/auth/callback`, client_id: DASHBOARD.id, client_secret: DASHBOARD.secret });
+		const response = await tokenRequest({
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: `${site2}/auth/callback`,
+			client_id: DASHBOARD.id,
+			client_secret: DASHBOARD.secret
+		});
 		await expectOAuthError(response, 400, 'invalid_grant');
 	});
 
@@ -416,7 +455,11 @@ describe('token endpoint errors: RFC 6749 §5.2 JSON with Cache-Control: no-stor
 	});
 
 	it('a JSON body → invalid_request (the endpoint takes application/x-www-form-urlencoded)', async () => {
-		const response = await postJSON(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code: 'x' }, { authorization: basicAuthorization(WIKI.id, WIKI.secret) });
+		const response = await postJSON(
+			`${provider}/api/auth/token`,
+			{ grant_type: 'authorization_code', code: 'x' },
+			{ authorization: basicAuthorization(WIKI.id, WIKI.secret) }
+		);
 		await expectOAuthError(response, 400, 'invalid_request');
 	});
 
@@ -425,7 +468,10 @@ describe('token endpoint errors: RFC 6749 §5.2 JSON with Cache-Control: no-stor
 	});
 
 	it('server-to-server POSTs are not blocked by a CSRF check (no Origin header needed)', async () => {
-		const response = await tokenRequest({ grant_type: 'authorization_code', code: 'x' }, { authorization: basicAuthorization(WIKI.id, WIKI.secret), origin: 'https://rp.example' });
+		const response = await tokenRequest(
+			{ grant_type: 'authorization_code', code: 'x' },
+			{ authorization: basicAuthorization(WIKI.id, WIKI.secret), origin: 'https://rp.example' }
+		);
 		expect(response.status).not.toBe(403);
 	});
 });
@@ -441,7 +487,7 @@ describe('authorization endpoint errors', () => {
 		expect(html).toContain('data-origin="provider"');
 	});
 
-	it('unregistered redirect_uri → 400 HTML error page, no redirect (never to the attacker\'s URI)', async () => {
+	it("unregistered redirect_uri → 400 HTML error page, no redirect (never to the attacker's URI)", async () => {
 		const response = await get(authorizeURL(dashboardRequest({ redirect_uri: 'https://evil.example/cb' })), { cookie: await signIn() });
 		expect(response.status).toBe(400);
 		expect(response.headers.get('location')).toBeNull();
@@ -457,7 +503,12 @@ describe('authorization endpoint errors', () => {
 	});
 
 	it('a POST that is not form-encoded → 400 HTML error page naming the expected body, no redirect', async () => {
-		const response = await fetch(`${provider}/api/auth/authorize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dashboardRequest()), redirect: 'manual' });
+		const response = await fetch(`${provider}/api/auth/authorize`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(dashboardRequest()),
+			redirect: 'manual'
+		});
 		expect(response.status).toBe(400);
 		expect(response.headers.get('location')).toBeNull();
 		expect(response.headers.get('content-type')).toMatch(/^text\/html/);
@@ -490,7 +541,7 @@ describe('UserInfo: GET and POST /api/auth/userinfo', () => {
 	async function accessToken(scope = 'openid profile email') {
 		const code = await codeFor(dashboardRequest({ scope }));
 		const response = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, ...DASHBOARD_CREDENTIALS });
-		return ((await response.json()) as { access_token: string; id_token: string });
+		return (await response.json()) as { access_token: string; id_token: string };
 	}
 
 	it('GET with Authorization: Bearer → the claims of the scope, not cacheable', async () => {

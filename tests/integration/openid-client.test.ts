@@ -148,7 +148,11 @@ describe('openid-client: other client authentication and error paths', () => {
 		const { location } = await browse(started.url, await signIn());
 		const viaBasic = await dashboard(client.ClientSecretBasic(DASHBOARD.secret));
 		// RFC 6749 §5.2: 401 invalid_client with a Basic challenge, which openid-client surfaces as such.
-		await expect(finishSignIn(viaBasic, started, location)).rejects.toMatchObject({ status: 401, code: 'OAUTH_WWW_AUTHENTICATE_CHALLENGE', cause: [{ scheme: 'basic' }] });
+		await expect(finishSignIn(viaBasic, started, location)).rejects.toMatchObject({
+			status: 401,
+			code: 'OAUTH_WWW_AUTHENTICATE_CHALLENGE',
+			cause: [{ scheme: 'basic' }]
+		});
 	});
 
 	it('a wrong client secret surfaces invalid_client from the token endpoint', async () => {
@@ -253,23 +257,26 @@ describe('openid-client: dynamic client registration (RFC 7591)', () => {
 		await expect(finishSignIn(config, again, direct.location)).resolves.toBeTruthy();
 	});
 
-	it.each(['ES256', 'EdDSA'])('a client registered with id_token_signed_response_alg %s gets ID tokens openid-client verifies through the JWKS', async (alg) => {
-		const config = await client.dynamicClientRegistration(
-			new URL(provider),
-			{ redirect_uris: [DCR_CALLBACK], id_token_signed_response_alg: alg },
-			client.ClientSecretBasic(),
-			INSECURE
-		);
-		const cookie = await signIn();
-		const started = await startSignIn(config, DCR_CALLBACK);
-		const first = await browse(started.url, cookie);
-		const returnTo = first.location.searchParams.get('return_to')!;
-		await postForm(`${provider}/auth/consent`, { return_to: returnTo, decision: 'allow' }, { cookie, origin: provider, ...BROWSER });
-		const back = await browse(new URL(returnTo, provider), cookie);
-		const tokens = await finishSignIn(config, started, back.location);
-		expect(JSON.parse(Buffer.from(tokens.id_token!.split('.')[0], 'base64url').toString()).alg).toBe(alg);
-		expect(tokens.claims()).toMatchObject({ aud: config.clientMetadata().client_id, email: 'demo@example.com' });
-	});
+	it.each(['ES256', 'EdDSA'])(
+		'a client registered with id_token_signed_response_alg %s gets ID tokens openid-client verifies through the JWKS',
+		async (alg) => {
+			const config = await client.dynamicClientRegistration(
+				new URL(provider),
+				{ redirect_uris: [DCR_CALLBACK], id_token_signed_response_alg: alg },
+				client.ClientSecretBasic(),
+				INSECURE
+			);
+			const cookie = await signIn();
+			const started = await startSignIn(config, DCR_CALLBACK);
+			const first = await browse(started.url, cookie);
+			const returnTo = first.location.searchParams.get('return_to')!;
+			await postForm(`${provider}/auth/consent`, { return_to: returnTo, decision: 'allow' }, { cookie, origin: provider, ...BROWSER });
+			const back = await browse(new URL(returnTo, provider), cookie);
+			const tokens = await finishSignIn(config, started, back.location);
+			expect(JSON.parse(Buffer.from(tokens.id_token!.split('.')[0], 'base64url').toString()).alg).toBe(alg);
+			expect(tokens.claims()).toMatchObject({ aud: config.clientMetadata().client_id, email: 'demo@example.com' });
+		}
+	);
 
 	it('Deny on the consent page sends access_denied back, which openid-client surfaces', async () => {
 		const config = await client.dynamicClientRegistration(new URL(provider), { redirect_uris: [DCR_CALLBACK] }, client.ClientSecretBasic(), INSECURE);
@@ -286,7 +293,12 @@ describe('openid-client: dynamic client registration (RFC 7591)', () => {
 	it('open registration cannot get client_credentials (issue #6): the registration is refused with invalid_client_metadata', async () => {
 		// A token for an API is the operator's to allow (initial access token, tests/security/client-credentials-scope.test.ts).
 		await expect(
-			client.dynamicClientRegistration(new URL(provider), { redirect_uris: [DCR_CALLBACK], grant_types: ['client_credentials'] }, client.ClientSecretBasic(), INSECURE)
+			client.dynamicClientRegistration(
+				new URL(provider),
+				{ redirect_uris: [DCR_CALLBACK], grant_types: ['client_credentials'] },
+				client.ClientSecretBasic(),
+				INSECURE
+			)
 		).rejects.toMatchObject({ error: 'invalid_client_metadata' });
 		// The dashboard's client is not registered for it.
 		await expect(client.clientCredentialsGrant(await dashboard())).rejects.toMatchObject({ error: 'unauthorized_client' });

@@ -6,7 +6,18 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmSignUpLink, DASHBOARD, DASHBOARD_CREDENTIALS, DEMO, get, postForm, postJSON, servers } from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
-import { HTML, linkCookieOf, sessionCookieOf, startFakeGitHub, startFakeOIDC, uniqueAccount, upstreamSignIn, type FakeGitHub, type FakeOIDC, type UpstreamAccount } from '../support/upstream-flow';
+import {
+	HTML,
+	linkCookieOf,
+	sessionCookieOf,
+	startFakeGitHub,
+	startFakeOIDC,
+	uniqueAccount,
+	upstreamSignIn,
+	type FakeGitHub,
+	type FakeOIDC,
+	type UpstreamAccount
+} from '../support/upstream-flow';
 
 const postgres = process.env.TEST_DB === 'postgres';
 let server: ProductionServer;
@@ -57,7 +68,12 @@ async function dashboardClaimsAfter(signIn: (returnTo: string) => Promise<Respon
 	expect(authorized.status).toBe(302);
 	const code = new URL(authorized.headers.get('location')!).searchParams.get('code');
 	expect(code).toBeTruthy();
-	const tokens = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code: code!, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS });
+	const tokens = await postForm(`${provider}/api/auth/token`, {
+		grant_type: 'authorization_code',
+		code: code!,
+		redirect_uri: `${site1}/auth/callback`,
+		...DASHBOARD_CREDENTIALS
+	});
 	expect(tokens.status).toBe(200);
 	const { id_token } = (await tokens.json()) as { id_token: string };
 	const { payload } = await jwtVerify(id_token, createRemoteJWKSet(new URL(`${provider}/api/auth/jwks`)), { issuer: provider, audience: DASHBOARD.id });
@@ -84,7 +100,12 @@ describe('ID tokens after an upstream sign-in', () => {
 		google.behaviour.idToken = { amr: ['pwd', 'mfa', 'not-registered'] };
 		try {
 			const account = uniqueAccount('google');
-			expect(await dashboardClaimsAfter(via('google', account))).toMatchObject({ email: account.email, email_verified: true, name: account.name, amr: ['pwd', 'mfa'] });
+			expect(await dashboardClaimsAfter(via('google', account))).toMatchObject({
+				email: account.email,
+				email_verified: true,
+				name: account.name,
+				amr: ['pwd', 'mfa']
+			});
 		} finally {
 			google.behaviour.idToken = undefined;
 		}
@@ -119,7 +140,11 @@ describe('ID tokens after an upstream sign-in', () => {
 describe('the sign-in page offers the configured upstreams', () => {
 	it('one "Continue with" link per upstream, carrying return_to', async () => {
 		const html = await (await get(`${provider}/auth/login?return_to=%2Faccount`, HTML)).text();
-		for (const [id, name] of [['github', 'GitHub'], ['google', 'Google'], ['acme', 'Acme SSO']]) {
+		for (const [id, name] of [
+			['github', 'GitHub'],
+			['google', 'Google'],
+			['acme', 'Acme SSO']
+		]) {
 			expect(html).toMatch(new RegExp(`href="/auth/upstream/${id}\\?return_to=%2Faccount"[^>]*>Continue with ${name}</a>`));
 		}
 	});
@@ -141,7 +166,12 @@ describe('the sign-in page offers the configured upstreams', () => {
 describe('without mail (SMTP_URL unset)', () => {
 	let quiet: ProductionServer;
 	beforeAll(async () => {
-		quiet = await startProductionServer({ port: 4526 + testPortOffset(), database: postgres ? 'postgres' : 'pglite', serve: 'provider', env: { ...github.env(), SMTP_URL: '' } });
+		quiet = await startProductionServer({
+			port: 4526 + testPortOffset(),
+			database: postgres ? 'postgres' : 'pglite',
+			serve: 'provider',
+			env: { ...github.env(), SMTP_URL: '' }
+		});
 	}, 180_000);
 	afterAll(() => quiet?.stop());
 

@@ -2,7 +2,19 @@
 // only on the signed-in user's own sessions and applications, refuse cross-site posts, and
 // "Revoke access" really stops the application's tokens and its session at the demo site.
 import { describe, expect, it } from 'vitest';
-import { cookieHeader, DASHBOARD_CREDENTIALS, dashboardRequest, get, postForm, postJSON, servers, signUp, tokenRequest, expectOAuthError, authorizeWith } from '../support/http';
+import {
+	cookieHeader,
+	DASHBOARD_CREDENTIALS,
+	dashboardRequest,
+	get,
+	postForm,
+	postJSON,
+	servers,
+	signUp,
+	tokenRequest,
+	expectOAuthError,
+	authorizeWith
+} from '../support/http';
 
 const { provider, site1, site2 } = servers();
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
@@ -93,7 +105,9 @@ describe('account console: connected apps', () => {
 		const dashboardSite = await signInToSite(site1, user.cookie);
 		const wikiSite = await signInToSite(site2, user.cookie);
 		const code = (await authorizeWith(user.cookie, dashboardRequest())).searchParams.get('code')!;
-		const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS })).json()) as {
+		const tokens = (await (
+			await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS })
+		).json()) as {
 			access_token: string;
 			refresh_token: string;
 		};
@@ -106,7 +120,11 @@ describe('account console: connected apps', () => {
 		expect(revoked.status).toBe(303);
 		expect(revoked.headers.get('location')).toBe('/account?notice=app-revoked#apps');
 
-		await expectOAuthError(await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, ...DASHBOARD_CREDENTIALS }), 400, 'invalid_grant');
+		await expectOAuthError(
+			await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, ...DASHBOARD_CREDENTIALS }),
+			400,
+			'invalid_grant'
+		);
 		expect((await get(`${provider}/api/auth/userinfo`, { authorization: `Bearer ${tokens.access_token}` })).status).toBe(401);
 		expect(await sitePage(site1, dashboardSite)).toContain('Sign in with SSO');
 		expect(await sitePage(site2, wikiSite)).toContain('Welcome, Revoker');

@@ -5,7 +5,22 @@
 // demo site's session from it, by back-channel); deleting the account ends everything.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMail } from '../support/mail-sink';
-import { cookieHeader, DASHBOARD_CREDENTIALS, DEMO, dashboardRequest, authorizeWith, get, postForm, postJSON, servers, setCookie, signUp, tokenRequest, expectOAuthError, uniqueEmail } from '../support/http';
+import {
+	cookieHeader,
+	DASHBOARD_CREDENTIALS,
+	DEMO,
+	dashboardRequest,
+	authorizeWith,
+	get,
+	postForm,
+	postJSON,
+	servers,
+	setCookie,
+	signUp,
+	tokenRequest,
+	expectOAuthError,
+	uniqueEmail
+} from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 const { provider, site1, mailDir, driver } = servers();
@@ -62,11 +77,19 @@ describe('a session whose sign-in is older than the window (REAUTHENTICATE_AFTER
 		const prompt = await get(`${base}${reauth('/account/password')}`, { cookie: stolen, ...BROWSER });
 		expect(prompt.status).toBe(200);
 		expect(await prompt.text()).toContain('needs a recent sign-in');
-		const again = await postForm(`${base}${reauth('/account/password')}`, { email: DEMO.email, password: DEMO.password, return_to: '/account/password' }, { cookie: stolen, origin: base, ...BROWSER });
+		const again = await postForm(
+			`${base}${reauth('/account/password')}`,
+			{ email: DEMO.email, password: DEMO.password, return_to: '/account/password' },
+			{ cookie: stolen, origin: base, ...BROWSER }
+		);
 		expect(again.status).toBe(303);
 		expect(again.headers.get('location')).toBe('/account/password');
 		const fresh = cookieHeader(again, 'op_session');
-		const changed = await postForm(`${base}/account/password`, { current_password: DEMO.password, new_password: NEW_PASSWORD }, { cookie: fresh, origin: base, ...BROWSER });
+		const changed = await postForm(
+			`${base}/account/password`,
+			{ current_password: DEMO.password, new_password: NEW_PASSWORD },
+			{ cookie: fresh, origin: base, ...BROWSER }
+		);
 		expect(changed.headers.get('location')).toBe('/account?notice=password-changed');
 	}, 60_000);
 });
@@ -133,7 +156,9 @@ describe('deleting the account', () => {
 		const site = await signInToDashboard(user.cookie);
 		expect(await dashboardPage(site)).toContain('Welcome, Leaving User');
 		const code = (await authorizeWith(user.cookie, dashboardRequest())).searchParams.get('code')!;
-		const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS })).json()) as { refresh_token?: string };
+		const tokens = (await (
+			await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS })
+		).json()) as { refresh_token?: string };
 
 		const confirmPage = await get(`${provider}/account/delete`, { cookie: user.cookie, ...BROWSER });
 		expect(confirmPage.status).toBe(200);
@@ -147,7 +172,11 @@ describe('deleting the account', () => {
 		expect(await isSignedIn(provider, user.cookie)).toBe(false);
 		expect((await signInJSON(provider, user.email, user.password)).status).toBe(401);
 		expect(tokens.refresh_token).toEqual(expect.any(String));
-		await expectOAuthError(await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, ...DASHBOARD_CREDENTIALS }), 400, 'invalid_grant');
+		await expectOAuthError(
+			await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, ...DASHBOARD_CREDENTIALS }),
+			400,
+			'invalid_grant'
+		);
 		const landing = await get(`${provider}/account/deleted`, BROWSER);
 		expect(landing.status).toBe(200);
 		expect(await landing.text()).toContain('Your account was deleted');

@@ -43,7 +43,12 @@ describe('RFC 7592 §2: read, update, delete with the registration access token'
 		expect(response.status).toBe(200);
 		expect(response.headers.get('cache-control')).toBe('no-store');
 		const body = (await response.json()) as Record<string, unknown>;
-		expect(body).toMatchObject({ client_id: client.client_id, client_name: 'Config test app', redirect_uris: [CALLBACK], registration_client_uri: client.registration_client_uri });
+		expect(body).toMatchObject({
+			client_id: client.client_id,
+			client_name: 'Config test app',
+			redirect_uris: [CALLBACK],
+			registration_client_uri: client.registration_client_uri
+		});
 		expect(JSON.stringify(body)).not.toContain(client.client_secret);
 		expect(JSON.stringify(body)).not.toContain(client.registration_access_token);
 	});
@@ -59,7 +64,10 @@ describe('RFC 7592 §2: read, update, delete with the registration access token'
 		expect(await changed.json()).toMatchObject({ client_name: 'Renamed app', redirect_uris: ['https://app.example.org/new-cb'] });
 		const now = (await (await read(client.registration_client_uri, bearer(client.registration_access_token))).json()) as Record<string, unknown>;
 		expect(now).toMatchObject({ client_name: 'Renamed app', redirect_uris: ['https://app.example.org/new-cb'] });
-		const auth = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'https://app.example.org/new-cb' }, { authorization: basicAuthorization(client.client_id, client.client_secret) });
+		const auth = await tokenRequest(
+			{ grant_type: 'authorization_code', code: 'x', redirect_uri: 'https://app.example.org/new-cb' },
+			{ authorization: basicAuthorization(client.client_id, client.client_secret) }
+		);
 		await expectOAuthError(auth, 400, 'invalid_grant');
 	});
 
@@ -67,7 +75,10 @@ describe('RFC 7592 §2: read, update, delete with the registration access token'
 		const client = await register();
 		const deleted = await remove(client.registration_client_uri, bearer(client.registration_access_token));
 		expect(deleted.status).toBe(204);
-		const auth = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK }, { authorization: basicAuthorization(client.client_id, client.client_secret) });
+		const auth = await tokenRequest(
+			{ grant_type: 'authorization_code', code: 'x', redirect_uri: CALLBACK },
+			{ authorization: basicAuthorization(client.client_id, client.client_secret) }
+		);
 		await expectOAuthError(auth, 401, 'invalid_client');
 		await expectOAuthError(await read(client.registration_client_uri, bearer(client.registration_access_token)), 401, 'invalid_token');
 	});
@@ -80,17 +91,25 @@ describe('RFC 7592 §2: without the right token → 401 invalid_token, and nothi
 		await expectOAuthError(missing, 401, 'invalid_token');
 		expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
 		await expectOAuthError(await read(client.registration_client_uri, bearer('not-the-token')), 401, 'invalid_token');
-		await expectOAuthError(await read(client.registration_client_uri, { authorization: basicAuthorization(client.client_id, client.client_secret) }), 401, 'invalid_token');
+		await expectOAuthError(
+			await read(client.registration_client_uri, { authorization: basicAuthorization(client.client_id, client.client_secret) }),
+			401,
+			'invalid_token'
+		);
 		await expectOAuthError(await remove(client.registration_client_uri, bearer('not-the-token')), 401, 'invalid_token');
 		expect((await read(client.registration_client_uri, bearer(client.registration_access_token))).status).toBe(200);
 	});
 
-	it('my token on another client\'s URI → 401 for read, update and delete; the victim is untouched', async () => {
+	it("my token on another client's URI → 401 for read, update and delete; the victim is untouched", async () => {
 		const victim = await register({ client_name: 'Victim app' });
 		const attacker = await register({ client_name: 'Attacker app' });
 		const token = attacker.registration_access_token;
 		await expectOAuthError(await read(victim.registration_client_uri, bearer(token)), 401, 'invalid_token');
-		await expectOAuthError(await update(victim.registration_client_uri, token, { client_id: victim.client_id, redirect_uris: ['https://attacker.example/cb'] }), 401, 'invalid_token');
+		await expectOAuthError(
+			await update(victim.registration_client_uri, token, { client_id: victim.client_id, redirect_uris: ['https://attacker.example/cb'] }),
+			401,
+			'invalid_token'
+		);
 		await expectOAuthError(await remove(victim.registration_client_uri, bearer(token)), 401, 'invalid_token');
 		const after = (await (await read(victim.registration_client_uri, bearer(victim.registration_access_token))).json()) as Record<string, unknown>;
 		expect(after).toMatchObject({ client_name: 'Victim app', redirect_uris: [CALLBACK] });
@@ -102,12 +121,18 @@ describe('RFC 7592 §2: without the right token → 401 invalid_token, and nothi
 			await expectOAuthError(await read(`${REGISTER}/${DASHBOARD.id}`, bearer(token)), 401, 'invalid_token');
 			await expectOAuthError(await remove(`${REGISTER}/${DASHBOARD.id}`, bearer(token)), 401, 'invalid_token');
 		}
-		const dashboard = await tokenRequest({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'http://x', client_id: DASHBOARD.id, client_secret: DASHBOARD.secret });
+		const dashboard = await tokenRequest({
+			grant_type: 'authorization_code',
+			code: 'x',
+			redirect_uri: 'http://x',
+			client_id: DASHBOARD.id,
+			client_secret: DASHBOARD.secret
+		});
 		await expectOAuthError(dashboard, 400, 'invalid_grant');
 	});
 });
 
-describe('RFC 7592 §2.2: an update cannot raise the client\'s privileges', () => {
+describe("RFC 7592 §2.2: an update cannot raise the client's privileges", () => {
 	it.each([
 		['trusted', { trusted: true }],
 		['skip_consent', { skip_consent: true }],
@@ -116,7 +141,11 @@ describe('RFC 7592 §2.2: an update cannot raise the client\'s privileges', () =
 		['a reserved name', { client_name: 'Internal Dashboard' }]
 	])('%s → 400 invalid_client_metadata, and the registration is unchanged', async (_, extra) => {
 		const client = await register();
-		const response = await update(client.registration_client_uri, client.registration_access_token, { client_id: client.client_id, redirect_uris: [CALLBACK], ...extra });
+		const response = await update(client.registration_client_uri, client.registration_access_token, {
+			client_id: client.client_id,
+			redirect_uris: [CALLBACK],
+			...extra
+		});
 		await expectOAuthError(response, 400, 'invalid_client_metadata');
 		const after = (await (await read(client.registration_client_uri, bearer(client.registration_access_token))).json()) as Record<string, unknown>;
 		expect(after).toMatchObject({ client_name: 'Config test app', grant_types: ['authorization_code', 'refresh_token'] });
@@ -125,9 +154,17 @@ describe('RFC 7592 §2.2: an update cannot raise the client\'s privileges', () =
 
 	it('a client_id that is not its own, or a wrong client_secret → 400 invalid_client_metadata', async () => {
 		const client = await register();
-		await expectOAuthError(await update(client.registration_client_uri, client.registration_access_token, { client_id: 'someone-else', redirect_uris: [CALLBACK] }), 400, 'invalid_client_metadata');
 		await expectOAuthError(
-			await update(client.registration_client_uri, client.registration_access_token, { client_id: client.client_id, client_secret: 'guess', redirect_uris: [CALLBACK] }),
+			await update(client.registration_client_uri, client.registration_access_token, { client_id: 'someone-else', redirect_uris: [CALLBACK] }),
+			400,
+			'invalid_client_metadata'
+		);
+		await expectOAuthError(
+			await update(client.registration_client_uri, client.registration_access_token, {
+				client_id: client.client_id,
+				client_secret: 'guess',
+				redirect_uris: [CALLBACK]
+			}),
 			400,
 			'invalid_client_metadata'
 		);
@@ -135,7 +172,11 @@ describe('RFC 7592 §2.2: an update cannot raise the client\'s privileges', () =
 
 	it('an oversized update → 413', async () => {
 		const client = await register();
-		const response = await update(client.registration_client_uri, client.registration_access_token, { client_id: client.client_id, redirect_uris: [CALLBACK], padding: 'x'.repeat(20_000) });
+		const response = await update(client.registration_client_uri, client.registration_access_token, {
+			client_id: client.client_id,
+			redirect_uris: [CALLBACK],
+			padding: 'x'.repeat(20_000)
+		});
 		await expectOAuthError(response, 413, 'invalid_client_metadata');
 	});
 });

@@ -32,7 +32,11 @@ describe('open registration (the shared server)', () => {
 	});
 
 	it('the audit\'s request: scope "admin billing:write" → 400 invalid_client_metadata', async () => {
-		const response = await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], grant_types: ['client_credentials'], scope: 'admin billing:write' });
+		const response = await postJSON(REGISTER, {
+			redirect_uris: ['https://app.example.org/cb'],
+			grant_types: ['client_credentials'],
+			scope: 'admin billing:write'
+		});
 		await expectOAuthError(response, 400, 'invalid_client_metadata');
 		const scopeOnly = await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], scope: 'admin billing:write' });
 		await expectOAuthError(scopeOnly, 400, 'invalid_client_metadata');
@@ -41,7 +45,12 @@ describe('open registration (the shared server)', () => {
 	it('a self-registered client asking for client_credentials anyway → 400 unauthorized_client, no token', async () => {
 		const registration = await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], token_endpoint_auth_method: 'client_secret_post' });
 		const { client_id, client_secret } = (await registration.json()) as Record<string, string>;
-		const response = await postForm(`${servers().provider}/api/auth/token`, { grant_type: 'client_credentials', scope: 'admin billing:write', client_id, client_secret });
+		const response = await postForm(`${servers().provider}/api/auth/token`, {
+			grant_type: 'client_credentials',
+			scope: 'admin billing:write',
+			client_id,
+			client_secret
+		});
 		const body = await expectOAuthError(response, 400, 'unauthorized_client');
 		expect(body).not.toHaveProperty('access_token');
 	});
@@ -81,7 +90,10 @@ describe('resource servers, allowed scopes and initial access tokens (a server o
 
 	beforeAll(async () => {
 		// Open registration off: registering then needs an operator's initial access token.
-		const env = { RESOURCE_SERVERS: JSON.stringify([{ id: REPORTS, name: 'Reports API', scopes: ['reports:read'] }]), ALLOW_DYNAMIC_CLIENT_REGISTRATION: 'false' };
+		const env = {
+			RESOURCE_SERVERS: JSON.stringify([{ id: REPORTS, name: 'Reports API', scopes: ['reports:read'] }]),
+			ALLOW_DYNAMIC_CLIENT_REGISTRATION: 'false'
+		};
 		if (postgres) {
 			server = await startProductionServer({ port, database: 'postgres', serve: 'provider', env });
 			await declare(await openDatabase({ url: server.database.url, maxConnections: 2 }, MIGRATIONS_FOLDER));
@@ -108,7 +120,9 @@ describe('resource servers, allowed scopes and initial access tokens (a server o
 		const claims = decodeJwt(access_token);
 		expect(claims.aud).toBe(BILLING);
 		expect(claims.aud).not.toBe(`${provider}/api/auth/userinfo`);
-		const introspection = (await (await postForm(`${provider}/api/auth/introspect`, { token: access_token, client_id: MACHINE.id, client_secret: MACHINE.secret })).json()) as Record<string, unknown>;
+		const introspection = (await (
+			await postForm(`${provider}/api/auth/introspect`, { token: access_token, client_id: MACHINE.id, client_secret: MACHINE.secret })
+		).json()) as Record<string, unknown>;
 		expect(introspection).toMatchObject({ active: true, aud: BILLING, scope: 'billing:read', client_id: MACHINE.id, sub: MACHINE.id });
 	});
 
@@ -144,7 +158,13 @@ describe('resource servers, allowed scopes and initial access tokens (a server o
 	});
 
 	it('an initial access token allows client_credentials with its API scopes; the client gets tokens for that API; a one-use token works once', async () => {
-		const metadata = { redirect_uris: ['https://partner.example.com/cb'], grant_types: ['client_credentials'], scope: 'billing:write', token_endpoint_auth_method: 'client_secret_post', client_name: 'Partner sync' };
+		const metadata = {
+			redirect_uris: ['https://partner.example.com/cb'],
+			grant_types: ['client_credentials'],
+			scope: 'billing:write',
+			token_endpoint_auth_method: 'client_secret_post',
+			client_name: 'Partner sync'
+		};
 		const registration = await postJSON(`${provider}/api/auth/register`, metadata, { authorization: `Bearer ${tokens.once}` });
 		expect(registration.status).toBe(201);
 		const partner = (await registration.json()) as { client_id: string; client_secret: string; scope: string; grant_types: string[] };
@@ -159,18 +179,30 @@ describe('resource servers, allowed scopes and initial access tokens (a server o
 
 	it('an initial access token allows only what it names: another scope → 400 invalid_client_metadata', async () => {
 		const metadata = { redirect_uris: ['https://partner.example.com/cb'], grant_types: ['client_credentials'], scope: 'billing:read' };
-		await expectOAuthError(await postJSON(`${provider}/api/auth/register`, metadata, { authorization: `Bearer ${tokens.open}` }), 400, 'invalid_client_metadata');
+		await expectOAuthError(
+			await postJSON(`${provider}/api/auth/register`, metadata, { authorization: `Bearer ${tokens.open}` }),
+			400,
+			'invalid_client_metadata'
+		);
 	});
 
 	it('a client registered with an initial access token is not labelled unverified on the consent page', async () => {
 		const registration = await postJSON(
 			`${provider}/api/auth/register`,
-			{ redirect_uris: ['https://partner.example.com/cb'], grant_types: ['authorization_code', 'client_credentials'], scope: 'billing:write', client_name: 'Vetted partner' },
+			{
+				redirect_uris: ['https://partner.example.com/cb'],
+				grant_types: ['authorization_code', 'client_credentials'],
+				scope: 'billing:write',
+				client_name: 'Vetted partner'
+			},
 			{ authorization: `Bearer ${tokens.open}` }
 		);
 		const { client_id } = (await registration.json()) as { client_id: string };
 		const signIn = await postJSON(`${provider}/api/auth/sign-in/email`, { email: DEMO.email, password: DEMO.password });
-		const cookie = signIn.headers.getSetCookie().find((c) => c.startsWith('op_session='))!.split(';')[0];
+		const cookie = signIn.headers
+			.getSetCookie()
+			.find((c) => c.startsWith('op_session='))!
+			.split(';')[0];
 		const query = new URLSearchParams({ client_id, redirect_uri: 'https://partner.example.com/cb', response_type: 'code', scope: 'openid', state: 's' });
 		const first = await fetch(`${provider}/api/auth/authorize?${query}`, { headers: { cookie }, redirect: 'manual' });
 		const page = await fetch(new URL(first.headers.get('location')!, provider), { headers: { cookie } });
@@ -181,12 +213,27 @@ describe('resource servers, allowed scopes and initial access tokens (a server o
 
 	it('user sign-in tokens never become API tokens: API scopes and resource in an authorization request are ignored (aud stays UserInfo)', async () => {
 		const signIn = await postJSON(`${provider}/api/auth/sign-in/email`, { email: DEMO.email, password: DEMO.password });
-		const cookie = signIn.headers.getSetCookie().find((c) => c.startsWith('op_session='))!.split(';')[0];
+		const cookie = signIn.headers
+			.getSetCookie()
+			.find((c) => c.startsWith('op_session='))!
+			.split(';')[0];
 		const site1 = server.urls.site1;
-		const query = new URLSearchParams({ client_id: 'internal-dashboard', redirect_uri: `${site1}/auth/callback`, response_type: 'code', scope: 'openid billing:write', resource: BILLING, state: 's' });
+		const query = new URLSearchParams({
+			client_id: 'internal-dashboard',
+			redirect_uri: `${site1}/auth/callback`,
+			response_type: 'code',
+			scope: 'openid billing:write',
+			resource: BILLING,
+			state: 's'
+		});
 		const answer = await fetch(`${provider}/api/auth/authorize?${query}`, { headers: { cookie }, redirect: 'manual' });
 		const code = new URL(answer.headers.get('location')!).searchParams.get('code')!;
-		const response = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: `${site1}/auth/callback`, ...DASHBOARD_CREDENTIALS });
+		const response = await postForm(`${provider}/api/auth/token`, {
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: `${site1}/auth/callback`,
+			...DASHBOARD_CREDENTIALS
+		});
 		const { access_token, scope } = (await response.json()) as { access_token: string; scope: string };
 		expect(scope).toBe('openid');
 		expect(decodeJwt(access_token).aud).toBe(`${provider}/api/auth/userinfo`);

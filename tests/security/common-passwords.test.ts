@@ -35,7 +35,7 @@ describe('common and breached passwords are refused at sign-up (NIST SP 800-63B 
 		expect(await signInWorks(email, '12345678')).toBe(false);
 	});
 
-	it('the user\'s own email or name, or the service\'s name, as the password → refused', async () => {
+	it("the user's own email or name, or the service's name, as the password → refused", async () => {
 		const email = uniqueEmail('context');
 		const cases = [email, 'Grace Hopper', 'gracehopper1906', 'SSO Provider!', `${new URL(servers().provider).hostname}2024`];
 		for (const password of cases) {

@@ -12,7 +12,7 @@ const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 
 const registerNamed = (client_name: string, extra: Record<string, unknown> = {}) => postJSON(REGISTER, { redirect_uris: [CALLBACK], client_name, ...extra });
 
-describe('the names of the provider\'s own applications are reserved', () => {
+describe("the names of the provider's own applications are reserved", () => {
 	it.each([
 		['the exact name', 'Internal Dashboard'],
 		['another case and spacing', '  internal   DASHBOARD '],
@@ -50,7 +50,10 @@ describe('control, bidi-override and invisible characters are refused in client_
 
 async function consentPage(clientId: string) {
 	const cookie = await signIn();
-	const first = await get(authorizeURL({ client_id: clientId, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid email', state: 's' }), { cookie, ...BROWSER });
+	const first = await get(authorizeURL({ client_id: clientId, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid email', state: 's' }), {
+		cookie,
+		...BROWSER
+	});
 	const location = new URL(first.headers.get('location') ?? '', provider);
 	expect(location.pathname).toBe('/auth/consent');
 	const page = await get(location.href, { cookie, ...BROWSER });
@@ -59,7 +62,7 @@ async function consentPage(clientId: string) {
 }
 
 describe('the consent page for a self-registered client', () => {
-	it('says it is unverified, and loads no logo from the registrant\'s host', async () => {
+	it("says it is unverified, and loads no logo from the registrant's host", async () => {
 		const registration = await registerNamed('Partner Reports', { logo_uri: 'https://tracker.example/pixel.png?user=victim' });
 		expect(registration.status).toBe(201);
 		const { client_id } = (await registration.json()) as { client_id: string };
@@ -70,11 +73,14 @@ describe('the consent page for a self-registered client', () => {
 		expect(html).not.toMatch(/<img\b[^>]*src="https?:\/\/(?!localhost|127\.0\.0\.1)/);
 	});
 
-	it('the page\'s CSP lets images load only from the provider itself (img-src \'self\')', async () => {
+	it("the page's CSP lets images load only from the provider itself (img-src 'self')", async () => {
 		const { client_id } = (await (await registerNamed('Partner Charts')).json()) as { client_id: string };
 		const { page } = await consentPage(client_id);
 		const csp = page.headers.get('content-security-policy') ?? '';
-		const imgSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('img-src'));
+		const imgSrc = csp
+			.split(';')
+			.map((d) => d.trim())
+			.find((d) => d.startsWith('img-src'));
 		expect(imgSrc).toBe("img-src 'self'");
 	});
 });

@@ -57,7 +57,11 @@ describe('asking to change the address', () => {
 		expect(page.status).toBe(303);
 		expect(page.headers.get('location')).toBe('/auth/login?return_to=%2Faccount%2Femail');
 		const user = await signUp('Cross Site');
-		const forged = await postForm(`${provider}/account/email`, { email: uniqueEmail('csrf'), password: user.password }, { cookie: user.cookie, origin: site1, ...BROWSER });
+		const forged = await postForm(
+			`${provider}/account/email`,
+			{ email: uniqueEmail('csrf'), password: user.password },
+			{ cookie: user.cookie, origin: site1, ...BROWSER }
+		);
 		expect(forged.status).toBe(403);
 	});
 });
@@ -126,7 +130,9 @@ describe("another account's address", () => {
 		const taken = await askForChange(attacker.cookie, target.email, attacker.password);
 		const free = await askForChange(attacker.cookie, fresh, attacker.password);
 		expect([taken.status, free.status]).toEqual([303, 303]);
-		expect(taken.headers.get('location')!.replace(encodeURIComponent(target.email), 'X')).toBe(free.headers.get('location')!.replace(encodeURIComponent(fresh), 'X'));
+		expect(taken.headers.get('location')!.replace(encodeURIComponent(target.email), 'X')).toBe(
+			free.headers.get('location')!.replace(encodeURIComponent(fresh), 'X')
+		);
 
 		const inUse = await readMail(mailDir, target.email, { subject: /^Your address is already in use at SSO Provider$/ });
 		expect(inUse.links.some((l) => l.includes('/account/email/confirm'))).toBe(false);

@@ -67,7 +67,11 @@ describe('https origins: Strict-Transport-Security on every response', () => {
 			favicon: await at(port, '/favicon.svg'),
 			notFound: await at(port, '/no-such-page', { headers: BROWSER }),
 			redirect: await at(port, '/', { headers: BROWSER }),
-			oauthError: await at(port, '/api/auth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=nope' })
+			oauthError: await at(port, '/api/auth/token', {
+				method: 'POST',
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				body: 'grant_type=nope'
+			})
 		};
 		for (const [name, response] of Object.entries(responses)) {
 			const hsts = response.headers.get('strict-transport-security');
@@ -154,7 +158,11 @@ describe('https origins: __Host- cookies', () => {
 	});
 
 	it('the http demo site keeps rp_site2_signin', async () => {
-		const start = await at(mixedPort + 2, '/auth/sign-in', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...BROWSER }, body: '' });
+		const start = await at(mixedPort + 2, '/auth/sign-in', {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', ...BROWSER },
+			body: ''
+		});
 		expect(cookieNamed(start, 'rp_site2_signin')).toBeTruthy();
 		expect(cookieNamed(start, '__Host-rp_site2_signin')).toBeUndefined();
 	});

@@ -65,9 +65,19 @@ describe.runIf(process.env.TEST_DB === 'postgres' && process.env.TEST_DATABASE_U
 		expect(stdout).toMatch(new RegExp(`${kid}\\tRS256\\trevoked`));
 
 		// Within seconds (the server re-reads key statuses every 5 s), with no restart.
-		expect(await eventually(() => userinfoStatus(server, stolen.access_token), (s) => s === 401)).toBe(401);
+		expect(
+			await eventually(
+				() => userinfoStatus(server, stolen.access_token),
+				(s) => s === 401
+			)
+		).toBe(401);
 		expect(await introspect(server, stolen.access_token)).toEqual({ active: false });
-		expect(await eventually(() => publishedKids(server), (kids) => !kids.includes(kid))).not.toContain(kid);
+		expect(
+			await eventually(
+				() => publishedKids(server),
+				(kids) => !kids.includes(kid)
+			)
+		).not.toContain(kid);
 
 		const fresh = await dashboardTokens(server);
 		expect(decodeProtectedHeader(fresh.access_token).kid).not.toBe(kid);

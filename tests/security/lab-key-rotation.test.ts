@@ -17,7 +17,7 @@ async function publishedKids(provider: string): Promise<string[]> {
 const rotate = (provider: string, body: Record<string, string>, headers: Record<string, string> = {}) => postForm(`${provider}/dev/keys/rotate`, body, headers);
 
 describe('a production build without DEVELOPER_PAGES / FLOW_INSPECTOR (the shared server)', () => {
-	it('has no rotation endpoint, even for the demo site\'s own credentials: 404 and the JWKS unchanged', async () => {
+	it("has no rotation endpoint, even for the demo site's own credentials: 404 and the JWKS unchanged", async () => {
 		const { provider } = servers();
 		const before = await publishedKids(provider);
 		const response = await rotate(provider, { mode: 'unannounced', ...DASHBOARD_CREDENTIALS });
@@ -54,7 +54,10 @@ describe('with DEVELOPER_PAGES=true and FLOW_INSPECTOR=true (development)', () =
 
 	it('refuses a wrong secret for a demo client (401)', async () => {
 		const before = await publishedKids(server.urls.provider);
-		await refusedWithoutRotation(await rotate(server.urls.provider, { mode: 'unannounced', client_id: DASHBOARD_CREDENTIALS.client_id, client_secret: 'guess' }), 401);
+		await refusedWithoutRotation(
+			await rotate(server.urls.provider, { mode: 'unannounced', client_id: DASHBOARD_CREDENTIALS.client_id, client_secret: 'guess' }),
+			401
+		);
 		await refusedWithoutRotation(await rotate(server.urls.provider, { mode: 'unannounced' }, { authorization: basicAuthorization(WIKI.id, 'guess') }), 401);
 		expect(await publishedKids(server.urls.provider)).toEqual(before);
 	});
@@ -70,7 +73,7 @@ describe('with DEVELOPER_PAGES=true and FLOW_INSPECTOR=true (development)', () =
 		expect(await publishedKids(server.urls.provider)).toEqual(before);
 	});
 
-	it('refuses a same-origin browser request with the credentials (403): only the sites\' server may call', async () => {
+	it("refuses a same-origin browser request with the credentials (403): only the sites' server may call", async () => {
 		const before = await publishedKids(server.urls.provider);
 		const response = await rotate(
 			server.urls.provider,
@@ -84,9 +87,13 @@ describe('with DEVELOPER_PAGES=true and FLOW_INSPECTOR=true (development)', () =
 		expect(await publishedKids(server.urls.provider)).toEqual(before);
 	});
 
-	it('refuses a cross-site form post to the lab\'s rotate action on the demo site (403), which would rotate on the visitor\'s behalf', async () => {
+	it("refuses a cross-site form post to the lab's rotate action on the demo site (403), which would rotate on the visitor's behalf", async () => {
 		const before = await publishedKids(server.urls.provider);
-		const response = await postForm(`${server.urls.site1}/lab?/rotate`, { mode: 'unannounced' }, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
+		const response = await postForm(
+			`${server.urls.site1}/lab?/rotate`,
+			{ mode: 'unannounced' },
+			{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }
+		);
 		expect(response.status).toBe(403);
 		expect(await publishedKids(server.urls.provider)).toEqual(before);
 	});
@@ -98,7 +105,7 @@ describe('with DEVELOPER_PAGES=true and FLOW_INSPECTOR=true (development)', () =
 		expect(await publishedKids(server.urls.provider)).toEqual(before);
 	});
 
-	it('the demo site\'s server, with its credentials and no browser headers, publishes a successor (the one caller it serves)', async () => {
+	it("the demo site's server, with its credentials and no browser headers, publishes a successor (the one caller it serves)", async () => {
 		const response = await rotate(server.urls.provider, { mode: 'publish-ahead', ...DASHBOARD_CREDENTIALS });
 		expect(response.status).toBe(200);
 		const { kid, mode } = (await response.json()) as { kid: string; mode: string };

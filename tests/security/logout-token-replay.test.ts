@@ -21,7 +21,13 @@ beforeAll(async () => {
 
 	const signIn = await postJSON(`${server.urls.provider}/api/auth/sign-in/email`, { email: DEMO.email, password: DEMO.password });
 	const cookie = providerSessionCookie(signIn);
-	const query = new URLSearchParams({ client_id: DASHBOARD.id, redirect_uri: `${recorder.url}/auth/callback`, response_type: 'code', scope: 'openid', state: 's' });
+	const query = new URLSearchParams({
+		client_id: DASHBOARD.id,
+		redirect_uri: `${recorder.url}/auth/callback`,
+		response_type: 'code',
+		scope: 'openid',
+		state: 's'
+	});
 	const answer = await get(`${server.urls.provider}/api/auth/authorize?${query}`, { cookie });
 	expect(new URL(answer.headers.get('location')!).searchParams.get('code')).toBeTruthy();
 	await postForm(`${server.urls.provider}/auth/logout`, {}, { cookie, origin: server.urls.provider, accept: 'text/html' });

@@ -14,7 +14,11 @@ const AFTER_LOGOUT = 'https://evil.example/after-logout';
 let attacker: { client_id: string; client_secret: string };
 
 beforeAll(async () => {
-	const registration = await postJSON(`${provider}/api/auth/register`, { client_name: 'Totally Legit', redirect_uris: [LANDING], post_logout_redirect_uris: [AFTER_LOGOUT] });
+	const registration = await postJSON(`${provider}/api/auth/register`, {
+		client_name: 'Totally Legit',
+		redirect_uris: [LANDING],
+		post_logout_redirect_uris: [AFTER_LOGOUT]
+	});
 	expect(registration.status).toBe(201);
 	attacker = (await registration.json()) as typeof attacker;
 });
@@ -53,7 +57,11 @@ describe('authorization errors for a self-registered client are not redirected a
 	});
 
 	it('the same through a form POST to the authorization endpoint', async () => {
-		const response = await postForm(`${provider}/api/auth/authorize`, authorize({ scope: 'profile' }), { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site', ...BROWSER });
+		const response = await postForm(`${provider}/api/auth/authorize`, authorize({ scope: 'profile' }), {
+			origin: 'https://evil.example',
+			'sec-fetch-site': 'cross-site',
+			...BROWSER
+		});
 		await expectDestinationPage(response, (link) => expect(link.searchParams.get('error')).toBe('invalid_scope'));
 	});
 
@@ -66,7 +74,16 @@ describe('authorization errors for a self-registered client are not redirected a
 
 describe('the pages the authorization endpoint renders take their content only from the provider', () => {
 	// endpoint-pages.ts hands the page route its content in a header, honoured only on SvelteKit's own sub-requests.
-	const forged = encodeURIComponent(JSON.stringify({ message: 'Your account is locked: call +1 555 0100', code: 'x', clientName: 'Bank', destination: LANDING, host: 'evil.example', error: { code: 'x', description: 'x' } }));
+	const forged = encodeURIComponent(
+		JSON.stringify({
+			message: 'Your account is locked: call +1 555 0100',
+			code: 'x',
+			clientName: 'Bank',
+			destination: LANDING,
+			host: 'evil.example',
+			error: { code: 'x', description: 'x' }
+		})
+	);
 	it.each(['/error/400', '/error/503', '/auth/sign-in-not-completed'])('a visitor sending the content header to %s gets the 404 page', async (path) => {
 		const response = await get(`${provider}${path}`, { ...BROWSER, 'x-endpoint-page': forged });
 		expect(response.status).toBe(404);
@@ -87,12 +104,20 @@ describe('end-session never bounces a signed-out visitor to a self-registered cl
 		// A successful code response still redirects: the user signed in and consented.
 		const { cookie } = await signUp('Attacker');
 		const request = authorize({});
-		const consent = await postForm(`${provider}/auth/consent`, { return_to: `/api/auth/authorize?${request}`, decision: 'allow' }, { cookie, origin: provider, ...BROWSER });
+		const consent = await postForm(
+			`${provider}/auth/consent`,
+			{ return_to: `/api/auth/authorize?${request}`, decision: 'allow' },
+			{ cookie, origin: provider, ...BROWSER }
+		);
 		expect(consent.status).toBe(303);
 		const answer = await get(`${provider}/api/auth/authorize?${request}`, { cookie, ...BROWSER });
 		expect(answer.status).toBe(302);
 		const code = new URL(answer.headers.get('location')!).searchParams.get('code')!;
-		const tokens = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: LANDING }, { authorization: basicAuthorization(attacker.client_id, attacker.client_secret) });
+		const tokens = await postForm(
+			`${provider}/api/auth/token`,
+			{ grant_type: 'authorization_code', code, redirect_uri: LANDING },
+			{ authorization: basicAuthorization(attacker.client_id, attacker.client_secret) }
+		);
 		const { id_token } = (await tokens.json()) as { id_token: string };
 		expect(decodeJwt(id_token).aud).toBe(attacker.client_id);
 

@@ -16,28 +16,46 @@ async function registerPasskey(base: string, cookie: string): Promise<TestAuthen
 	const options = await (await postJSON(`${base}/api/auth/passkey/registration-options`, {}, { cookie, origin: base })).json();
 	const authenticator = new TestAuthenticator({ id: new URL(base).hostname, origin: base });
 	const response = authenticator.register(options);
-	const added = await postForm(`${base}/account/passkeys?/add`, { name: 'Victim laptop', client_data_json: b64(response.clientDataJSON), attestation_object: b64(response.attestationObject) }, { cookie, origin: base, ...BROWSER });
+	const added = await postForm(
+		`${base}/account/passkeys?/add`,
+		{ name: 'Victim laptop', client_data_json: b64(response.clientDataJSON), attestation_object: b64(response.attestationObject) },
+		{ cookie, origin: base, ...BROWSER }
+	);
 	expect(added.headers.get('location')).toBe('/account/passkeys?notice=passkey-added');
 	return authenticator;
 }
 
 const signInOptions = async (base: string) => (await postJSON(`${base}/api/auth/passkey/options`, {}, { origin: base })).json();
-const signInWith = (base: string, assertion: unknown, headers: Record<string, string> = { origin: base }) => postJSON(`${base}/api/auth/passkey/sign-in`, assertion, headers);
+const signInWith = (base: string, assertion: unknown, headers: Record<string, string> = { origin: base }) =>
+	postJSON(`${base}/api/auth/passkey/sign-in`, assertion, headers);
 
 describe('passkey endpoints and cross-site requests', () => {
-	it('another site cannot ask for registration options with the victim\'s cookie, nor post an assertion or a registration', async () => {
+	it("another site cannot ask for registration options with the victim's cookie, nor post an assertion or a registration", async () => {
 		const victim = await signUp('Passkey Victim');
-		const options = await postJSON(`${provider}/api/auth/passkey/registration-options`, {}, { cookie: victim.cookie, origin: site1, 'sec-fetch-site': 'same-site' });
+		const options = await postJSON(
+			`${provider}/api/auth/passkey/registration-options`,
+			{},
+			{ cookie: victim.cookie, origin: site1, 'sec-fetch-site': 'same-site' }
+		);
 		expect(options.status).toBe(403);
 		expect(await options.text()).not.toContain(victim.email);
 		expect((await postJSON(`${provider}/api/auth/passkey/options`, {}, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
 		expect((await signInWith(provider, {}, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
-		const form = await postForm(`${provider}/account/passkeys?/add`, { name: 'Attacker key', client_data_json: 'e30', attestation_object: 'oA' }, { cookie: victim.cookie, origin: site1, ...BROWSER });
+		const form = await postForm(
+			`${provider}/account/passkeys?/add`,
+			{ name: 'Attacker key', client_data_json: 'e30', attestation_object: 'oA' },
+			{ cookie: victim.cookie, origin: site1, ...BROWSER }
+		);
 		expect(form.status).toBe(403);
 	});
 
 	it('a sign-in body that is not JSON (what a cross-site form can send) is refused without a session', async () => {
-		const response = await fetch(`${provider}/api/auth/passkey/sign-in`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"id":"x"}', redirect: 'manual' });
+		const response = await fetch(`${provider}/api/auth/passkey/sign-in`, {
+			method: 'POST',
+			headers: { 'content-type': 'text/plain' },
+			body: '{"id":"x"}',
+			redirect: 'manual'
+		});
 		expect(response.status).toBe(400);
 		expect(setCookie(response, 'op_session')).toBeUndefined();
 	});
@@ -112,7 +130,11 @@ describe('a stale session (REAUTHENTICATE_AFTER_SECONDS=3)', () => {
 		const options = await postJSON(`${base}/api/auth/passkey/registration-options`, {}, { cookie: stale, origin: base });
 		expect(options.status).toBe(403);
 		expect(await options.json()).toMatchObject({ error: 'reauthenticate', location: reauth });
-		const add = await postForm(`${base}/account/passkeys?/add`, { name: 'Attacker key', client_data_json: 'e30', attestation_object: 'oA' }, { cookie: stale, origin: base, ...BROWSER });
+		const add = await postForm(
+			`${base}/account/passkeys?/add`,
+			{ name: 'Attacker key', client_data_json: 'e30', attestation_object: 'oA' },
+			{ cookie: stale, origin: base, ...BROWSER }
+		);
 		expect(add.headers.get('location')).toBe(reauth);
 		const remove = await postForm(`${base}/account/passkeys?/remove`, { passkey_id: owners.id }, { cookie: stale, origin: base, ...BROWSER });
 		expect(remove.headers.get('location')).toBe(reauth);

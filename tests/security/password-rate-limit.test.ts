@@ -70,14 +70,24 @@ async function burst(email: string, count: number, addressOf: (i: number) => str
 		expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
 		expect(await response.json()).toMatchObject({ error: 'rate_limited' });
 	}
-	return { checked: statuses.filter((s) => s === 401).length, held: statuses.filter((s) => s === 429).length, other: statuses.filter((s) => s !== 401 && s !== 429), during: await during };
+	return {
+		checked: statuses.filter((s) => s === 401).length,
+		held: statuses.filter((s) => s === 429).length,
+		other: statuses.filter((s) => s !== 401 && s !== 429),
+		during: await during
+	};
 }
 
 describe('password guessing against one account (finding 5)', () => {
 	it(`60 parallel wrong passwords from one address: at most ${PER_ACCOUNT_AND_ADDRESS} are checked; the right one sent inside the burst is not accepted`, async () => {
 		const victim = await newAccount();
 		const attacker = freshAddress();
-		const result = await burst(victim.email, 60, () => attacker, () => signInJSON(victim.email, victim.password, attacker));
+		const result = await burst(
+			victim.email,
+			60,
+			() => attacker,
+			() => signInJSON(victim.email, victim.password, attacker)
+		);
 		expect(result.other).toEqual([]);
 		expect(result.checked).toBeLessThanOrEqual(PER_ACCOUNT_AND_ADDRESS);
 		expect(result.held).toBeGreaterThanOrEqual(60 - PER_ACCOUNT_AND_ADDRESS);
@@ -113,7 +123,9 @@ describe('password guessing against one account (finding 5)', () => {
 			const wait = Number(owner.headers.get('retry-after'));
 			expect(wait).toBeGreaterThan(0);
 			expect(wait).toBeLessThanOrEqual(MAX_DELAY_SECONDS);
-			expect((await owner.json()) as { message: string }).toMatchObject({ message: expect.stringMatching(/^Too many failed sign-in attempts\. Try again in \d+ seconds?\.$/) });
+			expect((await owner.json()) as { message: string }).toMatchObject({
+				message: expect.stringMatching(/^Too many failed sign-in attempts\. Try again in \d+ seconds?\.$/)
+			});
 			await new Promise((resolve) => setTimeout(resolve, wait * 1000));
 			owner = await signInJSON(victim.email, victim.password, ownerAddress);
 		}

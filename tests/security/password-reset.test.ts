@@ -59,7 +59,10 @@ describe('asking for a reset link', () => {
 		expect(location(existing, user.email)).toBe(location(missing, unknown));
 		const page = async (r: Response, email: string) => {
 			const html = await (await get(new URL(r.headers.get('location')!, provider).href, BROWSER)).text();
-			return html.match(/<main[\s\S]*<\/main>/)![0].replaceAll(encodeURIComponent(email), 'EMAIL').replaceAll(email, 'EMAIL');
+			return html
+				.match(/<main[\s\S]*<\/main>/)![0]
+				.replaceAll(encodeURIComponent(email), 'EMAIL')
+				.replaceAll(email, 'EMAIL');
 		};
 		expect(await page(existing, user.email)).toBe(await page(missing, unknown));
 		expect(await page(missing, unknown)).toContain('If an account exists for <strong>EMAIL</strong>, we have sent it a link');
@@ -75,7 +78,13 @@ describe('asking for a reset link', () => {
 		const status = await new Promise<number>((resolve, reject) => {
 			const body = new URLSearchParams({ email: user.email }).toString();
 			const req = httpRequest(
-				{ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...BROWSER } },
+				{
+					host: url.hostname,
+					port: url.port,
+					path: url.pathname,
+					method: 'POST',
+					headers: { host: 'evil.example', 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...BROWSER }
+				},
 				(res) => {
 					res.resume();
 					resolve(res.statusCode ?? 0);
@@ -185,7 +194,14 @@ describe('an old link', () => {
 		const user = await createTestUser(database.db);
 		const mailer = memoryMailer();
 		const sentAt = new Date('2030-06-01T12:00:00Z');
-		const settings = { issuer: 'https://sso.example.com', mailer, limits: { resetRequestsPerAddress: { kind: 'window' as const, limit: 10, windowSeconds: 3600 }, mailsPerRecipient: { kind: 'window' as const, limit: 10, windowSeconds: 3600 } } };
+		const settings = {
+			issuer: 'https://sso.example.com',
+			mailer,
+			limits: {
+				resetRequestsPerAddress: { kind: 'window' as const, limit: 10, windowSeconds: 3600 },
+				mailsPerRecipient: { kind: 'window' as const, limit: 10, windowSeconds: 3600 }
+			}
+		};
 		const outcome = await requestPasswordReset(database.db, { email: user.email, clientAddress: '192.0.2.1' }, settings, sentAt);
 		expect(outcome.status === 'accepted' && (await outcome.delivery)).toBe('sent');
 		const token = new URL(linksOf(mailer.sent[0])[0]).searchParams.get('token')!;

@@ -35,7 +35,7 @@ function flowCookieAfter(response: Response, before: string): string | undefined
 }
 
 describe('pending sign-ins on a demo site', () => {
-	it('the attacker\'s callback (their code and state) is refused in the victim\'s browser, whose own sign-in still finishes', async () => {
+	it("the attacker's callback (their code and state) is refused in the victim's browser, whose own sign-in still finishes", async () => {
 		const attackerProvider = await signIn();
 		const attacker = await startSignIn();
 		const attackerCallback = await callbackFor(attacker.authorize, attackerProvider);
@@ -86,7 +86,7 @@ describe('pending sign-ins on a demo site', () => {
 		expect(setCookie(replay, 'rp_site1_session')).toBeUndefined();
 	});
 
-	it('a flow cookie altered or made up (without the site\'s seal) is no flow, even with the attacker\'s real verifier', async () => {
+	it("a flow cookie altered or made up (without the site's seal) is no flow, even with the attacker's real verifier", async () => {
 		const attacker = await startSignIn();
 		const callback = await callbackFor(attacker.authorize, await signIn());
 		// The attacker can read their own cookie (it is sealed, not encrypted): its state, nonce and verifier are theirs.
@@ -160,7 +160,7 @@ describe('a sign-in form sent twice (no JavaScript) leaves one session', () => {
 		expect(await listedSessions(cookies[valid.indexOf(true)])).toBe(1);
 	});
 
-	it('the second POST after the first answered: the browser\'s cookie (the last) is the session left', async () => {
+	it("the second POST after the first answered: the browser's cookie (the last) is the session left", async () => {
 		const user = await freshUser();
 		const submission = await loginForm();
 		const fields = { email: user.email, password: user.password, submission };
@@ -178,7 +178,7 @@ describe('a sign-in form sent twice (no JavaScript) leaves one session', () => {
 		expect([await isValid(a), await isValid(b)]).toEqual([true, true]);
 	});
 
-	it('a submission id cannot end someone else\'s session: the same id with another user\'s password leaves the first user signed in', async () => {
+	it("a submission id cannot end someone else's session: the same id with another user's password leaves the first user signed in", async () => {
 		const victim = await freshUser();
 		const submission = await loginForm();
 		const victimCookie = cookieHeader(await post({ email: victim.email, password: victim.password, submission }), 'op_session');

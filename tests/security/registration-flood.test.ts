@@ -44,7 +44,11 @@ function signUpJSON(address: string, i: number): Promise<Response> {
 	return fetch(`${provider}/api/auth/sign-up/email`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', [ADDRESS_HEADER]: address },
-		body: JSON.stringify({ email: `flood-${i}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}@example.com`, password: 'a long and unguessable passphrase', name: 'Flood' })
+		body: JSON.stringify({
+			email: `flood-${i}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}@example.com`,
+			password: 'a long and unguessable passphrase',
+			name: 'Flood'
+		})
 	});
 }
 
@@ -92,7 +96,11 @@ describe('sign-up flood (finding 6)', () => {
 			fetch(`${provider}/auth/signup`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/x-www-form-urlencoded', origin: provider, 'sec-fetch-site': 'same-origin', [ADDRESS_HEADER]: attacker },
-				body: new URLSearchParams({ name: 'Flood', email: `page-flood-${i}-${Date.now().toString(36)}@example.com`, password: 'a long and unguessable passphrase' }),
+				body: new URLSearchParams({
+					name: 'Flood',
+					email: `page-flood-${i}-${Date.now().toString(36)}@example.com`,
+					password: 'a long and unguessable passphrase'
+				}),
 				redirect: 'manual'
 			});
 		for (let i = 0; i < LIMIT; i++) expect((await submit(i)).status).toBe(303);

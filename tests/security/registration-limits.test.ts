@@ -9,8 +9,12 @@ const REGISTER = `${provider}/api/auth/register`;
 const uri = (length: number) => `https://app.example.org/${'a'.repeat(length - 'https://app.example.org/'.length)}`;
 
 describe('registration metadata size caps', () => {
-	it('a 60 KB registration (the audit\'s) → 413 invalid_client_metadata', async () => {
-		const response = await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], client_name: 'Bulky', software_statement_padding: 'x'.repeat(60_000) });
+	it("a 60 KB registration (the audit's) → 413 invalid_client_metadata", async () => {
+		const response = await postJSON(REGISTER, {
+			redirect_uris: ['https://app.example.org/cb'],
+			client_name: 'Bulky',
+			software_statement_padding: 'x'.repeat(60_000)
+		});
 		await expectOAuthError(response, 413, 'invalid_client_metadata');
 	});
 
@@ -35,16 +39,31 @@ describe('registration metadata size caps', () => {
 	it('more than 10 redirect URIs, or more than 10 post-logout URIs → 400 invalid_client_metadata', async () => {
 		const eleven = Array.from({ length: 11 }, (_, i) => `https://app.example.org/cb${i}`);
 		await expectOAuthError(await postJSON(REGISTER, { redirect_uris: eleven }), 400, 'invalid_client_metadata');
-		await expectOAuthError(await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], post_logout_redirect_uris: eleven }), 400, 'invalid_client_metadata');
+		await expectOAuthError(
+			await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], post_logout_redirect_uris: eleven }),
+			400,
+			'invalid_client_metadata'
+		);
 		expect((await postJSON(REGISTER, { redirect_uris: eleven.slice(0, 10) })).status).toBe(201);
 	});
 
-	it.each(['logo_uri', 'client_uri', 'policy_uri', 'tos_uri', 'backchannel_logout_uri'])('a %s longer than 512 characters → 400 invalid_client_metadata', async (field) => {
-		await expectOAuthError(await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], [field]: uri(600) }), 400, 'invalid_client_metadata');
-	});
+	it.each(['logo_uri', 'client_uri', 'policy_uri', 'tos_uri', 'backchannel_logout_uri'])(
+		'a %s longer than 512 characters → 400 invalid_client_metadata',
+		async (field) => {
+			await expectOAuthError(await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], [field]: uri(600) }), 400, 'invalid_client_metadata');
+		}
+	);
 
 	it('a client_name over 100 characters, or a scope over 1000 → 400 invalid_client_metadata', async () => {
-		await expectOAuthError(await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], client_name: 'n'.repeat(101) }), 400, 'invalid_client_metadata');
-		await expectOAuthError(await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], scope: 's'.repeat(1001) }), 400, 'invalid_client_metadata');
+		await expectOAuthError(
+			await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], client_name: 'n'.repeat(101) }),
+			400,
+			'invalid_client_metadata'
+		);
+		await expectOAuthError(
+			await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'], scope: 's'.repeat(1001) }),
+			400,
+			'invalid_client_metadata'
+		);
 	});
 });

@@ -14,7 +14,10 @@ import { databaseText } from '../support/database-text';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 const ADDRESS_HEADER = 'x-test-client-ip';
-const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36' };
+const BROWSER = {
+	accept: 'text/html,application/xhtml+xml,*/*;q=0.8',
+	'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36'
+};
 const ATTACKER_ADDRESS = '198.51.100.66';
 const VICTIM_ADDRESS = '192.0.2.10';
 const GUESSES = ['Summer2024!', 'password123', 'letmein-please'];
@@ -55,7 +58,12 @@ async function signIn(account: { email: string; password: string }, address: str
 async function logLines(cookie: string, query = ''): Promise<{ status: number; lines: string[]; html: string }> {
 	const response = await get(`${provider}/account/security${query}`, { ...BROWSER, cookie });
 	const html = await response.text();
-	const lines = [...html.matchAll(/<li class="security-event[^"]*">([\s\S]*?)<\/li>/g)].map((m) => m[1].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+	const lines = [...html.matchAll(/<li class="security-event[^"]*">([\s\S]*?)<\/li>/g)].map((m) =>
+		m[1]
+			.replace(/<[^>]+>/g, ' ')
+			.replace(/\s+/g, ' ')
+			.trim()
+	);
 	return { status: response.status, lines, html };
 }
 
@@ -70,10 +78,18 @@ describe('the security log, from the attacker’s side', () => {
 
 	it("failed guesses at someone's password appear in THEIR log with the guesser's address, through the JSON endpoint and the sign-in page", async () => {
 		for (const password of GUESSES.slice(0, 2)) {
-			const response = await postJSON(`${provider}/api/auth/sign-in/email`, { email: victim.email, password }, { ...from(ATTACKER_ADDRESS), 'user-agent': 'curl/8.5.0' });
+			const response = await postJSON(
+				`${provider}/api/auth/sign-in/email`,
+				{ email: victim.email, password },
+				{ ...from(ATTACKER_ADDRESS), 'user-agent': 'curl/8.5.0' }
+			);
 			expect(response.status).toBe(401);
 		}
-		const form = await postForm(`${provider}/auth/login`, { email: victim.email, password: GUESSES[2] }, { origin: provider, ...BROWSER, ...from(ATTACKER_ADDRESS) });
+		const form = await postForm(
+			`${provider}/auth/login`,
+			{ email: victim.email, password: GUESSES[2] },
+			{ origin: provider, ...BROWSER, ...from(ATTACKER_ADDRESS) }
+		);
 		expect(form.status).toBe(400);
 		// A guess at an address with no account is answered the same, and logged nowhere.
 		const unknown = await postJSON(`${provider}/api/auth/sign-in/email`, { email: `nobody-${Date.now()}@example.com`, password: 'x' }, from(ATTACKER_ADDRESS));
@@ -144,14 +160,22 @@ describe('the security log, from the attacker’s side', () => {
 		const changed = `the changed passphrase ${Math.random().toString(36).slice(2)}`;
 		const reset = `the reset passphrase ${Math.random().toString(36).slice(2)}`;
 		const session = await signIn(victim, VICTIM_ADDRESS);
-		const change = await postForm(`${provider}/account/password`, { current_password: victim.password, new_password: changed }, { origin: provider, ...BROWSER, cookie: session.cookie, ...from(VICTIM_ADDRESS) });
+		const change = await postForm(
+			`${provider}/account/password`,
+			{ current_password: victim.password, new_password: changed },
+			{ origin: provider, ...BROWSER, cookie: session.cookie, ...from(VICTIM_ADDRESS) }
+		);
 		expect(change.status).toBe(303);
 
 		const asked = await postForm(`${provider}/auth/forgot-password`, { email: victim.email }, { origin: provider, ...BROWSER, ...from(VICTIM_ADDRESS) });
 		expect(asked.status).toBe(303);
 		const mail = await readMail(server.mail!.dir, victim.email, { subject: /^Reset your SSO Provider password$/ });
 		const resetToken = new URL(mail.links[0]).searchParams.get('token')!;
-		const done = await postForm(`${provider}/auth/reset-password?token=${encodeURIComponent(resetToken)}`, { token: resetToken, password: reset }, { origin: provider, ...BROWSER, ...from(VICTIM_ADDRESS) });
+		const done = await postForm(
+			`${provider}/auth/reset-password?token=${encodeURIComponent(resetToken)}`,
+			{ token: resetToken, password: reset },
+			{ origin: provider, ...BROWSER, ...from(VICTIM_ADDRESS) }
+		);
 		expect(done.status).toBe(303);
 
 		const latest = await signIn({ email: victim.email, password: reset }, VICTIM_ADDRESS);

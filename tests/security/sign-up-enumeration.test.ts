@@ -29,7 +29,10 @@ describe('sign-up answers the same whether or not the address has an account', (
 	it('JSON: the answers for a taken and a free address are identical apart from the address itself', async () => {
 		const owner = await signUp('Owner');
 		const free = uniqueEmail('free');
-		const taken = await visible(await postJSON(`${provider}/api/auth/sign-up/email`, { email: owner.email, password: PASSWORD, name: 'Attacker' }), owner.email);
+		const taken = await visible(
+			await postJSON(`${provider}/api/auth/sign-up/email`, { email: owner.email, password: PASSWORD, name: 'Attacker' }),
+			owner.email
+		);
 		const fresh = await visible(await postJSON(`${provider}/api/auth/sign-up/email`, { email: free, password: PASSWORD, name: 'Attacker' }), free);
 		expect(taken).toEqual(fresh);
 		expect(taken.status).toBe(202);
@@ -109,7 +112,7 @@ describe('an address is only taken by whoever reads its mail', () => {
 		expect(html).toContain('href="/auth/login"');
 	});
 
-	it('a link from another origin\'s page is refused (the confirmation cannot be forged cross-site)', async () => {
+	it("a link from another origin's page is refused (the confirmation cannot be forged cross-site)", async () => {
 		const email = uniqueEmail('forged');
 		await postJSON(`${provider}/api/auth/sign-up/email`, { email, password: PASSWORD, name: 'Forged' });
 		const token = await signUpToken(mailDir, email);
@@ -153,9 +156,11 @@ describe('what the mail carries', () => {
 });
 
 describe('nobody can flood an inbox through sign-up', () => {
-	it('ten sign-ups with a victim\'s address: each answered the same, at most three mails reach the victim', async () => {
+	it("ten sign-ups with a victim's address: each answered the same, at most three mails reach the victim", async () => {
 		const victim = uniqueEmail('flooded');
-		const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => postJSON(`${provider}/api/auth/sign-up/email`, { email: victim, password: `${PASSWORD} ${i}`, name: 'Flood' })));
+		const responses = await Promise.all(
+			Array.from({ length: 10 }, (_, i) => postJSON(`${provider}/api/auth/sign-up/email`, { email: victim, password: `${PASSWORD} ${i}`, name: 'Flood' }))
+		);
 		expect(responses.map((r) => r.status)).toEqual(Array(10).fill(202));
 		// Mail is sent in the background: wait for the three, then give any fourth the chance to arrive.
 		const seen: ReceivedMail[] = [];

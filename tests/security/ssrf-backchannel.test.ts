@@ -8,7 +8,8 @@ import { startProductionServer, type ProductionServer } from '../support/product
 import { providerSessionCookie, securityTestPort, startRecordingServer, type RecordingServer } from '../support/recording-server';
 
 const REDIRECT = 'https://rp.example.org/callback';
-const register = (base: string, backchannel: string) => postJSON(`${base}/api/auth/register`, { redirect_uris: [REDIRECT], backchannel_logout_uri: backchannel });
+const register = (base: string, backchannel: string) =>
+	postJSON(`${base}/api/auth/register`, { redirect_uris: [REDIRECT], backchannel_logout_uri: backchannel });
 
 describe('registration refuses back-channel URIs that point into private networks (shared server, issuer on localhost)', () => {
 	it.each([
@@ -67,18 +68,22 @@ describe('a provider on a public issuer (https://sso.example.test)', () => {
 		await allowListed?.close();
 	});
 
-	it.each(['https://localhost/backchannel', 'https://127.0.0.1/backchannel', 'https://127.0.0.2:8443/backchannel', 'https://[::1]/backchannel', 'http://127.0.0.1:9/backchannel', 'https://[::ffff:127.0.0.1]/'])(
-		'registering %s (the provider\'s own machine) → invalid_client_metadata',
-		async (uri) => {
-			await expectOAuthError(await register(base, uri), 400, 'invalid_client_metadata');
-		}
-	);
+	it.each([
+		'https://localhost/backchannel',
+		'https://127.0.0.1/backchannel',
+		'https://127.0.0.2:8443/backchannel',
+		'https://[::1]/backchannel',
+		'http://127.0.0.1:9/backchannel',
+		'https://[::ffff:127.0.0.1]/'
+	])("registering %s (the provider's own machine) → invalid_client_metadata", async (uri) => {
+		await expectOAuthError(await register(base, uri), 400, 'invalid_client_metadata');
+	});
 
 	// Registration was checked, but DNS can change afterwards (rebinding) and operators can edit
 	// rows: the address is checked again when the provider is about to send. The client is
 	// planted straight into the database, as if its name had resolved elsewhere at registration.
 	it.runIf(servers().driver === 'postgres')(
-		'at sign-out, a stored back-channel URI on the provider\'s own machine receives NOTHING, while an allow-listed host gets its logout token',
+		"at sign-out, a stored back-channel URI on the provider's own machine receives NOTHING, while an allow-listed host gets its logout token",
 		async () => {
 			const { default: postgres } = await import('postgres');
 			const sql = postgres(server.database.url!, { max: 1, onnotice: () => {} });

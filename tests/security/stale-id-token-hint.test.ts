@@ -12,7 +12,13 @@ async function idTokenFor(cookie: string): Promise<string> {
 	const query = new URLSearchParams({ client_id: DASHBOARD.id, response_type: 'code', redirect_uri: redirectURI, scope: 'openid', state: 's' });
 	const authorize = await get(`${provider}/api/auth/authorize?${query}`, { cookie });
 	const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
-	const tokens = await postForm(`${provider}/api/auth/token`, { grant_type: 'authorization_code', code, redirect_uri: redirectURI, client_id: DASHBOARD.id, client_secret: DASHBOARD.secret });
+	const tokens = await postForm(`${provider}/api/auth/token`, {
+		grant_type: 'authorization_code',
+		code,
+		redirect_uri: redirectURI,
+		client_id: DASHBOARD.id,
+		client_secret: DASHBOARD.secret
+	});
 	return ((await tokens.json()) as { id_token: string }).id_token;
 }
 
@@ -26,7 +32,10 @@ describe('a stale id_token_hint does not end a newer session unasked', () => {
 		expect(await sessionOf(old)).toBeNull();
 
 		const current = await signIn();
-		const response = await get(`${provider}/api/auth/end-session?${new URLSearchParams({ id_token_hint: staleHint, post_logout_redirect_uri: `${site1}/` })}`, { cookie: current, ...BROWSER });
+		const response = await get(`${provider}/api/auth/end-session?${new URLSearchParams({ id_token_hint: staleHint, post_logout_redirect_uri: `${site1}/` })}`, {
+			cookie: current,
+			...BROWSER
+		});
 		expect(response.status).toBe(200);
 		expect(response.headers.get('location')).toBeNull();
 		expect(await response.text()).toMatch(/<h1[^>]*>Sign out\?<\/h1>/);
@@ -36,7 +45,10 @@ describe('a stale id_token_hint does not end a newer session unasked', () => {
 	it('an ID token from the same session still signs out at once (the relying party\'s own "sign out everywhere")', async () => {
 		const current = await signIn();
 		const hint = await idTokenFor(current);
-		const response = await get(`${provider}/api/auth/end-session?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: `${site1}/` })}`, { cookie: current, ...BROWSER });
+		const response = await get(`${provider}/api/auth/end-session?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: `${site1}/` })}`, {
+			cookie: current,
+			...BROWSER
+		});
 		expect(response.status).toBe(302);
 		expect(response.headers.get('location')).toBe(`${site1}/`);
 		expect(await sessionOf(current)).toBeNull();

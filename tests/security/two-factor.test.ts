@@ -12,7 +12,21 @@ import { generateHOTP } from '@oslojs/otp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMail } from '../support/mail-sink';
 import { decodeJwt } from 'jose';
-import { authorizeURL, confirmSignUpLink, cookieHeader, DASHBOARD_CREDENTIALS, dashboardRequest, get, postForm, postJSON, servers, setCookie, signUp, tokenRequest, uniqueEmail } from '../support/http';
+import {
+	authorizeURL,
+	confirmSignUpLink,
+	cookieHeader,
+	DASHBOARD_CREDENTIALS,
+	dashboardRequest,
+	get,
+	postForm,
+	postJSON,
+	servers,
+	setCookie,
+	signUp,
+	tokenRequest,
+	uniqueEmail
+} from '../support/http';
 import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
 
 const { provider, driver, mailDir } = servers();
@@ -46,7 +60,8 @@ interface Enrolled {
 
 /** Turns two-step verification on through the account pages, reading the key as a person types it. */
 async function enrol(base: string, account: { email: string; password: string; cookie: string }): Promise<Enrolled> {
-	const post = (action: string, body: Record<string, string>) => postForm(`${base}/account/two-factor?/${action}`, body, { cookie: account.cookie, origin: base, ...BROWSER });
+	const post = (action: string, body: Record<string, string>) =>
+		postForm(`${base}/account/two-factor?/${action}`, body, { cookie: account.cookie, origin: base, ...BROWSER });
 	expect((await post('start', {})).status).toBe(303);
 	const page = await (await get(`${base}/account/two-factor`, { cookie: account.cookie, ...BROWSER })).text();
 	const manualKey = page.match(/data-testid="manual-key"[^>]*>([A-Z2-7 ]+)</)?.[1];
@@ -74,7 +89,8 @@ function codeStep(base: string, cookie: string, code: string, kind: 'code' | 're
 	return postForm(`${base}/auth/two-factor`, { code, kind }, { cookie, origin: base, ...BROWSER });
 }
 
-const sessionOf = async (base: string, cookie: string) => (await (await get(`${base}/api/auth/session`, { cookie })).json()) as { user: { email: string } } | null;
+const sessionOf = async (base: string, cookie: string) =>
+	(await (await get(`${base}/api/auth/session`, { cookie })).json()) as { user: { email: string } } | null;
 
 describe('a stolen password alone', () => {
 	it('gets no session from the JSON endpoint: 401 second_factor_required, no cookie; a wrong code is 401 invalid_code', async () => {
@@ -111,7 +127,11 @@ describe('a stolen password alone', () => {
 		const mail = await readMail(mailDir, victim.email, { subject: /^Reset your SSO Provider password$/ });
 		const token = new URL(mail.links[0]).searchParams.get('token')!;
 		const newPassword = 'a brand new passphrase after the reset';
-		const reset = await postForm(`${provider}/auth/reset-password?token=${encodeURIComponent(token)}`, { token, password: newPassword }, { origin: provider, ...BROWSER });
+		const reset = await postForm(
+			`${provider}/auth/reset-password?token=${encodeURIComponent(token)}`,
+			{ token, password: newPassword },
+			{ origin: provider, ...BROWSER }
+		);
 		expect(reset.status).toBe(303);
 		expect(setCookie(reset, 'op_session')?.value ?? '').toBe('');
 		await passwordStep(provider, victim.email, newPassword);
@@ -142,7 +162,9 @@ describe('a code seen over a shoulder', () => {
 		const web = await Promise.all(pendings.map((p) => codeStep(provider, p, code)));
 		expect(web.filter((r) => setCookie(r, 'op_session')?.value)).toHaveLength(1);
 		const next = codeAt(victim.key, 1);
-		const json = await Promise.all(Array.from({ length: 4 }, () => postJSON(`${provider}/api/auth/sign-in/email`, { email: victim.email, password: victim.password, code: next })));
+		const json = await Promise.all(
+			Array.from({ length: 4 }, () => postJSON(`${provider}/api/auth/sign-in/email`, { email: victim.email, password: victim.password, code: next }))
+		);
 		expect(json.filter((r) => r.status === 200)).toHaveLength(1);
 	});
 });
@@ -215,10 +237,14 @@ const SINGLE_FACTOR = 'http://schemas.openid.net/pape/policies/2007/06/none';
 async function idTokenClaims(location: string, refresh = false) {
 	const code = new URL(location).searchParams.get('code');
 	if (!code) throw new Error(`no code in ${location}`);
-	const tokens = (await (await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: new URL(location).origin + '/auth/callback', ...DASHBOARD_CREDENTIALS })).json()) as { id_token: string; refresh_token?: string };
+	const tokens = (await (
+		await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: new URL(location).origin + '/auth/callback', ...DASHBOARD_CREDENTIALS })
+	).json()) as { id_token: string; refresh_token?: string };
 	const claims = decodeJwt(tokens.id_token);
 	if (!refresh || !tokens.refresh_token) return { claims };
-	const refreshed = (await (await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, ...DASHBOARD_CREDENTIALS })).json()) as { id_token: string };
+	const refreshed = (await (await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, ...DASHBOARD_CREDENTIALS })).json()) as {
+		id_token: string;
+	};
 	return { claims, refreshed: decodeJwt(refreshed.id_token) };
 }
 
@@ -240,9 +266,17 @@ describe('acr_values: a client asks for two-step verification (OIDC Core §3.1.2
 		expect(error.searchParams.get('error')).toBe('login_required');
 
 		await awayFromStepBoundary();
-		const wrong = await postForm(stepUp.href, { code: wrongCode(user.key, 3), kind: 'code', return_to: stepUp.searchParams.get('return_to')! }, { cookie: user.cookie, origin: provider, ...BROWSER });
+		const wrong = await postForm(
+			stepUp.href,
+			{ code: wrongCode(user.key, 3), kind: 'code', return_to: stepUp.searchParams.get('return_to')! },
+			{ cookie: user.cookie, origin: provider, ...BROWSER }
+		);
 		expect(wrong.status).toBe(400);
-		const stepped = await postForm(stepUp.href, { code: codeAt(user.key, 0), kind: 'code', return_to: stepUp.searchParams.get('return_to')! }, { cookie: user.cookie, origin: provider, ...BROWSER });
+		const stepped = await postForm(
+			stepUp.href,
+			{ code: codeAt(user.key, 0), kind: 'code', return_to: stepUp.searchParams.get('return_to')! },
+			{ cookie: user.cookie, origin: provider, ...BROWSER }
+		);
 		expect(stepped.status).toBe(303);
 		const back = stepped.headers.get('location')!;
 		expect(back).toMatch(/^\/api\/auth\/authorize\?/);
@@ -261,7 +295,10 @@ describe('acr_values: a client asks for two-step verification (OIDC Core §3.1.2
 		const { claims } = await idTokenClaims(answered.headers.get('location')!);
 		expect(claims.acr).toBe(SINGLE_FACTOR);
 		expect(claims.amr).toEqual(['pwd']);
-		const discovery = (await (await get(`${provider}/.well-known/openid-configuration`)).json()) as { acr_values_supported: string[]; claims_supported: string[] };
+		const discovery = (await (await get(`${provider}/.well-known/openid-configuration`)).json()) as {
+			acr_values_supported: string[];
+			claims_supported: string[];
+		};
 		expect(discovery.acr_values_supported).toContain(MULTI_FACTOR);
 		expect(discovery.claims_supported).toEqual(expect.arrayContaining(['acr', 'amr']));
 	});
@@ -318,8 +355,12 @@ describe('a server with short windows (TWO_FACTOR_PENDING_SECONDS=2, REAUTHENTIC
 		// Nothing changed: the code is still asked for, the old recovery codes still work.
 		const json = await postJSON(`${base}/api/auth/sign-in/email`, { email: on.email, password: on.password, code: on.recoveryCodes[0] });
 		expect(json.status).toBe(200);
-		expect(await (await postJSON(`${base}/api/auth/sign-in/email`, { email: on.email, password: on.password })).json()).toMatchObject({ error: 'second_factor_required' });
-		expect(await (await postJSON(`${base}/api/auth/sign-in/email`, { email: off.email, password: off.password })).json()).toMatchObject({ user: { email: off.email } });
+		expect(await (await postJSON(`${base}/api/auth/sign-in/email`, { email: on.email, password: on.password })).json()).toMatchObject({
+			error: 'second_factor_required'
+		});
+		expect(await (await postJSON(`${base}/api/auth/sign-in/email`, { email: off.email, password: off.password })).json()).toMatchObject({
+			user: { email: off.email }
+		});
 	});
 
 	it.runIf(driver === 'postgres')('the key is stored encrypted: the database holds neither its base32, hex nor base64 form', async () => {
@@ -330,7 +371,12 @@ describe('a server with short windows (TWO_FACTOR_PENDING_SECONDS=2, REAUTHENTIC
 			const rows = await sql`select t.* from totp_credential t join "user" u on u.id = t.user_id where u.email = ${enrolled.email}`;
 			expect(rows).toHaveLength(1);
 			const stored = JSON.stringify(rows[0]);
-			const forms = [enrolled.manualKey.replace(/ /g, ''), Buffer.from(enrolled.key).toString('hex'), Buffer.from(enrolled.key).toString('base64'), Buffer.from(enrolled.key).toString('base64url')];
+			const forms = [
+				enrolled.manualKey.replace(/ /g, ''),
+				Buffer.from(enrolled.key).toString('hex'),
+				Buffer.from(enrolled.key).toString('base64'),
+				Buffer.from(enrolled.key).toString('base64url')
+			];
 			for (const form of forms) expect(stored.toLowerCase()).not.toContain(form.toLowerCase());
 			expect(String(rows[0].encrypted_key).split('.')).toHaveLength(5);
 			const codes = await sql`select r.code_hash from recovery_code r join "user" u on u.id = r.user_id where u.email = ${enrolled.email}`;

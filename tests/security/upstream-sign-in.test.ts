@@ -40,7 +40,10 @@ beforeAll(async () => {
 			...github.env(),
 			...google.googleEnv(),
 			// A generic provider, and one whose discovery document cannot be fetched (nothing listens on port 9).
-			UPSTREAM_OIDC: JSON.stringify([acme.genericEntry('acme', 'Acme SSO'), { id: 'gone', name: 'Gone SSO', issuer: 'http://127.0.0.1:9', client_id: 'x', client_secret: 'y' }]),
+			UPSTREAM_OIDC: JSON.stringify([
+				acme.genericEntry('acme', 'Acme SSO'),
+				{ id: 'gone', name: 'Gone SSO', issuer: 'http://127.0.0.1:9', client_id: 'x', client_secret: 'y' }
+			]),
 			UPSTREAM_TIMEOUT_SECONDS: '2'
 		}
 	});
@@ -195,7 +198,11 @@ describe('account takeover through an upstream account carrying the victim’s a
 		expect(sessionCookieOf(again)).toBeUndefined();
 		// The pending link cannot be used without its cookie, nor with a forged one.
 		for (const forged of [undefined, 'op_upstream_link=%7B%22token%22%3A%22aaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbb%22%7D']) {
-			const answer = await postForm(`${provider}/auth/upstream/link?/password`, { password: victim.password }, forged ? { cookie: forged, accept: 'text/html' } : { accept: 'text/html' });
+			const answer = await postForm(
+				`${provider}/auth/upstream/link?/password`,
+				{ password: victim.password },
+				forged ? { cookie: forged, accept: 'text/html' } : { accept: 'text/html' }
+			);
 			expect(answer.status).toBe(400);
 			expect(sessionCookieOf(answer)).toBeUndefined();
 		}
@@ -291,7 +298,11 @@ describe('upstream failures are clear pages with a way back, never a 500', () =>
 
 	it('an unknown upstream id: 404 page', async () => {
 		await expectFailurePage(await fetch(`${provider}/auth/upstream/nope`, { headers: HTML, redirect: 'manual' }), 404, /does not offer that way of signing in/);
-		await expectFailurePage(await fetch(`${provider}/auth/upstream/nope/callback?code=x&state=y`, { headers: HTML, redirect: 'manual' }), 404, /does not offer that way of signing in/);
+		await expectFailurePage(
+			await fetch(`${provider}/auth/upstream/nope/callback?code=x&state=y`, { headers: HTML, redirect: 'manual' }),
+			404,
+			/does not offer that way of signing in/
+		);
 	});
 });
 

@@ -29,11 +29,15 @@ describe.runIf(process.env.TEST_DB !== 'postgres')('the production build refuses
 		'changeme',
 		// Long, and made of words: guessable all the same.
 		'ThisIsMySuperSecretPasswordForTheSsoProvider'
-	])('AUTH_SECRET=%j with DATABASE_URL → the server does not start, and says how to make a good one', async (secret) => {
-		// The check comes before any connection: the database need not even exist.
-		const failure = await startFailure(PORT, {}, { url: 'postgres://postgres@127.0.0.1:1/never-reached', authSecret: secret });
-		expect(failure).toMatch(HOW_TO);
-	}, 120_000);
+	])(
+		'AUTH_SECRET=%j with DATABASE_URL → the server does not start, and says how to make a good one',
+		async (secret) => {
+			// The check comes before any connection: the database need not even exist.
+			const failure = await startFailure(PORT, {}, { url: 'postgres://postgres@127.0.0.1:1/never-reached', authSecret: secret });
+			expect(failure).toMatch(HOW_TO);
+		},
+		120_000
+	);
 
 	it('AUTH_SECRET=x with the embedded database → refused too', async () => {
 		expect(await startFailure(PORT, { AUTH_SECRET: 'x' })).toMatch(HOW_TO);

@@ -76,12 +76,27 @@ export class TestAuthenticator {
 			const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 			const jwk = publicKey.export({ format: 'jwk' });
 			this.privateKey = privateKey;
-			this.cosePublicKey = encodeCBOR(new Map<CBOR, CBOR>([[1, 2], [3, -7], [-1, 1], [-2, fromB64url(jwk.x!)], [-3, fromB64url(jwk.y!)]]));
+			this.cosePublicKey = encodeCBOR(
+				new Map<CBOR, CBOR>([
+					[1, 2],
+					[3, -7],
+					[-1, 1],
+					[-2, fromB64url(jwk.x!)],
+					[-3, fromB64url(jwk.y!)]
+				])
+			);
 		} else {
 			const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 			const jwk = publicKey.export({ format: 'jwk' });
 			this.privateKey = privateKey;
-			this.cosePublicKey = encodeCBOR(new Map<CBOR, CBOR>([[1, 3], [3, -257], [-1, fromB64url(jwk.n!)], [-2, fromB64url(jwk.e!)]]));
+			this.cosePublicKey = encodeCBOR(
+				new Map<CBOR, CBOR>([
+					[1, 3],
+					[3, -257],
+					[-1, fromB64url(jwk.n!)],
+					[-2, fromB64url(jwk.e!)]
+				])
+			);
 		}
 	}
 
@@ -101,7 +116,11 @@ export class TestAuthenticator {
 
 	authenticatorData(c: Ceremony, attested: Uint8Array | null, flags = c.flags ?? this.defaultFlags()): Uint8Array {
 		const counter = c.counter ?? this.counter;
-		const header = concat(sha256(c.rpId ?? this.rp.id), Uint8Array.of(attested ? flags | FLAGS.AT : flags), Uint8Array.of((counter >>> 24) & 0xff, (counter >> 16) & 0xff, (counter >> 8) & 0xff, counter & 0xff));
+		const header = concat(
+			sha256(c.rpId ?? this.rp.id),
+			Uint8Array.of(attested ? flags | FLAGS.AT : flags),
+			Uint8Array.of((counter >>> 24) & 0xff, (counter >> 16) & 0xff, (counter >> 8) & 0xff, counter & 0xff)
+		);
 		return attested ? concat(header, attested) : header;
 	}
 

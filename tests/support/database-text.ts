@@ -14,13 +14,17 @@ export async function databaseText(server: ProductionServer): Promise<string> {
 		try {
 			const tables = await sql<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public'`;
 			const rows = await Promise.all(tables.map(({ tablename }) => sql.unsafe(`select t::text as row from "${tablename}" t`)));
-			return rows.flat().map((r) => String(r.row)).join('\n');
+			return rows
+				.flat()
+				.map((r) => String(r.row))
+				.join('\n');
 		} finally {
 			await sql.end();
 		}
 	}
 	// Checkpoint-independent: the WAL holds every insert even before the table files do.
-	const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+	const files = (dir: string): string[] =>
+		readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
 	return files(join(dirname(server.log), 'pglite'))
 		.map((file) => readFileSync(file).toString('latin1'))
 		.join('\n');

@@ -194,7 +194,14 @@ export async function startFakeGitHub(options = {}) {
 			back.searchParams.set('error_description', 'The user has denied your application access.');
 		} else {
 			const code = token();
-			codes.set(code, { answer, redirectURI, challenge: params.get('code_challenge'), method: params.get('code_challenge_method'), clientId: params.get('client_id') ?? '', expiresAt: Date.now() + 10 * 60_000 });
+			codes.set(code, {
+				answer,
+				redirectURI,
+				challenge: params.get('code_challenge'),
+				method: params.get('code_challenge_method'),
+				clientId: params.get('client_id') ?? '',
+				expiresAt: Date.now() + 10 * 60_000
+			});
 			back.searchParams.set('code', code);
 		}
 		if (state !== null) back.searchParams.set('state', state);
@@ -220,14 +227,19 @@ export async function startFakeGitHub(options = {}) {
 			if (behaviour.tokenFailure === 503) return json(response, 503, { message: 'Service unavailable' });
 			const client = clientCredentials(request, body);
 			// GitHub answers these errors with 200 and an `error` member.
-			if (client.id !== clientId || client.secret !== clientSecret) return json(response, 200, { error: 'incorrect_client_credentials', error_description: 'The client_id and/or client_secret passed are incorrect.' });
+			if (client.id !== clientId || client.secret !== clientSecret)
+				return json(response, 200, { error: 'incorrect_client_credentials', error_description: 'The client_id and/or client_secret passed are incorrect.' });
 			const code = body.get('code') ?? '';
 			redeemed.push(code);
 			const grant = codes.get(code);
 			codes.delete(code); // single use, whatever happens next
 			const bad = { error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.' };
 			if (!grant || grant.expiresAt < Date.now() || grant.clientId !== client.id) return json(response, 200, bad);
-			if (grant.redirectURI !== body.get('redirect_uri')) return json(response, 200, { error: 'redirect_uri_mismatch', error_description: 'The redirect_uri MUST match the registered callback URL for this application.' });
+			if (grant.redirectURI !== body.get('redirect_uri'))
+				return json(response, 200, {
+					error: 'redirect_uri_mismatch',
+					error_description: 'The redirect_uri MUST match the registered callback URL for this application.'
+				});
 			if (grant.challenge) {
 				const verifier = body.get('code_verifier') ?? '';
 				const matches = grant.method === 'S256' ? s256(verifier) === grant.challenge : verifier === grant.challenge;
@@ -242,7 +254,8 @@ export async function startFakeGitHub(options = {}) {
 			const bearer = (request.headers.authorization ?? '').replace(/^Bearer /, '');
 			const who = accessTokens.get(bearer);
 			if (!who) return json(response, 401, { message: 'Requires authentication', documentation_url: 'https://docs.github.com/rest' });
-			if (url.pathname === '/api/user') return json(response, 200, { login: who.login, id: numericID(who.login), name: who.name || null, email: null, type: 'User' });
+			if (url.pathname === '/api/user')
+				return json(response, 200, { login: who.login, id: numericID(who.login), name: who.name || null, email: null, type: 'User' });
 			// A second, verified but not primary, address: it must never count.
 			return json(response, 200, [
 				{ email: who.email, primary: true, verified: who.verified === true || who.verified === 'true', visibility: 'private' },
@@ -310,7 +323,14 @@ export async function startFakeOIDC(options = {}) {
 			back.searchParams.set('error', 'access_denied');
 		} else {
 			const code = token();
-			codes.set(code, { answer, redirectURI, challenge: params.get('code_challenge'), nonce: params.get('nonce'), clientId: params.get('client_id') ?? '', expiresAt: Date.now() + 60_000 });
+			codes.set(code, {
+				answer,
+				redirectURI,
+				challenge: params.get('code_challenge'),
+				nonce: params.get('nonce'),
+				clientId: params.get('client_id') ?? '',
+				expiresAt: Date.now() + 60_000
+			});
 			back.searchParams.set('code', code);
 		}
 		const state = params.get('state');
@@ -385,10 +405,17 @@ export async function startFakeOIDC(options = {}) {
 			if (!grant || grant.expiresAt < Date.now() || grant.clientId !== client.id || grant.redirectURI !== body.get('redirect_uri')) {
 				return json(response, 400, { error: 'invalid_grant', error_description: 'Bad Request' });
 			}
-			if (grant.challenge && s256(body.get('code_verifier') ?? '') !== grant.challenge) return json(response, 400, { error: 'invalid_grant', error_description: 'Missing code verifier.' });
+			if (grant.challenge && s256(body.get('code_verifier') ?? '') !== grant.challenge)
+				return json(response, 400, { error: 'invalid_grant', error_description: 'Missing code verifier.' });
 			const accessToken = `ya29.${token()}`;
 			accessTokens.set(accessToken, grant.answer);
-			return json(response, 200, { access_token: accessToken, expires_in: 3599, token_type: 'Bearer', scope: 'openid email profile', id_token: await idTokenFor(grant.answer, grant.nonce) });
+			return json(response, 200, {
+				access_token: accessToken,
+				expires_in: 3599,
+				token_type: 'Bearer',
+				scope: 'openid email profile',
+				id_token: await idTokenFor(grant.answer, grant.nonce)
+			});
 		}
 		if (url.pathname === '/v1/userinfo') {
 			const who = accessTokens.get((request.headers.authorization ?? '').replace(/^Bearer /, ''));
@@ -409,7 +436,13 @@ export async function startFakeOIDC(options = {}) {
 		/** The provider's environment for this fake as Google. */
 		googleEnv: () => ({ GOOGLE_CLIENT_ID: clientId, GOOGLE_CLIENT_SECRET: clientSecret, GOOGLE_DISCOVERY_URL: `${issuer}/.well-known/openid-configuration` }),
 		/** This fake as one entry of UPSTREAM_OIDC. @param {string} id @param {string} name */
-		genericEntry: (/** @type {string} */ id, /** @type {string} */ name) => ({ id, name, discovery_url: `${issuer}/.well-known/openid-configuration`, client_id: clientId, client_secret: clientSecret }),
+		genericEntry: (/** @type {string} */ id, /** @type {string} */ name) => ({
+			id,
+			name,
+			discovery_url: `${issuer}/.well-known/openid-configuration`,
+			client_id: clientId,
+			client_secret: clientSecret
+		}),
 		close: server.close
 	};
 }

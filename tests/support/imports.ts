@@ -175,7 +175,11 @@ export function findForbiddenImports(root: string, sources: string[], forbidden:
 					continue;
 				}
 				if (isForbidden(target)) {
-					violations.push({ file: rel(root, start), line: Number(chain[0].split(':').pop()), message: `imports ${rel(root, target)} (via ${chain.join(' → ')})` });
+					violations.push({
+						file: rel(root, start),
+						line: Number(chain[0].split(':').pop()),
+						message: `imports ${rel(root, target)} (via ${chain.join(' → ')})`
+					});
 					continue;
 				}
 				if (!via.has(target)) {
@@ -226,7 +230,9 @@ export function findTableReferences(root: string, sources: string[], schemaFile:
 			if (ref.specifier === null) continue;
 			const target = resolveSpecifier(root, file, ref.specifier);
 			if (target === schemaReal) violations.push({ file: name, line: ref.line, message: `imports the rp schema ${ref.specifier}` });
-			else for (const n of ref.names) if (exports.includes(n)) violations.push({ file: name, line: ref.line, message: `imports rp table ${n} from ${ref.specifier}` });
+			else
+				for (const n of ref.names)
+					if (exports.includes(n)) violations.push({ file: name, line: ref.line, message: `imports rp table ${n} from ${ref.specifier}` });
 		}
 		const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
 		const visit = (node: ts.Node) => {
@@ -234,7 +240,14 @@ export function findTableReferences(root: string, sources: string[], schemaFile:
 			if (ts.isIdentifier(node) && exports.includes(node.text) && !ts.isImportSpecifier(node.parent)) {
 				violations.push({ file: name, line: line(), message: `references rp table ${node.text}` });
 			}
-			if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) && tables.some((t) => new RegExp(`\\b${t}\\b`).test(node.text))) {
+			if (
+				(ts.isStringLiteral(node) ||
+					ts.isNoSubstitutionTemplateLiteral(node) ||
+					ts.isTemplateHead(node) ||
+					ts.isTemplateMiddle(node) ||
+					ts.isTemplateTail(node)) &&
+				tables.some((t) => new RegExp(`\\b${t}\\b`).test(node.text))
+			) {
 				violations.push({ file: name, line: line(), message: `names an rp table in SQL or a string: ${JSON.stringify(node.text.slice(0, 60))}` });
 			}
 			ts.forEachChild(node, visit);

@@ -21,13 +21,16 @@ export interface ReceivedMail {
 /** Every message in the directory, oldest first. */
 export async function allMail(dir: string): Promise<ReceivedMail[]> {
 	if (!existsSync(dir)) return [];
-	const files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
+	const files = readdirSync(dir)
+		.filter((f) => f.endsWith('.eml'))
+		.sort();
 	return Promise.all(files.map((file) => parseMail(join(dir, file))));
 }
 
 async function parseMail(file: string): Promise<ReceivedMail> {
 	const parsed = await simpleParser(readFileSync(file));
-	const addresses = (value: typeof parsed.to) => (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
+	const addresses = (value: typeof parsed.to) =>
+		(Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
 	const text = parsed.text ?? '';
 	return {
 		file,
@@ -49,11 +52,15 @@ export async function readMail(dir: string, to: string, options: { subject?: Reg
 	const deadline = Date.now() + (options.timeoutMs ?? 10_000);
 	const seenFiles = new Set((options.seen ?? []).map((m) => m.file));
 	for (;;) {
-		const mail = (await allMail(dir)).filter((m) => !seenFiles.has(m.file) && m.to.includes(to.toLowerCase()) && (!options.subject || options.subject.test(m.subject)));
+		const mail = (await allMail(dir)).filter(
+			(m) => !seenFiles.has(m.file) && m.to.includes(to.toLowerCase()) && (!options.subject || options.subject.test(m.subject))
+		);
 		if (mail.length > 0) return mail[mail.length - 1];
 		if (Date.now() > deadline) {
 			const arrived = (await allMail(dir)).map((m) => `${m.to.join(',')}: ${m.subject}`);
-			throw new Error(`no mail to ${to}${options.subject ? ` with subject ${options.subject}` : ''} after ${options.timeoutMs ?? 10_000} ms; arrived: ${JSON.stringify(arrived)}`);
+			throw new Error(
+				`no mail to ${to}${options.subject ? ` with subject ${options.subject}` : ''} after ${options.timeoutMs ?? 10_000} ms; arrived: ${JSON.stringify(arrived)}`
+			);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	}

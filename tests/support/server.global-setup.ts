@@ -27,7 +27,12 @@ export default async function setup(project: TestProject) {
 	// Every test file signs up, registers and signs in from this one address, in parallel:
 	// the per-address limits are raised (an operator setting); the per-account ones keep their
 	// defaults. tests/security starts servers of its own with tight limits.
-	const limits = { RATE_LIMIT_SIGN_IN_PER_IP: '100000/15m', RATE_LIMIT_SIGN_UP_PER_IP: '100000/1h', RATE_LIMIT_REGISTRATION_PER_IP: '100000/1h', RATE_LIMIT_PASSWORD_RESET_PER_IP: '100000/1h' };
+	const limits = {
+		RATE_LIMIT_SIGN_IN_PER_IP: '100000/15m',
+		RATE_LIMIT_SIGN_UP_PER_IP: '100000/1h',
+		RATE_LIMIT_REGISTRATION_PER_IP: '100000/1h',
+		RATE_LIMIT_PASSWORD_RESET_PER_IP: '100000/1h'
+	};
 	const server = await startProductionServer({ port, database: driver, env: limits });
 	try {
 		const discovery = await fetch(`${server.urls.provider}/.well-known/openid-configuration`);

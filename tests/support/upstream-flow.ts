@@ -35,7 +35,10 @@ export const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) 
 
 /** GET /auth/upstream/<id>: the redirect to the upstream and the flow cookie it set. */
 export async function startUpstreamSignIn(provider: string, id: string, returnTo?: string): Promise<{ upstreamURL: URL; flowCookie: string }> {
-	const response = await fetch(`${provider}/auth/upstream/${id}${returnTo ? `?return_to=${encodeURIComponent(returnTo)}` : ''}`, { headers: HTML, redirect: 'manual' });
+	const response = await fetch(`${provider}/auth/upstream/${id}${returnTo ? `?return_to=${encodeURIComponent(returnTo)}` : ''}`, {
+		headers: HTML,
+		redirect: 'manual'
+	});
 	expect(response.status, await response.clone().text()).toBe(302);
 	const flow = [...cookiesSet(response)].find(([name]) => name.endsWith('op_upstream_flow'));
 	expect(flow, 'flow cookie').toBeTruthy();

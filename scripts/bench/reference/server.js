@@ -84,7 +84,15 @@ const provider = new Provider(ISSUER, {
 	conformIdTokenClaims: false,
 	pkce: { required: () => true },
 	enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
-	ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 30 * 24 * 3600, Grant: 30 * 24 * 3600, Session: 30 * 24 * 3600, Interaction: 600 },
+	ttl: {
+		AccessToken: 3600,
+		AuthorizationCode: 60,
+		IdToken: 3600,
+		RefreshToken: 30 * 24 * 3600,
+		Grant: 30 * 24 * 3600,
+		Session: 30 * 24 * 3600,
+		Interaction: 600
+	},
 	// Ours hands the first-party dashboard a refresh token without offline_access (oidc/grants/authorization-code.ts offersRefresh).
 	issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
 	rotateRefreshToken: true,
@@ -123,7 +131,9 @@ async function interaction(req, res) {
 		await provider.interactionFinished(req, res, { login: { accountId: ACCOUNT.id } }, { mergeWithLastSubmission: false });
 		return;
 	}
-	const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+	const grant = details.grantId
+		? await provider.Grant.find(details.grantId)
+		: new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
 	grant.addOIDCScope('openid profile email offline_access');
 	grant.addResourceScope(USER_RESOURCE, 'openid profile email');
 	await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });

@@ -25,7 +25,13 @@ export async function startReference({ port, sitePorts, postgresURL, profiling }
 		CLIENT_SECRET,
 		SERVICE_CLIENT_SECRET: service.secret
 	};
-	const server = await startServerProcess({ args: [...profilingNodeArgs(profiling, 'reference-postgres'), SERVER], cwd: fileURLToPath(new URL('.', import.meta.url)), env, label: `Postgres database ${database.name}`, issuer });
+	const server = await startServerProcess({
+		args: [...profilingNodeArgs(profiling, 'reference-postgres'), SERVER],
+		cwd: fileURLToPath(new URL('.', import.meta.url)),
+		env,
+		label: `Postgres database ${database.name}`,
+		issuer
+	});
 	const cookie = await signIn(server.discovery, redirectURIs[0]);
 	return { name: 'reference', kind: 'postgres', ...server, database, service, cookie, redirectURI: redirectURIs[0] };
 }
@@ -52,13 +58,17 @@ async function signIn(discovery, redirectURI) {
 		for (let hop = 0; hop < 10; hop++) {
 			const res = await request(agent, url, { headers: cookie ? { cookie } : {} });
 			cookie = collectCookies(jar, res.headers['set-cookie']);
-			if (res.status < 300 || res.status >= 400 || !res.headers.location) throw new Error(`reference sign-in: ${url} answered ${res.status} ${res.body?.slice(0, 200)}`);
+			if (res.status < 300 || res.status >= 400 || !res.headers.location)
+				throw new Error(`reference sign-in: ${url} answered ${res.status} ${res.body?.slice(0, 200)}`);
 			const next = new URL(res.headers.location, url);
 			if (next.href.startsWith(redirectURI)) {
 				if (!next.searchParams.get('code')) throw new Error(`reference sign-in ended without a code: ${next.search}`);
 				if (!jar.has('_session')) throw new Error('reference sign-in set no _session cookie');
 				// Only the session cookies (and their signatures): what a browser sends to /auth later.
-				return [...jar].filter(([name]) => name.startsWith('_session')).map(([n, v]) => `${n}=${v}`).join('; ');
+				return [...jar]
+					.filter(([name]) => name.startsWith('_session'))
+					.map(([n, v]) => `${n}=${v}`)
+					.join('; ');
 			}
 			url = next.href;
 		}

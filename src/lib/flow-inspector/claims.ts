@@ -3,14 +3,35 @@
  * whom, when; then what binds it to this flow; then the profile claims.
  */
 export const CLAIM_ORDER = [
-	'iss', 'sub', 'aud', 'azp', 'exp', 'iat', 'auth_time', 'amr', 'acr', 'nonce', 'at_hash', 'sid', 'jti', 'events',
-	'name', 'given_name', 'family_name', 'preferred_username', 'email', 'email_verified', 'picture', 'locale', 'updated_at'
+	'iss',
+	'sub',
+	'aud',
+	'azp',
+	'exp',
+	'iat',
+	'auth_time',
+	'amr',
+	'acr',
+	'nonce',
+	'at_hash',
+	'sid',
+	'jti',
+	'events',
+	'name',
+	'given_name',
+	'family_name',
+	'preferred_username',
+	'email',
+	'email_verified',
+	'picture',
+	'locale',
+	'updated_at'
 ];
 
 export const CLAIM_NOTES: Record<string, string> = {
 	iss: 'Issuer: the provider that signed the token; must equal the issuer the site trusts.',
-	sub: 'Subject: the user\'s stable, unique id at this provider; the site keys accounts on it (never on email).',
-	aud: 'Audience: the client(s) the token is for; must include this site\'s client_id.',
+	sub: "Subject: the user's stable, unique id at this provider; the site keys accounts on it (never on email).",
+	aud: "Audience: the client(s) the token is for; must include this site's client_id.",
 	azp: 'Authorized party: the client the token was issued to, when there are several audiences.',
 	exp: 'Expires at (seconds since 1970, UTC): the token must not be accepted after this.',
 	iat: 'Issued at: when the provider signed it.',
@@ -35,7 +56,7 @@ export const CLAIM_NOTES: Record<string, string> = {
 
 export const HEADER_NOTES: Record<string, string> = {
 	alg: 'Signature algorithm; the site accepts only the ones it allows (never "none").',
-	kid: 'Key id: which of the provider\'s published keys (JWKS) verifies the signature.',
+	kid: "Key id: which of the provider's published keys (JWKS) verifies the signature.",
 	typ: 'Token type: tells an ID token, an access token (at+jwt) and a logout token (logout+jwt) apart.'
 };
 

@@ -139,12 +139,20 @@ export const MAX_RETENTION_DAYS = 3650;
 /** A whole number of days from 1 to MAX_RETENTION_DAYS; throws naming the variable otherwise. */
 export function parseDays(name: string, value: string): number {
 	const days = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-	if (!Number.isSafeInteger(days) || days < 1 || days > MAX_RETENTION_DAYS) throw new Error(`${name} must be a whole number of days from 1 to ${MAX_RETENTION_DAYS} (got "${value}")`);
+	if (!Number.isSafeInteger(days) || days < 1 || days > MAX_RETENTION_DAYS)
+		throw new Error(`${name} must be a whole number of days from 1 to ${MAX_RETENTION_DAYS} (got "${value}")`);
 	return days;
 }
 
 /** The longest window any limit counts over: a rate_limit row older than this (and not held back) is over. */
 export function longestWindowSeconds(limits: LimitsConfig): number {
 	const { signIn, secondFactor, signUp, registration } = limits;
-	return Math.max(signIn.perAccountAndAddress.windowSeconds, signIn.perAddress.windowSeconds, signIn.perAccount.windowSeconds, secondFactor.windowSeconds, signUp.windowSeconds, registration.windowSeconds);
+	return Math.max(
+		signIn.perAccountAndAddress.windowSeconds,
+		signIn.perAddress.windowSeconds,
+		signIn.perAccount.windowSeconds,
+		secondFactor.windowSeconds,
+		signUp.windowSeconds,
+		registration.windowSeconds
+	);
 }

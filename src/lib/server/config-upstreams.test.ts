@@ -9,8 +9,18 @@ describe('upstream configuration (GITHUB_*, GOOGLE_*, UPSTREAM_OIDC)', () => {
 
 	it('GitHub and Google default to the real endpoints', () => {
 		const { providers, timeoutSeconds } = loadUpstreams({ GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b', GOOGLE_CLIENT_ID: 'c', GOOGLE_CLIENT_SECRET: 'd' });
-		expect(providers[0]).toMatchObject({ id: 'github', authorizeURL: 'https://github.com/login/oauth/authorize', tokenURL: 'https://github.com/login/oauth/access_token', apiURL: 'https://api.github.com' });
-		expect(providers[1]).toMatchObject({ id: 'google', discoveryURL: 'https://accounts.google.com/.well-known/openid-configuration', issuer: 'https://accounts.google.com', issuerAliases: ['accounts.google.com'] });
+		expect(providers[0]).toMatchObject({
+			id: 'github',
+			authorizeURL: 'https://github.com/login/oauth/authorize',
+			tokenURL: 'https://github.com/login/oauth/access_token',
+			apiURL: 'https://api.github.com'
+		});
+		expect(providers[1]).toMatchObject({
+			id: 'google',
+			discoveryURL: 'https://accounts.google.com/.well-known/openid-configuration',
+			issuer: 'https://accounts.google.com',
+			issuerAliases: ['accounts.google.com']
+		});
 		expect(timeoutSeconds).toBe(10);
 	});
 
@@ -20,19 +30,34 @@ describe('upstream configuration (GITHUB_*, GOOGLE_*, UPSTREAM_OIDC)', () => {
 	});
 
 	it('endpoints must be https (http only on loopback)', () => {
-		expect(() => loadUpstreams({ GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b', GITHUB_TOKEN_URL: 'http://github.example/token' })).toThrow('GITHUB_TOKEN_URL is invalid');
-		expect(loadUpstreams({ GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b', GITHUB_TOKEN_URL: 'http://127.0.0.1:9/token' }).providers[0]).toMatchObject({ tokenURL: 'http://127.0.0.1:9/token' });
+		expect(() => loadUpstreams({ GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b', GITHUB_TOKEN_URL: 'http://github.example/token' })).toThrow(
+			'GITHUB_TOKEN_URL is invalid'
+		);
+		expect(loadUpstreams({ GITHUB_CLIENT_ID: 'a', GITHUB_CLIENT_SECRET: 'b', GITHUB_TOKEN_URL: 'http://127.0.0.1:9/token' }).providers[0]).toMatchObject({
+			tokenURL: 'http://127.0.0.1:9/token'
+		});
 	});
 
 	it('UPSTREAM_OIDC: generic providers by discovery URL or issuer; openid is always asked for', () => {
 		const { providers } = loadUpstreams({
 			UPSTREAM_OIDC: JSON.stringify([
-				{ id: 'keycloak', name: 'Company SSO', discovery_url: 'https://sso.example.com/realms/staff/.well-known/openid-configuration', client_id: 'x', client_secret: 'y', scopes: ['email'] },
+				{
+					id: 'keycloak',
+					name: 'Company SSO',
+					discovery_url: 'https://sso.example.com/realms/staff/.well-known/openid-configuration',
+					client_id: 'x',
+					client_secret: 'y',
+					scopes: ['email']
+				},
 				{ id: 'okta', name: 'Okta', issuer: 'https://example.okta.com', client_id: 'x', client_secret: 'y' }
 			])
 		});
 		expect(providers[0]).toMatchObject({ id: 'keycloak', issuer: 'https://sso.example.com/realms/staff', scopes: ['openid', 'email'] });
-		expect(providers[1]).toMatchObject({ discoveryURL: 'https://example.okta.com/.well-known/openid-configuration', issuer: 'https://example.okta.com', scopes: ['openid', 'email', 'profile'] });
+		expect(providers[1]).toMatchObject({
+			discoveryURL: 'https://example.okta.com/.well-known/openid-configuration',
+			issuer: 'https://example.okta.com',
+			scopes: ['openid', 'email', 'profile']
+		});
 	});
 
 	it.each([
@@ -42,8 +67,16 @@ describe('upstream configuration (GITHUB_*, GOOGLE_*, UPSTREAM_OIDC)', () => {
 		['id not a URL segment', '[{"id":"A/B","name":"A","issuer":"https://a.example","client_id":"x","client_secret":"y"}]', 'UPSTREAM_OIDC[0].id is invalid'],
 		['reserved id', '[{"id":"link","name":"A","issuer":"https://a.example","client_id":"x","client_secret":"y"}]', 'UPSTREAM_OIDC[0].id is invalid'],
 		['no discovery', '[{"id":"a","name":"A","client_id":"x","client_secret":"y"}]', 'UPSTREAM_OIDC[0].discovery_url is not set'],
-		['discovery without the well-known path', '[{"id":"a","name":"A","discovery_url":"https://a.example/","client_id":"x","client_secret":"y"}]', 'must end with /.well-known/openid-configuration'],
-		['scopes not a list', '[{"id":"a","name":"A","issuer":"https://a.example","client_id":"x","client_secret":"y","scopes":5}]', 'UPSTREAM_OIDC[0].scopes is invalid']
+		[
+			'discovery without the well-known path',
+			'[{"id":"a","name":"A","discovery_url":"https://a.example/","client_id":"x","client_secret":"y"}]',
+			'must end with /.well-known/openid-configuration'
+		],
+		[
+			'scopes not a list',
+			'[{"id":"a","name":"A","issuer":"https://a.example","client_id":"x","client_secret":"y","scopes":5}]',
+			'UPSTREAM_OIDC[0].scopes is invalid'
+		]
 	])('UPSTREAM_OIDC %s fails at start with a clear message', (_, json, message) => {
 		expect(() => loadUpstreams({ UPSTREAM_OIDC: json })).toThrow(message);
 	});

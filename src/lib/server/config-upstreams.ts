@@ -106,7 +106,10 @@ function pair(vars: Vars, prefix: string): { clientId: string; clientSecret: str
 	const clientId = vars[`${prefix}_CLIENT_ID`]?.trim() || '';
 	const clientSecret = vars[`${prefix}_CLIENT_SECRET`]?.trim() || '';
 	if (!clientId && !clientSecret) return null;
-	if (!clientId) throw new Error(`${prefix}_CLIENT_ID is not set (${prefix}_CLIENT_SECRET is; set both to offer sign-in with ${prefix === 'GITHUB' ? 'GitHub' : 'Google'}, or neither)`);
+	if (!clientId)
+		throw new Error(
+			`${prefix}_CLIENT_ID is not set (${prefix}_CLIENT_SECRET is; set both to offer sign-in with ${prefix === 'GITHUB' ? 'GitHub' : 'Google'}, or neither)`
+		);
 	if (!clientSecret) throw new Error(`${prefix}_CLIENT_SECRET is not set (${prefix}_CLIENT_ID is; set both, or neither)`);
 	return { clientId, clientSecret };
 }
@@ -151,7 +154,7 @@ function genericOIDC(json: string | undefined): OIDCUpstream[] {
 	try {
 		parsed = JSON.parse(json);
 	} catch (error) {
-		throw new Error(`UPSTREAM_OIDC is invalid: not JSON (${(error as Error).message})`);
+		throw new Error(`UPSTREAM_OIDC is invalid: not JSON (${(error as Error).message})`, { cause: error });
 	}
 	if (!Array.isArray(parsed)) throw new Error('UPSTREAM_OIDC is invalid: expected a JSON array of providers');
 	return parsed.map((entry: unknown, index) => {
@@ -191,7 +194,17 @@ function genericOIDC(json: string | undefined): OIDCUpstream[] {
 			// Without `openid` the upstream would not answer with an ID token (OIDC Core §3.1.2.1).
 			scopes = [...new Set(['openid', ...(list as string[]).filter(Boolean)])];
 		}
-		return { kind: 'oidc', id, name, discoveryURL, issuer, issuerAliases: [], clientId: required('client_id'), clientSecret: required('client_secret'), scopes };
+		return {
+			kind: 'oidc',
+			id,
+			name,
+			discoveryURL,
+			issuer,
+			issuerAliases: [],
+			clientId: required('client_id'),
+			clientSecret: required('client_secret'),
+			scopes
+		};
 	});
 }
 

@@ -88,7 +88,10 @@ export function loadConfig(vars: Record<string, string | undefined>, mode: { dev
 		refreshTokenReuseGraceSeconds: wholeSeconds(vars, 'REFRESH_TOKEN_REUSE_GRACE_SECONDS', { min: 0, max: 60 }),
 		seedDemoData: (vars.SEED_DEMO_DATA ?? 'true') !== 'false',
 		allowDynamicClientRegistration: (vars.ALLOW_DYNAMIC_CLIENT_REGISTRATION ?? 'true') !== 'false',
-		outboundAllowedHosts: (vars.OUTBOUND_ALLOWED_HOSTS ?? '').split(/[\s,]+/).map((h) => h.toLowerCase()).filter(Boolean),
+		outboundAllowedHosts: (vars.OUTBOUND_ALLOWED_HOSTS ?? '')
+			.split(/[\s,]+/)
+			.map((h) => h.toLowerCase())
+			.filter(Boolean),
 		keys: keyTiming(vars),
 		limits: loadLimits(vars),
 		cleanup: loadCleanup(vars),
@@ -133,7 +136,9 @@ function keyTiming(vars: Record<string, string | undefined>): AppConfig['keys'] 
 	const publishBeforeUseSeconds = wholeSeconds(vars, 'KEY_PUBLISH_BEFORE_USE_SECONDS', { min: 1, fallback: 15 * 60 });
 	const cacheSeconds = wholeSeconds(vars, 'KEY_CACHE_SECONDS', { min: 1, fallback: 60 });
 	if (publishBeforeUseSeconds <= cacheSeconds) {
-		throw new Error(`KEY_PUBLISH_BEFORE_USE_SECONDS (${publishBeforeUseSeconds}) must be longer than KEY_CACHE_SECONDS (${cacheSeconds}), or an instance could sign with a key another instance does not publish yet`);
+		throw new Error(
+			`KEY_PUBLISH_BEFORE_USE_SECONDS (${publishBeforeUseSeconds}) must be longer than KEY_CACHE_SECONDS (${cacheSeconds}), or an instance could sign with a key another instance does not publish yet`
+		);
 	}
 	return { publishBeforeUseSeconds, cacheSeconds };
 }
@@ -167,7 +172,9 @@ function wholeSeconds(
 	if (raw === undefined || raw === '') return fallback;
 	const value = Number(raw);
 	if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-		throw new Error(`${name} must be a whole number of seconds${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` from ${min} to ${max}`}, not "${raw}"`);
+		throw new Error(
+			`${name} must be a whole number of seconds${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` from ${min} to ${max}`}, not "${raw}"`
+		);
 	}
 	return value;
 }

@@ -16,7 +16,10 @@ export function allowImagesFrom(locals: App.Locals, uri: string | null | undefin
 export function addImageSources(policy: string, origins: readonly string[]): string {
 	const sources = [...new Set(origins.map(imageOrigin).filter((o): o is string => o !== null))];
 	if (!sources.length) return policy;
-	const directives = policy.split(';').map((d) => d.trim()).filter(Boolean);
+	const directives = policy
+		.split(';')
+		.map((d) => d.trim())
+		.filter(Boolean);
 	const index = directives.findIndex((d) => d.split(/\s+/)[0].toLowerCase() === 'img-src');
 	if (index === -1) return [...directives, `img-src 'self' ${sources.join(' ')}`].join('; ');
 	directives[index] = `${directives[index]} ${sources.join(' ')}`;

@@ -21,7 +21,13 @@ export interface RenderOptions {
 }
 
 /** Renders the page route at `path` with `content` (see `handedContent`) as a `status` answer. */
-export async function renderPage(event: Renderer, path: string, status: number, content?: unknown, { method = 'GET', headers = {} }: RenderOptions = {}): Promise<Response> {
+export async function renderPage(
+	event: Renderer,
+	path: string,
+	status: number,
+	content?: unknown,
+	{ method = 'GET', headers = {} }: RenderOptions = {}
+): Promise<Response> {
 	const request = new Headers({ accept: 'text/html' });
 	// A header value must be ASCII: the JSON is percent-encoded.
 	if (content !== undefined) request.set(CONTENT_HEADER, encodeURIComponent(JSON.stringify(content)));

@@ -64,9 +64,12 @@ describe('classifyAddress: where a server-side request must never go', () => {
 		expect(classifyAddress(address)).toBe(expected);
 	});
 
-	it.each(['::127.0.0.1', '::10.0.0.5', '::169.254.169.254', '::ffff:0:10.0.0.5'])('deprecated IPv4-compatible and translated forms (%s) are refused as reserved', (address) => {
-		expect(classifyAddress(address)).toBe('reserved');
-	});
+	it.each(['::127.0.0.1', '::10.0.0.5', '::169.254.169.254', '::ffff:0:10.0.0.5'])(
+		'deprecated IPv4-compatible and translated forms (%s) are refused as reserved',
+		(address) => {
+			expect(classifyAddress(address)).toBe('reserved');
+		}
+	);
 
 	it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::6810:85e5', '::ffff:93.184.216.34', '64:ff9b::808:808'])(
 		'an ordinary internet address (%s) is global',
@@ -75,7 +78,10 @@ describe('classifyAddress: where a server-side request must never go', () => {
 		}
 	);
 
-	it.each(['example.com', 'localhost', '0x7f000001', '2130706433', '127.1', '017.0.0.1', '', '[example.com]'])('%j is not an IP literal (a name, resolved before any check)', (text) => {
-		expect(classifyAddress(text)).toBeNull();
-	});
+	it.each(['example.com', 'localhost', '0x7f000001', '2130706433', '127.1', '017.0.0.1', '', '[example.com]'])(
+		'%j is not an IP literal (a name, resolved before any check)',
+		(text) => {
+			expect(classifyAddress(text)).toBeNull();
+		}
+	);
 });

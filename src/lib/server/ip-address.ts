@@ -6,16 +6,7 @@ import { isIP } from 'node:net';
  * may be able to reach but the party who registered a URI must not (request forgery).
  */
 export type AddressClass =
-	| 'global'
-	| 'loopback'
-	| 'private'
-	| 'shared'
-	| 'link-local'
-	| 'unique-local'
-	| 'multicast'
-	| 'broadcast'
-	| 'unspecified'
-	| 'reserved';
+	'global' | 'loopback' | 'private' | 'shared' | 'link-local' | 'unique-local' | 'multicast' | 'broadcast' | 'unspecified' | 'reserved';
 
 interface Block {
 	/** Network address as bytes (4 for IPv4, 16 for IPv6). */

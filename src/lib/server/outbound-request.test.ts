@@ -8,11 +8,13 @@ import { checkRegisteredURI, mapWithConcurrency, OutboundRequestRefused, outboun
 const DEVELOPMENT = outboundPolicy('http://localhost:3000');
 const PRODUCTION = outboundPolicy('https://sso.example.com');
 
-const resolverFor = (answers: Record<string, string[]>): Resolver => async (hostname) => {
-	const addresses = answers[hostname];
-	if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-	return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-};
+const resolverFor =
+	(answers: Record<string, string[]>): Resolver =>
+	async (hostname) => {
+		const addresses = answers[hostname];
+		if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+		return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+	};
 
 let server: Server;
 let port: number;
@@ -83,7 +85,9 @@ describe('checkRegisteredURI (registration time)', () => {
 	it('accepts loopback on a development provider, and an allow-listed internal host anywhere', async () => {
 		await expect(checkRegisteredURI('http://127.0.0.1:9/bc', DEVELOPMENT, resolverFor({}))).resolves.toBeUndefined();
 		const internal = outboundPolicy('https://sso.example.com', ['logout.corp.internal']);
-		await expect(checkRegisteredURI('https://logout.corp.internal/bc', internal, resolverFor({ 'logout.corp.internal': ['10.0.0.9'] }))).resolves.toBeUndefined();
+		await expect(
+			checkRegisteredURI('https://logout.corp.internal/bc', internal, resolverFor({ 'logout.corp.internal': ['10.0.0.9'] }))
+		).resolves.toBeUndefined();
 	});
 });
 

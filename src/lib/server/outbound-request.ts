@@ -97,14 +97,11 @@ export async function checkRegisteredURI(uri: string, policy: OutboundPolicy, re
  * Send-time check: resolves the host and checks EVERY address it has (an attacker's DNS can
  * answer one public and one private address), returning the one to connect to.
  */
-export async function resolveOutboundTarget(
-	url: URL,
-	policy: OutboundPolicy,
-	resolve: Resolver = systemResolver
-): Promise<{ address: string; family: 4 | 6 }> {
+export async function resolveOutboundTarget(url: URL, policy: OutboundPolicy, resolve: Resolver = systemResolver): Promise<{ address: string; family: 4 | 6 }> {
 	const literal = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
 	const allowListed = isAllowListed(url, policy);
-	const addresses = classifyAddress(literal) !== null ? [{ address: literal, family: literal.includes(':') ? 6 : 4 }] : await resolveWithin(resolve, url.hostname, 2000);
+	const addresses =
+		classifyAddress(literal) !== null ? [{ address: literal, family: literal.includes(':') ? 6 : 4 }] : await resolveWithin(resolve, url.hostname, 2000);
 	if (addresses.length === 0) throw new OutboundRequestRefused(`${url.hostname} has no address`);
 	if (!allowListed) {
 		for (const { address } of addresses) {

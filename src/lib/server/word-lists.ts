@@ -27,7 +27,7 @@ export function findGuessableWords(text: string, maxLength = 32): Array<[number,
 	const lower = text.toLowerCase();
 	const set = guessableWords();
 	const spans: Array<[number, number]> = [];
-	for (let i = 0; i < lower.length; ) {
+	for (let i = 0; i < lower.length;) {
 		let found = 0;
 		for (let length = Math.min(maxLength, lower.length - i); length >= 4; length--) {
 			if (set.has(lower.slice(i, i + length))) {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { emailChangedMail, emailChangeLinkMail, emailChangeRequestedMail, emailInUseMail, maskEmail, passwordChangedMail, passwordChangedSignedInMail, passwordResetMail } from './account-mail';
+import {
+	emailChangedMail,
+	emailChangeLinkMail,
+	emailChangeRequestedMail,
+	emailInUseMail,
+	maskEmail,
+	passwordChangedMail,
+	passwordChangedSignedInMail,
+	passwordResetMail
+} from './account-mail';
 
 const ISSUER = 'https://sso.example.com';
 const LINK = `${ISSUER}/auth/reset-password?token=abcdefghijklmnop.qrstuvwxyzabcdef`;
@@ -26,7 +35,9 @@ describe('account mails', () => {
 	});
 
 	it('only the mails to the mailbox being proven carry a link with a token', () => {
-		const withToken = Object.entries(mails).filter(([, m]) => m.text.includes('token=')).map(([name]) => name);
+		const withToken = Object.entries(mails)
+			.filter(([, m]) => m.text.includes('token='))
+			.map(([name]) => name);
 		expect(withToken).toEqual(['reset', 'link']);
 	});
 

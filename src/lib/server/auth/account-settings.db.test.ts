@@ -42,21 +42,34 @@ describe('changePassword', () => {
 		expect(await change(user.id, 'a guess', NEW_PASSWORD)).toEqual({ status: 'invalid', errors: { currentPassword: 'This is not your current password.' } });
 		expect(await change(user.id, user.password, 'short')).toEqual({ status: 'invalid', errors: { newPassword: 'Use at least 8 characters.' } });
 		expect(await change(user.id, user.password, 'password123')).toMatchObject({ status: 'invalid', errors: { newPassword: expect.stringMatching(/common/) } });
-		expect(await change(user.id, user.password, user.email)).toMatchObject({ status: 'invalid', errors: { newPassword: expect.stringMatching(/your name, your email/) } });
+		expect(await change(user.id, user.password, user.email)).toMatchObject({
+			status: 'invalid',
+			errors: { newPassword: expect.stringMatching(/your name, your email/) }
+		});
 		expect('user' in (await authenticateWithPassword(database.db, user.email, user.password))).toBe(true);
 	});
 
 	it('after a change the old password fails, the new one works, failed sign-ins are forgotten, reset links die and the owner is told', async () => {
 		const user = await createTestUser(database.db);
 		await signInWithPassword(database.db, { email: user.email, password: 'wrong one', clientAddress: '198.51.100.9' }, SIGN_IN_LIMITS, T0);
-		expect(await database.db.select().from(rateLimits).where(like(rateLimits.key, `sign-in:account%${user.email}%`))).not.toEqual([]);
+		expect(
+			await database.db
+				.select()
+				.from(rateLimits)
+				.where(like(rateLimits.key, `sign-in:account%${user.email}%`))
+		).not.toEqual([]);
 		const reset = await issueOneTimeToken(database.db, { purpose: 'reset-password', userId: user.id, email: user.email, ttlSeconds: 1800 }, T0);
 
 		expect(await change(user.id, user.password, NEW_PASSWORD)).toEqual({ status: 'done', kind: 'changed' });
 
 		expect(await authenticateWithPassword(database.db, user.email, user.password)).toEqual({ failure: 'invalid' });
 		expect('user' in (await authenticateWithPassword(database.db, user.email, NEW_PASSWORD))).toBe(true);
-		expect(await database.db.select().from(rateLimits).where(like(rateLimits.key, `sign-in:account%${user.email}%`))).toEqual([]);
+		expect(
+			await database.db
+				.select()
+				.from(rateLimits)
+				.where(like(rateLimits.key, `sign-in:account%${user.email}%`))
+		).toEqual([]);
 		expect(await findOneTimeToken(database.db, reset, 'reset-password', at(60))).toBeNull();
 		await new Promise((resolve) => setImmediate(resolve));
 		const [notice] = mailer.to(user.email);

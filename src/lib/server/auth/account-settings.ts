@@ -61,16 +61,26 @@ export async function changePassword(
 	now = new Date()
 ): Promise<PasswordChangeOutcome> {
 	if (!isRecentAuthentication(changer.authTime, settings.recentAuthSeconds, now)) return { status: 'sign-in-again' };
-	const [user] = await db.select({ email: users.email, name: users.name, passwordHash: users.passwordHash }).from(users).where(eq(users.id, changer.userId)).limit(1);
+	const [user] = await db
+		.select({ email: users.email, name: users.name, passwordHash: users.passwordHash })
+		.from(users)
+		.where(eq(users.id, changer.userId))
+		.limit(1);
 	if (!user) return { status: 'sign-in-again' };
 	const newPassword = typeof input.newPassword === 'string' ? input.newPassword : '';
 	const problem = newPasswordProblem(newPassword, { email: user.email, name: user.name, serviceNames: settings.serviceNames });
 	const kind = user.passwordHash ? 'changed' : 'set';
 	if (kind === 'changed') {
 		const currentPassword = typeof input.currentPassword === 'string' ? input.currentPassword : '';
-		if (!currentPassword) return { status: 'invalid', errors: { currentPassword: 'Enter your current password.', ...(problem ? { newPassword: problem } : {}) } };
+		if (!currentPassword)
+			return { status: 'invalid', errors: { currentPassword: 'Enter your current password.', ...(problem ? { newPassword: problem } : {}) } };
 		// Counted and held back exactly like sign-in: this form must not be a way around those limits.
-		const proof = await signInWithPassword(db, { email: user.email, password: currentPassword, clientAddress: changer.clientAddress }, settings.signInLimits, now);
+		const proof = await signInWithPassword(
+			db,
+			{ email: user.email, password: currentPassword, clientAddress: changer.clientAddress },
+			settings.signInLimits,
+			now
+		);
 		if ('failure' in proof) {
 			if (proof.failure === 'rate-limited') return { status: 'rate-limited', message: rateLimitedMessage(proof.retryAfterSeconds) };
 			return { status: 'invalid', errors: { currentPassword: 'This is not your current password.', ...(problem ? { newPassword: problem } : {}) } };

@@ -7,7 +7,7 @@ function request(method: string, headers: Record<string, string> = {}): Request 
 	return new Request(`${ORIGIN}/auth/login`, { method, headers });
 }
 
-describe('isForgedBrowserRequest (our replacement for Kit\'s origin check)', () => {
+describe("isForgedBrowserRequest (our replacement for Kit's origin check)", () => {
 	it('a cross-site form POST (Origin of another site) is refused', () => {
 		expect(isForgedBrowserRequest(request('POST', { origin: 'https://evil.example' }), ORIGIN)).toBe(true);
 	});

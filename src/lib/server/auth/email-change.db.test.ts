@@ -51,20 +51,27 @@ function confirmToken(to: string): string {
 	return link.searchParams.get('token')!;
 }
 
-const confirm = (token: string, userId: string, now = at(60)) => confirmEmailChange(database.db, { token, signedInUserId: userId }, { issuer: ISSUER, mailer }, now);
+const confirm = (token: string, userId: string, now = at(60)) =>
+	confirmEmailChange(database.db, { token, signedInUserId: userId }, { issuer: ISSUER, mailer }, now);
 
 describe('requestEmailChange', () => {
 	it('needs the current password: a session alone changes nothing and sends nothing', async () => {
 		const user = await createTestUser(database.db);
 		expect((await ask(user, newAddress(), '')).outcome).toEqual({ status: 'invalid', errors: { password: 'Enter your current password.' } });
-		expect((await ask(user, newAddress(), 'not the password')).outcome).toEqual({ status: 'invalid', errors: { password: 'This is not your current password.' } });
+		expect((await ask(user, newAddress(), 'not the password')).outcome).toEqual({
+			status: 'invalid',
+			errors: { password: 'This is not your current password.' }
+		});
 		expect(mailer.sent).toEqual([]);
 	});
 
 	it('is held back like sign-in after repeated wrong passwords', async () => {
 		const user = await createTestUser(database.db);
 		for (let i = 0; i < 3; i++) await ask(user, newAddress(), 'wrong');
-		expect((await ask(user, newAddress(), user.password)).outcome).toMatchObject({ status: 'rate-limited', message: expect.stringMatching(/^Too many failed sign-in attempts/) });
+		expect((await ask(user, newAddress(), user.password)).outcome).toMatchObject({
+			status: 'rate-limited',
+			message: expect.stringMatching(/^Too many failed sign-in attempts/)
+		});
 		expect(mailer.sent).toEqual([]);
 	});
 
@@ -82,7 +89,10 @@ describe('requestEmailChange', () => {
 		expect(notice.text).not.toContain(target);
 		expect(notice.text + notice.html).not.toContain(token);
 		expect(notice.text).toContain('reset your password');
-		const [row] = await database.db.select().from(oneTimeTokens).where(eq(oneTimeTokens.id, token.split('.')[0]));
+		const [row] = await database.db
+			.select()
+			.from(oneTimeTokens)
+			.where(eq(oneTimeTokens.id, token.split('.')[0]));
 		expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(EMAIL_CHANGE_LINK_TTL_SECONDS * 1000);
 	});
 
@@ -133,7 +143,7 @@ describe('requestEmailChange', () => {
 });
 
 describe('confirmEmailChange', () => {
-	it("changes the address, marks it verified, tells the old address, and ends reset links sent to it", async () => {
+	it('changes the address, marks it verified, tells the old address, and ends reset links sent to it', async () => {
 		const user = await createTestUser(database.db, { emailVerified: false });
 		const reset = await issueOneTimeToken(database.db, { purpose: 'reset-password', userId: user.id, email: user.email, ttlSeconds: 1800 }, T0);
 		const target = newAddress();
@@ -189,7 +199,11 @@ describe('confirmEmailChange', () => {
 		await ask(user, target);
 		const token = confirmToken(target);
 		expect(await confirm(token, user.id, at(EMAIL_CHANGE_LINK_TTL_SECONDS))).toEqual({ status: 'invalid-link' });
-		const reset = await issueOneTimeToken(database.db, { purpose: 'reset-password', userId: user.id, email: target, payload: { from: user.email }, ttlSeconds: 1800 }, T0);
+		const reset = await issueOneTimeToken(
+			database.db,
+			{ purpose: 'reset-password', userId: user.id, email: target, payload: { from: user.email }, ttlSeconds: 1800 },
+			T0
+		);
 		expect(await confirm(reset, user.id)).toEqual({ status: 'invalid-link' });
 	});
 

@@ -72,7 +72,9 @@ export async function requestEmailChange(
 		}
 	}
 	const perAccount = await reserveAttempt(db, `change-email:account:${requester.userId}`, settings.limits.mailsPerRecipient, now);
-	const perRecipient = perAccount.admitted ? await reserveAttempt(db, recipientKey('change-email', newEmail), settings.limits.mailsPerRecipient, now) : perAccount;
+	const perRecipient = perAccount.admitted
+		? await reserveAttempt(db, recipientKey('change-email', newEmail), settings.limits.mailsPerRecipient, now)
+		: perAccount;
 	const delivery = perRecipient.admitted
 		? issueAndSend(db, requester, newEmail, settings, now).catch((error: unknown) => {
 				console.error(`[sso] could not prepare a change-of-address mail: ${error instanceof Error ? error.message : String(error)}`);
@@ -82,7 +84,13 @@ export async function requestEmailChange(
 	return { status: 'accepted', newEmail, delivery };
 }
 
-async function issueAndSend(db: Database, requester: EmailChangeRequester, newEmail: string, settings: AccountMailSettings, now: Date): Promise<'sent' | 'in-use'> {
+async function issueAndSend(
+	db: Database,
+	requester: EmailChangeRequester,
+	newEmail: string,
+	settings: AccountMailSettings,
+	now: Date
+): Promise<'sent' | 'in-use'> {
 	const minutes = EMAIL_CHANGE_LINK_TTL_SECONDS / 60;
 	sendInBackground(settings.mailer, emailChangeRequestedMail(settings.issuer, requester.email, newEmail, minutes), 'change-of-address notice');
 	await new Promise((resolve) => setImmediate(resolve));
@@ -118,10 +126,7 @@ export async function findEmailChangeLink(db: Database, token: unknown, now = ne
 }
 
 export type EmailChangeOutcome =
-	| { status: 'invalid-link' }
-	| { status: 'other-account' }
-	| { status: 'taken'; newEmail: string }
-	| { status: 'done'; oldEmail: string; newEmail: string };
+	{ status: 'invalid-link' } | { status: 'other-account' } | { status: 'taken'; newEmail: string } | { status: 'done'; oldEmail: string; newEmail: string };
 
 /**
  * Confirms a change with its link, signed in as the account it is for: the link proves the new

@@ -29,7 +29,13 @@ export function failureReason(failure: 'invalid' | 'rate-limited'): FailedSignIn
  * Authentication Cheat Sheet: "Authentication Responses"). Nothing of the attempt but its
  * origin is kept: never the password tried.
  */
-export async function recordFailedSignIn(db: Database, email: unknown, failure: 'invalid' | 'rate-limited', origin: RequestOrigin, now = new Date()): Promise<void> {
+export async function recordFailedSignIn(
+	db: Database,
+	email: unknown,
+	failure: 'invalid' | 'rate-limited',
+	origin: RequestOrigin,
+	now = new Date()
+): Promise<void> {
 	const address = normalizeEmail(email);
 	if (!address) return;
 	const reason = failureReason(failure);

@@ -65,7 +65,20 @@ describe('one-time tokens (mailed links)', () => {
 				throw new Error('the database was used');
 			}
 		});
-		const malformed: unknown[] = ['', 'abc', 'a.b', "x'; drop table one_time_token; --", 'AAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBB', `${'a'.repeat(20)}.${'b'.repeat(20)}.c`, 'a'.repeat(5000), 42, null, undefined, ['a.b'], { id: 'x' }];
+		const malformed: unknown[] = [
+			'',
+			'abc',
+			'a.b',
+			"x'; drop table one_time_token; --",
+			'AAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBB',
+			`${'a'.repeat(20)}.${'b'.repeat(20)}.c`,
+			'a'.repeat(5000),
+			42,
+			null,
+			undefined,
+			['a.b'],
+			{ id: 'x' }
+		];
 		for (const token of malformed) {
 			expect(await findOneTimeToken(untouchable, token, 'reset-password')).toBeNull();
 			expect(await consumeOneTimeToken(untouchable, token, 'reset-password')).toBeNull();

@@ -69,7 +69,10 @@ describe('registration (§7.1)', () => {
 		const user = await newUser();
 		const authenticator = new TestAuthenticator(RP, { backupEligible: true });
 		const result = await register(user.id, authenticator.register(await registrationOptions(database.db, RP, user, T0)));
-		expect(result).toEqual({ ok: true, value: { id: authenticator.id, publicKey: authenticator.cosePublicKey, algorithm: -7, signCount: 0, backupEligible: true } });
+		expect(result).toEqual({
+			ok: true,
+			value: { id: authenticator.id, publicKey: authenticator.cosePublicKey, algorithm: -7, signCount: 0, backupEligible: true }
+		});
 		const [row] = await database.db.select().from(passkeys).where(eq(passkeys.id, authenticator.id));
 		expect(row).toMatchObject({ userId: user.id, name: 'Laptop', algorithm: -7, backupEligible: true, createdAt: T0, lastUsedAt: null });
 		expect(new Uint8Array(row.publicKey)).toEqual(authenticator.cosePublicKey);
@@ -99,12 +102,23 @@ describe('registration (§7.1)', () => {
 		const user = await newUser();
 		const other = await newUser();
 		const forSignIn = await signInOptions(T0);
-		expect(await register(user.id, new TestAuthenticator(RP).register({ challenge: forSignIn.challenge, user: { id: 'dQ' } }))).toEqual({ ok: false, failure: 'challenge' });
+		expect(await register(user.id, new TestAuthenticator(RP).register({ challenge: forSignIn.challenge, user: { id: 'dQ' } }))).toEqual({
+			ok: false,
+			failure: 'challenge'
+		});
 		const forOther = await registrationOptions(database.db, RP, other, T0);
 		expect(await register(user.id, new TestAuthenticator(RP).register(forOther))).toEqual({ ok: false, failure: 'challenge' });
 		const options = await registrationOptions(database.db, RP, user, T0);
-		expect(await register(user.id, new TestAuthenticator(RP).register({ ...options, challenge: 'bm90LWlzc3VlZA' }))).toEqual({ ok: false, failure: 'challenge' });
-		const late = await registerPasskey(database.db, RP, { userId: user.id, name: 'Late', response: new TestAuthenticator(RP).register(options) }, at(CHALLENGE_LIFETIME_SECONDS + 1));
+		expect(await register(user.id, new TestAuthenticator(RP).register({ ...options, challenge: 'bm90LWlzc3VlZA' }))).toEqual({
+			ok: false,
+			failure: 'challenge'
+		});
+		const late = await registerPasskey(
+			database.db,
+			RP,
+			{ userId: user.id, name: 'Late', response: new TestAuthenticator(RP).register(options) },
+			at(CHALLENGE_LIFETIME_SECONDS + 1)
+		);
 		expect(late).toEqual({ ok: false, failure: 'challenge' });
 	});
 
@@ -135,17 +149,35 @@ describe('registration (§7.1)', () => {
 	it('refuses BS (backed up) without BE (backup eligible)', async () => {
 		const user = await newUser();
 		const options = await registrationOptions(database.db, RP, user, T0);
-		expect(await register(user.id, new TestAuthenticator(RP).register(options, { flags: FLAGS.UP | FLAGS.UV | FLAGS.BS }))).toEqual({ ok: false, failure: 'backup-flags' });
+		expect(await register(user.id, new TestAuthenticator(RP).register(options, { flags: FLAGS.UP | FLAGS.UV | FLAGS.BS }))).toEqual({
+			ok: false,
+			failure: 'backup-flags'
+		});
 	});
 
 	it('refuses a key algorithm the options did not offer (Ed25519, or ES256 on another curve)', async () => {
 		const user = await newUser();
 		const ed25519 = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
-		const okp = encodeCBOR(new Map<CBOR, CBOR>([[1, 1], [3, -8], [-1, 6], [-2, fromB64url(ed25519.x!)]]));
+		const okp = encodeCBOR(
+			new Map<CBOR, CBOR>([
+				[1, 1],
+				[3, -8],
+				[-1, 6],
+				[-2, fromB64url(ed25519.x!)]
+			])
+		);
 		const options = await registrationOptions(database.db, RP, user, T0);
 		expect(await register(user.id, new TestAuthenticator(RP).register(options, { cosePublicKey: okp }))).toEqual({ ok: false, failure: 'algorithm' });
 		const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' });
-		const wrongCurve = encodeCBOR(new Map<CBOR, CBOR>([[1, 2], [3, -7], [-1, 2], [-2, fromB64url(p384.x!)], [-3, fromB64url(p384.y!)]]));
+		const wrongCurve = encodeCBOR(
+			new Map<CBOR, CBOR>([
+				[1, 2],
+				[3, -7],
+				[-1, 2],
+				[-2, fromB64url(p384.x!)],
+				[-3, fromB64url(p384.y!)]
+			])
+		);
 		const again = await registrationOptions(database.db, RP, user, T0);
 		expect(await register(user.id, new TestAuthenticator(RP).register(again, { cosePublicKey: wrongCurve }))).toEqual({ ok: false, failure: 'algorithm' });
 	});
@@ -153,7 +185,13 @@ describe('registration (§7.1)', () => {
 	it('refuses an attestation other than "none" (the options asked for none)', async () => {
 		const user = await newUser();
 		const options = await registrationOptions(database.db, RP, user, T0);
-		const packed = new TestAuthenticator(RP).register(options, { fmt: 'packed', attStmt: new Map<CBOR, CBOR>([['alg', -7], ['sig', new Uint8Array(8)]]) });
+		const packed = new TestAuthenticator(RP).register(options, {
+			fmt: 'packed',
+			attStmt: new Map<CBOR, CBOR>([
+				['alg', -7],
+				['sig', new Uint8Array(8)]
+			])
+		});
 		expect(await register(user.id, packed)).toEqual({ ok: false, failure: 'attestation' });
 	});
 
@@ -192,7 +230,10 @@ describe('authentication (§7.2)', () => {
 	it('checks RS256 signatures', async () => {
 		const { authenticator } = await registered(new TestAuthenticator(RP, { algorithm: 'RS256' }));
 		expect(await signIn(authenticator.assert(await signInOptions()))).toMatchObject({ ok: true });
-		expect(await signIn(authenticator.assert(await signInOptions(), { signWith: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }))).toEqual({ ok: false, failure: 'signature' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { signWith: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }))).toEqual({
+			ok: false,
+			failure: 'signature'
+		});
 	});
 
 	it('offers any passkey of the site (allowCredentials empty) and requires user verification', async () => {
@@ -235,7 +276,10 @@ describe('authentication (§7.2)', () => {
 
 	it('refuses a passkey whose backup eligibility changed since registration', async () => {
 		const { authenticator } = await registered();
-		expect(await signIn(authenticator.assert(await signInOptions(), { flags: FLAGS.UP | FLAGS.UV | FLAGS.BE }))).toEqual({ ok: false, failure: 'backup-flags' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { flags: FLAGS.UP | FLAGS.UV | FLAGS.BE }))).toEqual({
+			ok: false,
+			failure: 'backup-flags'
+		});
 	});
 
 	it('refuses a signature by another key, and authenticator data changed after signing', async () => {
@@ -246,7 +290,10 @@ describe('authentication (§7.2)', () => {
 		const tampered = Uint8Array.from(assertion.authenticatorData);
 		tampered[36] ^= 0x01; // the counter's last byte
 		expect(await signIn({ ...assertion, authenticatorData: tampered })).toEqual({ ok: false, failure: 'signature' });
-		expect(await signIn({ ...authenticator.assert(await signInOptions()), signature: new Uint8Array([0x30, 0x00]) })).toEqual({ ok: false, failure: 'signature' });
+		expect(await signIn({ ...authenticator.assert(await signInOptions()), signature: new Uint8Array([0x30, 0x00]) })).toEqual({
+			ok: false,
+			failure: 'signature'
+		});
 	});
 
 	it('refuses a counter that does not increase (§6.1.1: a possible clone), and accepts one that does', async () => {
@@ -293,9 +340,11 @@ describe('passkey sign-in rate limit', () => {
 	it('holds an address back after its failed attempts, before any check; successes do not count', async () => {
 		const { authenticator } = await registered();
 		const address = `198.51.100.${Math.floor(Math.random() * 200)}`;
-		const attempt = async (response: ReturnType<TestAuthenticator['assert']>) => signInWithPasskey(database.db, RP, { response, clientAddress: address }, LIMITS, at(10));
+		const attempt = async (response: ReturnType<TestAuthenticator['assert']>) =>
+			signInWithPasskey(database.db, RP, { response, clientAddress: address }, LIMITS, at(10));
 		expect(await attempt(authenticator.assert(await signInOptions()))).toMatchObject({ signedIn: { amr: ['hwk', 'mfa'] } });
-		for (let i = 0; i < 3; i++) expect(await attempt(authenticator.assert(await signInOptions(), { origin: 'https://evil.example' }))).toEqual({ failure: 'origin' });
+		for (let i = 0; i < 3; i++)
+			expect(await attempt(authenticator.assert(await signInOptions(), { origin: 'https://evil.example' }))).toEqual({ failure: 'origin' });
 		const held = await attempt(authenticator.assert(await signInOptions()));
 		expect(held).toMatchObject({ failure: 'rate-limited' });
 	});
@@ -306,11 +355,22 @@ describe('the account console', () => {
 		const user = await newUser();
 		const authenticator = new TestAuthenticator(RP);
 		const options = await registrationOptions(database.db, RP, user, T0);
-		expect(await addPasskey(database.db, RP, { userId: user.id, name: '  ', response: authenticator.register(options), origin: {} }, T0)).toMatchObject({ status: 'invalid-name' });
-		expect(await addPasskey(database.db, RP, { userId: user.id, name: 'x'.repeat(61), response: authenticator.register(options), origin: {} }, T0)).toMatchObject({ status: 'invalid-name' });
-		const added = await addPasskey(database.db, RP, { userId: user.id, name: ' Chrome  on Linux ', response: authenticator.register(options), origin: { ipAddress: '192.0.2.1' } }, T0);
+		expect(await addPasskey(database.db, RP, { userId: user.id, name: '  ', response: authenticator.register(options), origin: {} }, T0)).toMatchObject({
+			status: 'invalid-name'
+		});
+		expect(
+			await addPasskey(database.db, RP, { userId: user.id, name: 'x'.repeat(61), response: authenticator.register(options), origin: {} }, T0)
+		).toMatchObject({ status: 'invalid-name' });
+		const added = await addPasskey(
+			database.db,
+			RP,
+			{ userId: user.id, name: ' Chrome  on Linux ', response: authenticator.register(options), origin: { ipAddress: '192.0.2.1' } },
+			T0
+		);
 		expect(added).toEqual({ status: 'added', id: authenticator.id });
-		expect(await listPasskeys(database.db, user.id)).toEqual([{ id: authenticator.id, name: 'Chrome on Linux', synced: false, createdAt: T0, lastUsedAt: null }]);
+		expect(await listPasskeys(database.db, user.id)).toEqual([
+			{ id: authenticator.id, name: 'Chrome on Linux', synced: false, createdAt: T0, lastUsedAt: null }
+		]);
 		const events = await database.db.select().from(securityEvents).where(eq(securityEvents.userId, user.id));
 		expect(events.map((e) => [e.type, e.detail, e.ipAddress])).toEqual([['passkey-added', { name: 'Chrome on Linux' }, '192.0.2.1']]);
 	});

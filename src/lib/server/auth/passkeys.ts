@@ -216,7 +216,13 @@ export interface AuthenticationOptionsJSON {
 /** Options for signing in with a passkey, before anyone has said who they are. */
 export async function authenticationOptions(db: Database, rp: RelyingParty, now = new Date()): Promise<AuthenticationOptionsJSON> {
 	const challenge = await issueChallenge(db, 'authenticate', null, now);
-	return { challenge: encodeBase64urlNoPadding(challenge), rpId: rp.id, timeout: CHALLENGE_LIFETIME_SECONDS * 1000, allowCredentials: [], userVerification: 'required' };
+	return {
+		challenge: encodeBase64urlNoPadding(challenge),
+		rpId: rp.id,
+		timeout: CHALLENGE_LIFETIME_SECONDS * 1000,
+		allowCredentials: [],
+		userVerification: 'required'
+	};
 }
 
 /** AuthenticatorAssertionResponse (§5.2.2) and the credential's id, decoded from base64url. */
@@ -241,7 +247,12 @@ export interface PasskeySignIn {
  * something you are or know: `mfa`, with `hwk` for a device-bound key and `swk` for one its
  * platform backs up and syncs (the BE flag, §6.1.3).
  */
-export async function verifyPasskeySignIn(db: Database, rp: RelyingParty, response: AuthenticationResponse, now = new Date()): Promise<Verified<PasskeySignIn>> {
+export async function verifyPasskeySignIn(
+	db: Database,
+	rp: RelyingParty,
+	response: AuthenticationResponse,
+	now = new Date()
+): Promise<Verified<PasskeySignIn>> {
 	const credentialId = encodeBase64urlNoPadding(response.credentialId);
 	// §7.2: parse C and check that C.type is "webauthn.get". Taken before the credential lookup
 	// so that the challenge is used up by any attempt, known credential or not.
@@ -352,7 +363,12 @@ function rawAuthenticatorData(attestationObject: Uint8Array): Uint8Array | null 
 function sameCredential(raw: Uint8Array, parsed: AuthenticatorData): boolean {
 	try {
 		const again = parseAuthenticatorData(raw);
-		return !!again.credential && !!parsed.credential && bytesEqual(again.credential.id, parsed.credential.id) && bytesEqual(again.relyingPartyIdHash, parsed.relyingPartyIdHash);
+		return (
+			!!again.credential &&
+			!!parsed.credential &&
+			bytesEqual(again.credential.id, parsed.credential.id) &&
+			bytesEqual(again.relyingPartyIdHash, parsed.relyingPartyIdHash)
+		);
 	} catch {
 		return false;
 	}
@@ -371,4 +387,3 @@ export function decodeBase64url(value: unknown, maxLength = 16_384): Uint8Array 
 		return null;
 	}
 }
-

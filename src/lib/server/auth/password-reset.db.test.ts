@@ -71,7 +71,10 @@ describe('requestPasswordReset', () => {
 		expect(mail.html).toContain('<a href="https://sso.example.com/auth/reset-password?token=');
 		const token = mailedToken(user.email);
 		// What the mail carries is the only copy of the secret: the table keeps its hash.
-		const [row] = await database.db.select().from(oneTimeTokens).where(eq(oneTimeTokens.id, token.split('.')[0]));
+		const [row] = await database.db
+			.select()
+			.from(oneTimeTokens)
+			.where(eq(oneTimeTokens.id, token.split('.')[0]));
 		expect(row.purpose).toBe('reset-password');
 		expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(RESET_LINK_TTL_SECONDS * 1000);
 		expect(mail.text + mail.html).not.toContain(row.secretHash);
@@ -107,13 +110,16 @@ describe('requestPasswordReset', () => {
 		const address = freshAddress();
 		const limits = { ...LIMITS, resetRequestsPerAddress: { kind: 'window' as const, limit: 2, windowSeconds: 3600 } };
 		const results = [];
-		for (let i = 0; i < 3; i++) results.push(await requestPasswordReset(database.db, { email: `x${i}@example.com`, clientAddress: address }, { issuer: ISSUER, mailer, limits }, T0));
+		for (let i = 0; i < 3; i++)
+			results.push(await requestPasswordReset(database.db, { email: `x${i}@example.com`, clientAddress: address }, { issuer: ISSUER, mailer, limits }, T0));
 		expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'rate-limited']);
 	});
 
 	it('refuses what is not an email address', async () => {
 		for (const email of ['', 'not-an-address', 'a@b', 42, null]) {
-			expect((await requestPasswordReset(database.db, { email, clientAddress: freshAddress() }, { issuer: ISSUER, mailer, limits: LIMITS }, T0)).status).toBe('invalid-email');
+			expect((await requestPasswordReset(database.db, { email, clientAddress: freshAddress() }, { issuer: ISSUER, mailer, limits: LIMITS }, T0)).status).toBe(
+				'invalid-email'
+			);
 		}
 		expect(mailer.sent).toEqual([]);
 	});
@@ -176,18 +182,23 @@ describe('resetPassword', () => {
 
 	it('refuses a token issued for another purpose', async () => {
 		const user = await createTestUser(database.db);
-		const token = await issueOneTimeToken(database.db, { purpose: 'change-email', userId: user.id, email: user.email, payload: { from: user.email }, ttlSeconds: 3600 }, T0);
+		const token = await issueOneTimeToken(
+			database.db,
+			{ purpose: 'change-email', userId: user.id, email: user.email, payload: { from: user.email }, ttlSeconds: 3600 },
+			T0
+		);
 		expect(await reset(token, NEW_PASSWORD)).toEqual({ status: 'invalid-link' });
 	});
 
-	it("lifts the hold that guessers put on the account: the owner signs in at once, from the same address", async () => {
+	it('lifts the hold that guessers put on the account: the owner signs in at once, from the same address', async () => {
 		const user = await createTestUser(database.db);
 		const signInLimits: SignInLimits = {
 			perAccountAndAddress: { kind: 'window', limit: 3, windowSeconds: 900 },
 			perAddress: { kind: 'window', limit: 100, windowSeconds: 900 },
 			perAccount: { kind: 'delay', freeAttempts: 3, windowSeconds: 3600, firstDelaySeconds: 60, maxDelaySeconds: 600 }
 		};
-		const attempt = (password: string, address: string, seconds: number) => signInWithPassword(database.db, { email: user.email, password, clientAddress: address }, signInLimits, at(seconds));
+		const attempt = (password: string, address: string, seconds: number) =>
+			signInWithPassword(database.db, { email: user.email, password, clientAddress: address }, signInLimits, at(seconds));
 		for (let i = 0; i < 4; i++) await attempt('wrong', '198.51.100.9', i);
 		expect(await attempt(user.password, '198.51.100.9', 10)).toMatchObject({ failure: 'rate-limited' });
 		await ask(user.email, { now: at(20) });
@@ -197,7 +208,11 @@ describe('resetPassword', () => {
 
 	it('cancels a pending change of address (asked for by whoever knew the old password)', async () => {
 		const user = await createTestUser(database.db);
-		const change = await issueOneTimeToken(database.db, { purpose: 'change-email', userId: user.id, email: 'attacker@example.com', payload: { from: user.email }, ttlSeconds: 3600 }, T0);
+		const change = await issueOneTimeToken(
+			database.db,
+			{ purpose: 'change-email', userId: user.id, email: 'attacker@example.com', payload: { from: user.email }, ttlSeconds: 3600 },
+			T0
+		);
 		await ask(user.email);
 		await reset(mailedToken(user.email), NEW_PASSWORD);
 		expect(await findEmailChangeLink(database.db, change, at(61))).toBeNull();
@@ -216,7 +231,10 @@ describe('resetPassword', () => {
 		const user = await createTestUser(database.db);
 		await ask(user.email);
 		const token = mailedToken(user.email);
-		await database.db.update(users).set({ email: `moved-${user.email}` }).where(eq(users.id, user.id));
+		await database.db
+			.update(users)
+			.set({ email: `moved-${user.email}` })
+			.where(eq(users.id, user.id));
 		expect(await reset(token, NEW_PASSWORD)).toEqual({ status: 'invalid-link' });
 		expect(await findOneTimeToken(database.db, token, 'reset-password', at(60))).not.toBeNull();
 	});

@@ -33,9 +33,7 @@ export interface AccountMailSettings {
 export type ResetDelivery = 'sent' | 'no-account' | 'capped' | 'failed';
 
 export type ResetRequestOutcome =
-	| { status: 'invalid-email' }
-	| { status: 'rate-limited'; retryAfterSeconds: number }
-	| { status: 'accepted'; email: string; delivery: Promise<ResetDelivery> };
+	{ status: 'invalid-email' } | { status: 'rate-limited'; retryAfterSeconds: number } | { status: 'accepted'; email: string; delivery: Promise<ResetDelivery> };
 
 /** The key that caps link mails to one address (RATE_LIMIT_MAIL_PER_RECIPIENT), per kind of mail. */
 export function recipientKey(kind: 'password-reset' | 'change-email', email: string): string {
@@ -60,10 +58,12 @@ export async function requestPasswordReset(
 	if (!byAddress.admitted) return { status: 'rate-limited', retryAfterSeconds: byAddress.retryAfterSeconds };
 	const byRecipient = await reserveAttempt(db, recipientKey('password-reset', email), settings.limits.mailsPerRecipient, now);
 	const returnTo = safeReturnTo(request.returnTo);
-	const delivery = (byRecipient.admitted ? issueAndSend(db, email, returnTo, settings, now) : Promise.resolve<ResetDelivery>('capped')).catch((error: unknown) => {
-		console.error(`[sso] could not prepare a password reset mail: ${error instanceof Error ? error.message : String(error)}`);
-		return 'failed' as const;
-	});
+	const delivery = (byRecipient.admitted ? issueAndSend(db, email, returnTo, settings, now) : Promise.resolve<ResetDelivery>('capped')).catch(
+		(error: unknown) => {
+			console.error(`[sso] could not prepare a password reset mail: ${error instanceof Error ? error.message : String(error)}`);
+			return 'failed' as const;
+		}
+	);
 	return { status: 'accepted', email, delivery };
 }
 
@@ -74,7 +74,11 @@ async function issueAndSend(db: Database, email: string, returnTo: string | null
 	if (!user) return 'no-account';
 	// A new link replaces the older ones: only the latest mail works.
 	await revokeOneTimeTokens(db, user.id, 'reset-password');
-	const token = await issueOneTimeToken(db, { purpose: 'reset-password', userId: user.id, email, payload: { returnTo }, ttlSeconds: RESET_LINK_TTL_SECONDS }, now);
+	const token = await issueOneTimeToken(
+		db,
+		{ purpose: 'reset-password', userId: user.id, email, payload: { returnTo }, ttlSeconds: RESET_LINK_TTL_SECONDS },
+		now
+	);
 	const link = `${settings.issuer}${RESET_PASSWORD_PATH}?token=${encodeURIComponent(token)}`;
 	sendInBackground(settings.mailer, passwordResetMail(settings.issuer, email, link, RESET_LINK_TTL_SECONDS / 60), 'password reset');
 	return 'sent';
@@ -98,9 +102,7 @@ export async function findPasswordResetLink(db: Database, token: unknown, now = 
 }
 
 export type PasswordResetOutcome =
-	| { status: 'invalid-link' }
-	| { status: 'refused'; message: string }
-	| { status: 'done'; user: { id: string; email: string }; returnTo: string | null };
+	{ status: 'invalid-link' } | { status: 'refused'; message: string } | { status: 'done'; user: { id: string; email: string }; returnTo: string | null };
 
 /**
  * Sets the new password through a reset link. The password is checked before the link is used

@@ -54,7 +54,8 @@ export async function refundAttempt(db: Database, reservation: Reservation, rule
 		.update(rateLimits)
 		.set({
 			count,
-			blockedUntil: rule.kind === 'window' ? sql`case when ${count} < ${rule.limit}::integer then null else ${rateLimits.blockedUntil} end` : rateLimits.blockedUntil
+			blockedUntil:
+				rule.kind === 'window' ? sql`case when ${count} < ${rule.limit}::integer then null else ${rateLimits.blockedUntil} end` : rateLimits.blockedUntil
 		})
 		.where(and(eq(rateLimits.key, reservation.key), eq(rateLimits.windowStart, reservation.windowStart)));
 }

@@ -23,6 +23,7 @@ describe('recent authentication', () => {
 		expect(loadRecentAuthSeconds({})).toBe(DEFAULT_RECENT_AUTH_SECONDS);
 		expect(DEFAULT_RECENT_AUTH_SECONDS).toBe(600);
 		expect(loadRecentAuthSeconds({ REAUTHENTICATE_AFTER_SECONDS: '120' })).toBe(120);
-		for (const bad of ['0', '-5', '1.5', 'soon', '86401']) expect(() => loadRecentAuthSeconds({ REAUTHENTICATE_AFTER_SECONDS: bad })).toThrow(/REAUTHENTICATE_AFTER_SECONDS/);
+		for (const bad of ['0', '-5', '1.5', 'soon', '86401'])
+			expect(() => loadRecentAuthSeconds({ REAUTHENTICATE_AFTER_SECONDS: bad })).toThrow(/REAUTHENTICATE_AFTER_SECONDS/);
 	});
 });

@@ -13,7 +13,9 @@ const CODE_BYTES = 10;
 
 /** One new code, `abcd-efgh-ijkl-mnop` (base32: no 0/1/8/9 to confuse with letters). */
 export function generateRecoveryCode(): string {
-	return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(CODE_BYTES))).match(/.{4}/g)!.join('-');
+	return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(CODE_BYTES)))
+		.match(/.{4}/g)!
+		.join('-');
 }
 
 /** A code as typed: any case, with or without the dashes or spaces between groups. */
@@ -35,7 +37,9 @@ export async function replaceRecoveryCodes(db: Database, userId: string, now = n
 	const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
 	await db.transaction(async (tx) => {
 		await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
-		await tx.insert(recoveryCodes).values(codes.map((code) => ({ id: generateSecret(), userId, codeHash: hashSecret(normalizeRecoveryCode(code)!), createdAt: now })));
+		await tx
+			.insert(recoveryCodes)
+			.values(codes.map((code) => ({ id: generateSecret(), userId, codeHash: hashSecret(normalizeRecoveryCode(code)!), createdAt: now })));
 	});
 	return codes;
 }
@@ -57,6 +61,9 @@ export async function useRecoveryCode(db: Database, userId: string, input: strin
 
 /** How many unused codes the user has left. */
 export async function countUnusedRecoveryCodes(db: Database, userId: string): Promise<number> {
-	const [row] = await db.select({ n: count() }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
+	const [row] = await db
+		.select({ n: count() })
+		.from(recoveryCodes)
+		.where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
 	return Number(row?.n ?? 0);
 }

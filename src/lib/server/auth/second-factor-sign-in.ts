@@ -38,7 +38,11 @@ export async function signInOrAskSecondFactor(
 ): Promise<string> {
 	if (await hasConfirmedTOTP(db, signIn.userId)) {
 		const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, signIn.userId)).limit(1);
-		const token = await beginSecondFactor(db, { userId: signIn.userId, email: user?.email ?? '', amr: signIn.amr, method: signIn.method, returnTo }, pendingSeconds);
+		const token = await beginSecondFactor(
+			db,
+			{ userId: signIn.userId, email: user?.email ?? '', amr: signIn.amr, method: signIn.method, returnTo },
+			pendingSeconds
+		);
 		cookies.set(cookieName(secure), token, { ...cookieOptions(secure), maxAge: pendingSeconds });
 		return SECOND_FACTOR_PATH;
 	}

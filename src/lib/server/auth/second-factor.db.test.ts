@@ -5,7 +5,16 @@ import { securityEvents, totpCredentials } from '../db/schema';
 import { countUnusedRecoveryCodes, replaceRecoveryCodes, useRecoveryCode } from './recovery-codes';
 import { beginSecondFactor, checkSecondFactor, findPendingSecondFactor, finishSecondFactor } from './second-factor';
 import { deriveTOTPEncryptionKey, manualEntryKey, totpCodeAt } from './totp';
-import { cancelTOTPEnrolment, confirmTOTPEnrolment, disableTOTP, enrollingTOTPKey, findTOTPStatus, hasConfirmedTOTP, pendingTOTPKey, verifyTOTPCode } from './totp-credentials';
+import {
+	cancelTOTPEnrolment,
+	confirmTOTPEnrolment,
+	disableTOTP,
+	enrollingTOTPKey,
+	findTOTPStatus,
+	hasConfirmedTOTP,
+	pendingTOTPKey,
+	verifyTOTPCode
+} from './totp-credentials';
 import { createUser } from './user';
 
 const database = useTestDatabase();
@@ -110,7 +119,8 @@ describe('recovery codes', () => {
 describe('checkSecondFactor', () => {
 	it('counts guesses before checking: after the limit even the right code waits; a success clears', async () => {
 		const { key, owner } = await enrolled();
-		const check = (code: string, seconds: number) => checkSecondFactor(database.db, { userId: owner.id, code, origin: {} }, { limit: LIMIT, encryptionKey: wrap }, at(seconds));
+		const check = (code: string, seconds: number) =>
+			checkSecondFactor(database.db, { userId: owner.id, code, origin: {} }, { limit: LIMIT, encryptionKey: wrap }, at(seconds));
 		const wrong = totpCodeAt(key, at(30)) === '123456' ? '654321' : '123456';
 		for (let i = 0; i < 4; i++) expect(await check(wrong, 30)).toEqual({ failure: 'invalid' });
 		expect(await check(totpCodeAt(key, at(30)), 30)).toEqual({ verified: 'totp' });
@@ -124,7 +134,8 @@ describe('checkSecondFactor', () => {
 	it('a recovery code works once and is logged as used', async () => {
 		const { owner } = await enrolled();
 		const [code] = await replaceRecoveryCodes(database.db, owner.id, T0);
-		const check = () => checkSecondFactor(database.db, { userId: owner.id, code, origin: { ipAddress: '192.0.2.1' } }, { limit: LIMIT, encryptionKey: wrap }, at(10));
+		const check = () =>
+			checkSecondFactor(database.db, { userId: owner.id, code, origin: { ipAddress: '192.0.2.1' } }, { limit: LIMIT, encryptionKey: wrap }, at(10));
 		expect(await check()).toEqual({ verified: 'recovery-code' });
 		expect(await check()).toEqual({ failure: 'invalid' });
 		const events = await database.db.select().from(securityEvents).where(eq(securityEvents.userId, owner.id));

@@ -55,10 +55,7 @@ function pendingFrom(token: { userId: string | null; email: string; payload: unk
 	return { userId: token.userId, email: token.email, amr: payload.amr, method: payload.method, returnTo: safeReturnTo(payload.returnTo) };
 }
 
-export type SecondFactorCheck =
-	| { verified: 'totp' | 'recovery-code' }
-	| { failure: 'invalid' }
-	| { failure: 'rate-limited'; retryAfterSeconds: number };
+export type SecondFactorCheck = { verified: 'totp' | 'recovery-code' } | { failure: 'invalid' } | { failure: 'rate-limited'; retryAfterSeconds: number };
 
 const attemptsKey = (userId: string) => `second-factor:account:${userId}`;
 

@@ -23,8 +23,12 @@ describe('describeSecurityEvent', () => {
 	});
 
 	it('app grants name the app and what it may see', () => {
-		expect(say('app-granted', { clientName: 'Internal Dashboard', scope: 'openid profile email' })).toBe('Granted Internal Dashboard access to your email and profile');
-		expect(say('app-granted', { clientName: 'Reports', scope: 'openid email offline_access' })).toBe('Granted Reports access to your email, also while you are away');
+		expect(say('app-granted', { clientName: 'Internal Dashboard', scope: 'openid profile email' })).toBe(
+			'Granted Internal Dashboard access to your email and profile'
+		);
+		expect(say('app-granted', { clientName: 'Reports', scope: 'openid email offline_access' })).toBe(
+			'Granted Reports access to your email, also while you are away'
+		);
 		expect(say('app-granted', { clientName: 'API tool', scope: 'openid api:read' })).toBe('Granted API tool access to your “api:read”');
 		expect(say('app-granted', { clientName: 'Wiki', scope: 'openid' })).toBe('Allowed Wiki to sign you in');
 		expect(say('app-revoked', { clientId: 'wiki', clientName: 'Wiki' })).toBe('Revoked the access of Wiki');

@@ -55,7 +55,10 @@ function signInMethod(detail: Record<string, string>, context: DescriptionContex
 /** "your email and profile", "your email, profile and “api:read”", or null for sign-in alone. */
 function accessWords(scope: string | undefined): string | null {
 	const scopes = (scope ?? '').split(' ').filter(Boolean);
-	const named = scopes.filter((s) => s in SCOPE_WORDS).sort().map((s) => SCOPE_WORDS[s]);
+	const named = scopes
+		.filter((s) => s in SCOPE_WORDS)
+		.sort()
+		.map((s) => SCOPE_WORDS[s]);
 	const other = scopes.filter((s) => !(s in SCOPE_WORDS) && s !== 'openid' && s !== 'offline_access').map((s) => `“${s}”`);
 	const all = [...named, ...other];
 	if (all.length === 0) return null;

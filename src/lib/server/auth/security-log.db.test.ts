@@ -21,14 +21,18 @@ describe('recording', () => {
 	it('a sign-in through completeSignIn logs its method and methods (amr) with where it came from', async () => {
 		const user = await createTestUser(database.db);
 		await completeSignIn(database.db, { userId: user.id, amr: 'pwd', method: 'password', origin: BROWSER }, T0);
-		expect(await eventsOf(user.id)).toMatchObject([{ type: 'sign-in', detail: { method: 'password', amr: 'pwd' }, ipAddress: BROWSER.ipAddress, userAgent: BROWSER.userAgent, createdAt: T0 }]);
+		expect(await eventsOf(user.id)).toMatchObject([
+			{ type: 'sign-in', detail: { method: 'password', amr: 'pwd' }, ipAddress: BROWSER.ipAddress, userAgent: BROWSER.userAgent, createdAt: T0 }
+		]);
 	});
 
 	it('a wrong password for an existing account is logged in that account only, with the guesser’s address', async () => {
 		const owner = await createTestUser(database.db);
 		const bystander = await createTestUser(database.db);
 		await recordFailedSignIn(database.db, ` ${owner.email.toUpperCase()} `, 'invalid', { ipAddress: '198.51.100.66', userAgent: 'curl/8.5' }, T0);
-		expect(await eventsOf(owner.id)).toMatchObject([{ type: 'sign-in-failed', detail: { reason: 'password' }, ipAddress: '198.51.100.66', userAgent: 'curl/8.5' }]);
+		expect(await eventsOf(owner.id)).toMatchObject([
+			{ type: 'sign-in-failed', detail: { reason: 'password' }, ipAddress: '198.51.100.66', userAgent: 'curl/8.5' }
+		]);
 		expect(await eventsOf(bystander.id)).toEqual([]);
 	});
 
@@ -106,7 +110,10 @@ describe('listSecurityEvents', () => {
 
 describe('parseCursor', () => {
 	it.each(['', null])('%j: the first page', (value) => expect(parseCursor(value)).toBeNull());
-	it.each(['abc', '123', '1.2.3', '-5.abcdefghijklmnop', '1.ABCDEFGHIJKLMNOP', `9999999999999999.${'a'.repeat(16)}`, "1.abcdefghijklmnop' or 1=1"])('%j is refused', (value) => {
-		expect(parseCursor(value)).toBe('invalid');
-	});
+	it.each(['abc', '123', '1.2.3', '-5.abcdefghijklmnop', '1.ABCDEFGHIJKLMNOP', `9999999999999999.${'a'.repeat(16)}`, "1.abcdefghijklmnop' or 1=1"])(
+		'%j is refused',
+		(value) => {
+			expect(parseCursor(value)).toBe('invalid');
+		}
+	);
 });

@@ -50,12 +50,15 @@ describe('provider sessions (Lucia design)', () => {
 		expect(await validateSessionToken(database.db, token, T0)).not.toBeNull();
 	});
 
-	it.each([['empty', ''], ['no secret', 'abc'], ['unknown id', 'abc.def'], ['three parts', 'a.b.c'], ['trailing dot', 'abc.']])(
-		'malformed or unknown token (%s) → null',
-		async (_, token) => {
-			expect(await validateSessionToken(database.db, token, T0)).toBeNull();
-		}
-	);
+	it.each([
+		['empty', ''],
+		['no secret', 'abc'],
+		['unknown id', 'abc.def'],
+		['three parts', 'a.b.c'],
+		['trailing dot', 'abc.']
+	])('malformed or unknown token (%s) → null', async (_, token) => {
+		expect(await validateSessionToken(database.db, token, T0)).toBeNull();
+	});
 
 	it('the id alone (without the secret) is not a token', async () => {
 		const { session } = await createSession(database.db, user.id, { now: T0 });
@@ -97,7 +100,7 @@ describe('provider sessions (Lucia design)', () => {
 		expect(await row(session.id)).toBeUndefined();
 	});
 
-	it('invalidating one session leaves the user\'s other sessions alone', async () => {
+	it("invalidating one session leaves the user's other sessions alone", async () => {
 		const a = await createSession(database.db, user.id, { now: T0 });
 		const b = await createSession(database.db, user.id, { now: T0 });
 		await invalidateSession(database.db, a.session.id);

@@ -65,11 +65,7 @@ export async function createSession(db: Database, userId: string, options: Sessi
  * The session a cookie token names, or null when it is unknown, forged or expired.
  * `renewed` is set when the expiry moved, so the caller re-sends the cookie.
  */
-export async function validateSessionToken(
-	db: Database,
-	token: string,
-	now = new Date()
-): Promise<{ session: SessionWithUser; renewed: boolean } | null> {
+export async function validateSessionToken(db: Database, token: string, now = new Date()): Promise<{ session: SessionWithUser; renewed: boolean } | null> {
 	if (!isSessionTokenFormat(token)) return null;
 	const [id, secret] = token.split('.');
 	const row = await selectSessionByID(db, id);

@@ -22,7 +22,13 @@ export interface CompletedSignIn {
  */
 export async function completeSignIn(db: Database, signIn: CompletedSignIn, now = new Date()): Promise<{ token: string; session: Session }> {
 	if (signIn.replacing) await invalidateSession(db, signIn.replacing);
-	const created = await createSession(db, signIn.userId, { now, amr: signIn.amr, userAgent: signIn.origin.userAgent, ipAddress: signIn.origin.ipAddress, submission: signIn.submission });
+	const created = await createSession(db, signIn.userId, {
+		now,
+		amr: signIn.amr,
+		userAgent: signIn.origin.userAgent,
+		ipAddress: signIn.origin.ipAddress,
+		submission: signIn.submission
+	});
 	await recordSecurityEvent(db, signIn.userId, 'sign-in', { method: signIn.method, amr: signIn.amr }, signIn.origin, now);
 	return created;
 }

@@ -28,7 +28,11 @@ function tokenIn(message: MailMessage): string {
 
 async function request(email: string, options: { mailer?: RecordingMailer; returnTo?: string | null; now?: Date; password?: string } = {}) {
 	const mailer = options.mailer ?? recordingMailer();
-	await requestSignUp({ db: database.db, mailer, issuer: ISSUER, now: options.now }, { name: 'Ada', email, password: options.password ?? 'correct horse battery' }, options.returnTo ?? null);
+	await requestSignUp(
+		{ db: database.db, mailer, issuer: ISSUER, now: options.now },
+		{ name: 'Ada', email, password: options.password ?? 'correct horse battery' },
+		options.returnTo ?? null
+	);
 	return mailer;
 }
 
@@ -138,7 +142,13 @@ describe('confirmSignUp', () => {
 
 	it('a token is only good for its own purpose, both ways', async () => {
 		const user = await createUser(database.db, { name: 'Reset', email: 'purpose@example.com', password: 'reset passphrase' });
-		const reset = await issueOneTimeToken(database.db, { purpose: 'reset-password', userId: user!.id, email: 'other-purpose@example.com', payload: { name: 'X', passwordHash: 'x' }, ttlSeconds: 600 });
+		const reset = await issueOneTimeToken(database.db, {
+			purpose: 'reset-password',
+			userId: user!.id,
+			email: 'other-purpose@example.com',
+			payload: { name: 'X', passwordHash: 'x' },
+			ttlSeconds: 600
+		});
 		expect(await confirmSignUp(database.db, reset)).toEqual({ failure: 'invalid' });
 		const signUpLink = tokenIn((await request('purpose-2@example.com')).sent[0]);
 		expect(await consumeOneTimeToken(database.db, signUpLink, 'reset-password')).toBeNull();

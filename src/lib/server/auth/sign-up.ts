@@ -31,7 +31,8 @@ export const FORGOT_PASSWORD_PATH = '/auth/forgot-password';
 export const CONFIRM_PATH = '/auth/verify-email';
 
 /** What sign-up says when the provider has no way to send mail (no SMTP_URL, no development mailbox). */
-export const MAIL_OFF_MESSAGE = 'Sign-up is unavailable because this provider cannot send email, and a new account needs a confirmed address. Ask the operator to set SMTP_URL.';
+export const MAIL_OFF_MESSAGE =
+	'Sign-up is unavailable because this provider cannot send email, and a new account needs a confirmed address. Ask the operator to set SMTP_URL.';
 
 /** The one answer to every valid sign-up, whether or not the address has an account. */
 export function checkYourInboxMessage(email: string): string {
@@ -97,7 +98,15 @@ export async function confirmSignUp(db: Database, token: unknown, now = new Date
 	if (!found || !pending) return { failure: 'invalid' };
 	const [user] = await db
 		.insert(users)
-		.values({ id: generateSecret(), email: found.email, name: pending.name, emailVerified: true, passwordHash: pending.passwordHash, createdAt: now, updatedAt: now })
+		.values({
+			id: generateSecret(),
+			email: found.email,
+			name: pending.name,
+			emailVerified: true,
+			passwordHash: pending.passwordHash,
+			createdAt: now,
+			updatedAt: now
+		})
 		.onConflictDoNothing({ target: users.email })
 		.returning(USER_COLUMNS);
 	if (!user) return { failure: 'address-taken', email: found.email };

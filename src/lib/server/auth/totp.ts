@@ -29,7 +29,9 @@ export function totpKeyURI(issuer: string, accountName: string, key: Uint8Array)
 
 /** The key as typed into an app by hand: base32 (the URI's `secret`), in groups of four. */
 export function manualEntryKey(key: Uint8Array): string {
-	return encodeBase32UpperCaseNoPadding(key).match(/.{1,4}/g)!.join(' ');
+	return encodeBase32UpperCaseNoPadding(key)
+		.match(/.{1,4}/g)!
+		.join(' ');
 }
 
 /** RFC 6238 §4.2: T = floor((now - T0) / X), with T0 = the Unix epoch. */

@@ -4,14 +4,31 @@ import { createTestUser, uniqueSuffix } from '../../../../tests/support/fixtures
 import { useTestDatabase } from '../../../../tests/support/database';
 import { oneTimeTokens, upstreamIdentities, users } from '../db/schema';
 import type { UpstreamProfile } from './upstream';
-import { displayName, findMailedLink, findPendingLink, issueMailedLink, linkAfterMail, linkAfterPassword, PENDING_LINK_TTL_SECONDS, resolveUpstreamSignIn } from './upstream-accounts';
+import {
+	displayName,
+	findMailedLink,
+	findPendingLink,
+	issueMailedLink,
+	linkAfterMail,
+	linkAfterPassword,
+	PENDING_LINK_TTL_SECONDS,
+	resolveUpstreamSignIn
+} from './upstream-accounts';
 
 const database = useTestDatabase();
 const T0 = new Date('2026-01-15T10:00:00.000Z');
 const later = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
 function profile(overrides: Partial<UpstreamProfile> = {}): UpstreamProfile {
-	return { provider: 'github', subject: `gh-${uniqueSuffix()}`, email: `up-${uniqueSuffix()}@example.com`, emailVerified: true, name: 'Octo Cat', amr: [], ...overrides };
+	return {
+		provider: 'github',
+		subject: `gh-${uniqueSuffix()}`,
+		email: `up-${uniqueSuffix()}@example.com`,
+		emailVerified: true,
+		name: 'Octo Cat',
+		amr: [],
+		...overrides
+	};
 }
 
 async function identity(provider: string, subject: string) {
@@ -78,7 +95,13 @@ describe('a verified address that belongs to an existing account', () => {
 		const p = profile({ email: owner.email.toUpperCase() });
 		const token = await pendingFor(p);
 		expect(await identity('github', p.subject)).toBeUndefined();
-		expect(await findPendingLink(database.db, token, T0)).toMatchObject({ userId: owner.id, email: owner.email, provider: 'github', subject: p.subject, hasPassword: true });
+		expect(await findPendingLink(database.db, token, T0)).toMatchObject({
+			userId: owner.id,
+			email: owner.email,
+			provider: 'github',
+			subject: p.subject,
+			hasPassword: true
+		});
 	});
 
 	it('the password proof links it once, for the proven account only', async () => {

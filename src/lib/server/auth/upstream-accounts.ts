@@ -53,7 +53,9 @@ export async function resolveUpstreamSignIn(db: Database, profile: UpstreamProfi
 		.onConflictDoNothing({ target: users.email })
 		.returning({ id: users.id });
 	if (created) {
-		await db.insert(upstreamIdentities).values({ provider: profile.provider, subject: profile.subject, userId: created.id, emailAtLink: email, linkedAt: now, lastUsedAt: now });
+		await db
+			.insert(upstreamIdentities)
+			.values({ provider: profile.provider, subject: profile.subject, userId: created.id, emailAtLink: email, linkedAt: now, lastUsedAt: now });
 		return { outcome: 'signed-in', userId: created.id, amr, created: true };
 	}
 	const [owner] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
@@ -79,10 +81,21 @@ export async function findPendingLink(db: Database, token: unknown, now = new Da
 	const [owner] = await db.select({ passwordHash: users.passwordHash, email: users.email }).from(users).where(eq(users.id, found.userId)).limit(1);
 	// The account changed its address since: the upstream's address no longer names it.
 	if (!owner || owner.email !== found.email) return null;
-	return { tokenId: found.id, userId: found.userId, email: found.email, provider: payload.provider, subject: payload.subject, nameAtUpstream: payload.name, amr: payload.amr, hasPassword: owner.passwordHash !== null };
+	return {
+		tokenId: found.id,
+		userId: found.userId,
+		email: found.email,
+		provider: payload.provider,
+		subject: payload.subject,
+		nameAtUpstream: payload.name,
+		amr: payload.amr,
+		hasPassword: owner.passwordHash !== null
+	};
 }
 
-export type LinkResult = { linked: true; userId: string; amr: string; provider: string } | { linked: false; reason: 'expired' | 'wrong-account' | 'other-browser' | 'linked-elsewhere' };
+export type LinkResult =
+	| { linked: true; userId: string; amr: string; provider: string }
+	| { linked: false; reason: 'expired' | 'wrong-account' | 'other-browser' | 'linked-elsewhere' };
 
 /**
  * After the account's password was checked (password-sign-in.ts, so its limits apply) for
@@ -104,7 +117,14 @@ export async function issueMailedLink(db: Database, pending: PendingLink, now = 
 			purpose: 'link-upstream',
 			userId: pending.userId,
 			email: pending.email,
-			payload: { step: 'mailed', pendingId: pending.tokenId, provider: pending.provider, subject: pending.subject, name: pending.nameAtUpstream, amr: pending.amr },
+			payload: {
+				step: 'mailed',
+				pendingId: pending.tokenId,
+				provider: pending.provider,
+				subject: pending.subject,
+				name: pending.nameAtUpstream,
+				amr: pending.amr
+			},
 			ttlSeconds: PENDING_LINK_TTL_SECONDS
 		},
 		now
@@ -112,7 +132,11 @@ export async function issueMailedLink(db: Database, pending: PendingLink, now = 
 }
 
 /** What the confirm page shows before the person presses the button (the link itself changes nothing). */
-export async function findMailedLink(db: Database, mailedToken: unknown, now = new Date()): Promise<{ email: string; provider: string; nameAtUpstream: string | null } | null> {
+export async function findMailedLink(
+	db: Database,
+	mailedToken: unknown,
+	now = new Date()
+): Promise<{ email: string; provider: string; nameAtUpstream: string | null } | null> {
 	const found = await findOneTimeToken(db, mailedToken, 'link-upstream', now);
 	const payload = found && parsePayload(found.payload);
 	if (!found || !payload || payload.step !== 'mailed') return null;
@@ -187,6 +211,10 @@ function parsePayload(value: unknown): LinkPayload | null {
 
 /** The upstream's name made safe for ours (sign-up's rules: printable, at most 100), else the address's local part. */
 export function displayName(nameAtUpstream: string | null, email: string): string {
-	const cleaned = (nameAtUpstream ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100).trim();
+	const cleaned = (nameAtUpstream ?? '')
+		.replace(/[\u0000-\u001f\u007f]/g, '')
+		.trim()
+		.slice(0, 100)
+		.trim();
 	return cleaned || email.split('@')[0].slice(0, 100);
 }

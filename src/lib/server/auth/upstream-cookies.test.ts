@@ -29,7 +29,10 @@ describe('upstream flow and link cookies', () => {
 	it('on http: bare names, httpOnly, SameSite=Lax, scoped to the callback, 10 minutes', () => {
 		const jar = cookieJar();
 		setFlowCookie(jar.cookies, 'github', { flow: FLOW, returnTo: '/account' }, false);
-		expect(jar.set[0]).toMatchObject({ name: 'op_upstream_flow', options: { path: '/auth/upstream/github/callback', httpOnly: true, sameSite: 'lax', secure: false, maxAge: 600 } });
+		expect(jar.set[0]).toMatchObject({
+			name: 'op_upstream_flow',
+			options: { path: '/auth/upstream/github/callback', httpOnly: true, sameSite: 'lax', secure: false, maxAge: 600 }
+		});
 	});
 
 	it('on https: the __Secure- prefix (a plain-http response cannot set it) and Secure', () => {

@@ -21,7 +21,13 @@ export interface StoredFlow {
 
 /** State, nonce and PKCE verifier for the callback, valid 10 minutes (ARCHITECTURE.md rule 7). */
 export function setFlowCookie(cookies: Cookies, upstreamId: string, stored: StoredFlow, secure: boolean): void {
-	cookies.set(flowCookieName(secure), JSON.stringify(stored), { path: callbackPath(upstreamId), httpOnly: true, sameSite: 'lax', secure, maxAge: FLOW_TTL_SECONDS });
+	cookies.set(flowCookieName(secure), JSON.stringify(stored), {
+		path: callbackPath(upstreamId),
+		httpOnly: true,
+		sameSite: 'lax',
+		secure,
+		maxAge: FLOW_TTL_SECONDS
+	});
 }
 
 /** The flow this browser started (and forgets it: a callback is used once). */

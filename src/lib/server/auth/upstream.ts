@@ -119,7 +119,11 @@ export function checkUpstreamCallback(upstream: UpstreamConfig, query: URLSearch
 	if (error) {
 		// An error with someone else's state is still only shown, never acted on.
 		if (error === 'access_denied') throw new UpstreamError('denied', `You cancelled signing in with ${upstream.name}. Nothing was changed.`);
-		throw new UpstreamError('upstream-error', `${upstream.name} could not sign you in (${safeText(error)}). Try again, or sign in another way.`, `${error}: ${query.get('error_description') ?? ''}`);
+		throw new UpstreamError(
+			'upstream-error',
+			`${upstream.name} could not sign you in (${safeText(error)}). Try again, or sign in another way.`,
+			`${error}: ${query.get('error_description') ?? ''}`
+		);
 	}
 	if (!stateMatches) {
 		throw new UpstreamError(
@@ -144,21 +148,45 @@ export async function completeUpstreamSignIn(context: UpstreamContext, flow: Ups
 	const discovery = await discover(upstream, timeoutMs);
 	const tokens = await exchangeCode(upstream, () => client.validateAuthorizationCode(discovery.tokenEndpoint, code, flow.codeVerifier), timeoutMs);
 	const idToken = typeof tokens.data === 'object' && tokens.data !== null && 'id_token' in tokens.data ? tokens.data.id_token : undefined;
-	if (typeof idToken !== 'string') throw new UpstreamError('bad-response', `${upstream.name} did not send an ID token. Try again later.`, 'no id_token in the token response');
+	if (typeof idToken !== 'string')
+		throw new UpstreamError('bad-response', `${upstream.name} did not send an ID token. Try again later.`, 'no id_token in the token response');
 	const claims = await verifyUpstreamIDToken(upstream, discovery, idToken, flow.nonce, timeoutMs, now);
 	let profile = claims;
 	// Some providers keep the address out of the ID token: ask UserInfo (OIDC Core §5.3).
 	if (!claims.email && discovery.userinfoEndpoint) {
 		const info = await getJSON(upstream, discovery.userinfoEndpoint, accessTokenOf(upstream, tokens), timeoutMs);
 		// OIDC Core §5.3.2: a UserInfo answer for another subject must not be used.
-		if (!isRecord(info) || info.sub !== claims.sub) throw new UpstreamError('bad-response', `${upstream.name} answered about another account. Try again later.`, 'userinfo sub differs from the ID token');
+		if (!isRecord(info) || info.sub !== claims.sub)
+			throw new UpstreamError('bad-response', `${upstream.name} answered about another account. Try again later.`, 'userinfo sub differs from the ID token');
 		profile = { ...claims, ...info, sub: claims.sub, amr: claims.amr };
 	}
 	return oidcProfile(upstream, profile);
 }
 
 // RFC 8176 §2 (IANA "Authentication Method Reference Values"): only registered values pass through.
-const REGISTERED_AMR = new Set(['face', 'fpt', 'geo', 'hwk', 'iris', 'kba', 'mca', 'mfa', 'otp', 'pin', 'pop', 'pwd', 'rba', 'retina', 'sc', 'sms', 'swk', 'tel', 'user', 'vbm', 'wia']);
+const REGISTERED_AMR = new Set([
+	'face',
+	'fpt',
+	'geo',
+	'hwk',
+	'iris',
+	'kba',
+	'mca',
+	'mfa',
+	'otp',
+	'pin',
+	'pop',
+	'pwd',
+	'rba',
+	'retina',
+	'sc',
+	'sms',
+	'swk',
+	'tel',
+	'user',
+	'vbm',
+	'wia'
+]);
 
 /**
  * The `amr` of a session started at an upstream. RFC 8176 registers no value for "signed in
@@ -196,7 +224,12 @@ async function discover(upstream: OIDCUpstream, timeoutMs: number): Promise<Disc
 	const cached = discoveryCache.get(key);
 	if (cached && cached.expiresAt > Date.now()) return cached.discovery;
 	const document = await getJSON(upstream, upstream.discoveryURL, null, timeoutMs);
-	const bad = (what: string) => new UpstreamError('bad-response', `${upstream.name}'s sign-in is not set up correctly at the moment. Try again later, or sign in another way.`, `discovery: ${what}`);
+	const bad = (what: string) =>
+		new UpstreamError(
+			'bad-response',
+			`${upstream.name}'s sign-in is not set up correctly at the moment. Try again later, or sign in another way.`,
+			`discovery: ${what}`
+		);
 	if (!isRecord(document)) throw bad('not a JSON object');
 	// Discovery 1.0 §4.3: the issuer must be exactly the one the document was fetched for.
 	if (document.issuer !== upstream.issuer) throw bad(`issuer ${JSON.stringify(document.issuer)} is not ${upstream.issuer}`);
@@ -206,7 +239,8 @@ async function discover(upstream: OIDCUpstream, timeoutMs: number): Promise<Disc
 		if (typeof value !== 'string' || !isAllowedEndpoint(value)) throw bad(`${name} is missing or not https`);
 		return value;
 	};
-	const strings = (name: string): string[] => (Array.isArray(document[name]) ? (document[name] as unknown[]).filter((v): v is string => typeof v === 'string') : []);
+	const strings = (name: string): string[] =>
+		Array.isArray(document[name]) ? (document[name] as unknown[]).filter((v): v is string => typeof v === 'string') : [];
 	const advertised = strings('id_token_signing_alg_values_supported').filter((alg) => ASYMMETRIC.has(alg));
 	const discovery: Discovery = {
 		issuer: upstream.issuer,
@@ -242,8 +276,20 @@ const CLOCK_TOLERANCE_SECONDS = 30;
  * algorithm, `iss` exactly the discovered issuer, `aud` our client id (and `azp` when there are
  * several audiences), `exp`/`iat` with a small tolerance, `nonce` the one this browser sent.
  */
-async function verifyUpstreamIDToken(upstream: OIDCUpstream, discovery: Discovery, idToken: string, nonce: string | null, timeoutMs: number, now: Date): Promise<JWTPayload & { sub: string; amr: string[] }> {
-	const refused = (why: string) => new UpstreamError('bad-id-token', `${upstream.name}'s answer could not be verified, so you were not signed in. Try again; if it keeps happening, sign in another way.`, `ID token: ${why}`);
+async function verifyUpstreamIDToken(
+	upstream: OIDCUpstream,
+	discovery: Discovery,
+	idToken: string,
+	nonce: string | null,
+	timeoutMs: number,
+	now: Date
+): Promise<JWTPayload & { sub: string; amr: string[] }> {
+	const refused = (why: string) =>
+		new UpstreamError(
+			'bad-id-token',
+			`${upstream.name}'s answer could not be verified, so you were not signed in. Try again; if it keeps happening, sign in another way.`,
+			`ID token: ${why}`
+		);
 	let payload: JWTPayload;
 	try {
 		({ payload } = await withTimeout(
@@ -260,7 +306,8 @@ async function verifyUpstreamIDToken(upstream: OIDCUpstream, discovery: Discover
 		));
 	} catch (error) {
 		if (error instanceof UpstreamError) throw error;
-		if (error instanceof joseErrors.JWKSTimeout) throw new UpstreamError('timeout', `${upstream.name} did not answer in time. Try again in a moment.`, 'JWKS timeout');
+		if (error instanceof joseErrors.JWKSTimeout)
+			throw new UpstreamError('timeout', `${upstream.name} did not answer in time. Try again in a moment.`, 'JWKS timeout');
 		if (error instanceof joseErrors.JOSEError) throw refused(`${error.code}: ${error.message}`);
 		throw new UpstreamError('unreachable', `${upstream.name} could not be reached. Try again in a moment.`, `JWKS: ${(error as Error).message}`);
 	}
@@ -277,7 +324,10 @@ function oidcProfile(upstream: OIDCUpstream, claims: Record<string, unknown> & {
 	// "true". Exactly those two count; anything else ("1", "yes", "True ") means unverified.
 	const emailVerified = email !== null && (claims.email_verified === true || claims.email_verified === 'true');
 	const joined = [claims.given_name, claims.family_name].filter((v) => typeof v === 'string' && v.trim()).join(' ');
-	const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name : joined || (typeof claims.preferred_username === 'string' ? claims.preferred_username : null);
+	const name =
+		typeof claims.name === 'string' && claims.name.trim()
+			? claims.name
+			: joined || (typeof claims.preferred_username === 'string' ? claims.preferred_username : null);
 	return { provider: upstream.id, subject: claims.sub, email, emailVerified, name, amr: claims.amr };
 }
 
@@ -287,14 +337,27 @@ function oidcProfile(upstream: OIDCUpstream, claims: Record<string, unknown> & {
  * one the account holder merely typed in.
  */
 async function gitHubProfile(upstream: GitHubUpstream, accessToken: string, timeoutMs: number): Promise<UpstreamProfile> {
-	const bad = (what: string) => new UpstreamError('bad-response', `GitHub answered in a way this provider does not understand. Try again later.`, `GitHub API: ${what}`);
-	const [user, emails] = await Promise.all([getJSON(upstream, `${upstream.apiURL}/user`, accessToken, timeoutMs), getJSON(upstream, `${upstream.apiURL}/user/emails`, accessToken, timeoutMs)]);
+	const bad = (what: string) =>
+		new UpstreamError('bad-response', `GitHub answered in a way this provider does not understand. Try again later.`, `GitHub API: ${what}`);
+	const [user, emails] = await Promise.all([
+		getJSON(upstream, `${upstream.apiURL}/user`, accessToken, timeoutMs),
+		getJSON(upstream, `${upstream.apiURL}/user/emails`, accessToken, timeoutMs)
+	]);
 	if (!isRecord(user) || typeof user.id !== 'number' || !Number.isSafeInteger(user.id) || user.id <= 0) throw bad('/user has no numeric id');
 	if (!Array.isArray(emails)) throw bad('/user/emails is not a list');
-	const primary = emails.find((e): e is { email: string; primary: true; verified: boolean } => isRecord(e) && e.primary === true && typeof e.email === 'string');
+	const primary = emails.find(
+		(e): e is { email: string; primary: true; verified: boolean } => isRecord(e) && e.primary === true && typeof e.email === 'string'
+	);
 	const verified = primary?.verified === true;
 	const name = typeof user.name === 'string' && user.name.trim() ? user.name : typeof user.login === 'string' ? user.login : null;
-	return { provider: upstream.id, subject: String(user.id), email: primary ? primary.email.trim().toLowerCase() : null, emailVerified: verified, name, amr: [] };
+	return {
+		provider: upstream.id,
+		subject: String(user.id),
+		email: primary ? primary.email.trim().toLowerCase() : null,
+		emailVerified: verified,
+		name,
+		amr: []
+	};
 }
 
 /** The code exchange through arctic, with a deadline and every failure typed. */
@@ -305,9 +368,24 @@ async function exchangeCode(upstream: UpstreamConfig, exchange: () => Promise<OA
 	} catch (error) {
 		if (error instanceof UpstreamError) throw error;
 		if (error instanceof OAuth2RequestError) throw tokenEndpointError(upstream, error.code, error.description);
-		if (error instanceof ArcticFetchError) throw new UpstreamError('unreachable', `${upstream.name} could not be reached. Try again in a moment.`, `token endpoint: ${String((error.cause as Error)?.message ?? error.cause)}`);
-		if (error instanceof UnexpectedResponseError) throw new UpstreamError('unreachable', `${upstream.name} is having problems (it answered ${error.status}). Try again in a moment.`, `token endpoint status ${error.status}`);
-		if (error instanceof UnexpectedErrorResponseBodyError) throw new UpstreamError('bad-response', `${upstream.name} answered in a way this provider does not understand. Try again later.`, `token endpoint status ${error.status}`);
+		if (error instanceof ArcticFetchError)
+			throw new UpstreamError(
+				'unreachable',
+				`${upstream.name} could not be reached. Try again in a moment.`,
+				`token endpoint: ${String((error.cause as Error)?.message ?? error.cause)}`
+			);
+		if (error instanceof UnexpectedResponseError)
+			throw new UpstreamError(
+				'unreachable',
+				`${upstream.name} is having problems (it answered ${error.status}). Try again in a moment.`,
+				`token endpoint status ${error.status}`
+			);
+		if (error instanceof UnexpectedErrorResponseBodyError)
+			throw new UpstreamError(
+				'bad-response',
+				`${upstream.name} answered in a way this provider does not understand. Try again later.`,
+				`token endpoint status ${error.status}`
+			);
 		throw new UpstreamError('bad-response', `${upstream.name} answered in a way this provider does not understand. Try again later.`, (error as Error).message);
 	}
 	// GitHub answers token errors with 200 and an `error` member (its documented behaviour).
@@ -320,10 +398,18 @@ async function exchangeCode(upstream: UpstreamConfig, exchange: () => Promise<OA
 function tokenEndpointError(upstream: UpstreamConfig, code: string, description: string | null): UpstreamError {
 	const detail = `token endpoint: ${code} ${description ?? ''}`;
 	if (code === 'invalid_client' || code === 'incorrect_client_credentials' || code === 'unauthorized_client' || code === 'redirect_uri_mismatch') {
-		return new UpstreamError('misconfigured', `${upstream.name} did not accept this provider's registration. Sign in another way, and tell the operator.`, detail);
+		return new UpstreamError(
+			'misconfigured',
+			`${upstream.name} did not accept this provider's registration. Sign in another way, and tell the operator.`,
+			detail
+		);
 	}
 	// invalid_grant (RFC 6749 §5.2), GitHub's bad_verification_code: expired, used or someone else's code.
-	return new UpstreamError('code-rejected', `${upstream.name} did not accept the sign-in (it may have expired or been used already). Start again from the sign-in page.`, detail);
+	return new UpstreamError(
+		'code-rejected',
+		`${upstream.name} did not accept the sign-in (it may have expired or been used already). Start again from the sign-in page.`,
+		detail
+	);
 }
 
 function accessTokenOf(upstream: UpstreamConfig, tokens: OAuth2Tokens): string {
@@ -336,24 +422,33 @@ function accessTokenOf(upstream: UpstreamConfig, tokens: OAuth2Tokens): string {
 
 /** GET a JSON document from an upstream, with a deadline and no redirects followed. */
 async function getJSON(upstream: UpstreamConfig, url: string, accessToken: string | null, timeoutMs: number): Promise<unknown> {
-	const headers: Record<string, string> = { accept: upstream.kind === 'github' ? 'application/vnd.github+json' : 'application/json', 'user-agent': 'sso-provider' };
+	const headers: Record<string, string> = {
+		accept: upstream.kind === 'github' ? 'application/vnd.github+json' : 'application/json',
+		'user-agent': 'sso-provider'
+	};
 	if (accessToken) headers.authorization = `Bearer ${accessToken}`;
 	if (upstream.kind === 'github') headers['x-github-api-version'] = '2022-11-28';
 	let response: Response;
 	try {
 		response = await fetch(url, { headers, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
 	} catch (error) {
-		if (error instanceof DOMException && error.name === 'TimeoutError') throw new UpstreamError('timeout', `${upstream.name} did not answer in time. Try again in a moment.`, `GET ${url}: timeout`);
+		if (error instanceof DOMException && error.name === 'TimeoutError')
+			throw new UpstreamError('timeout', `${upstream.name} did not answer in time. Try again in a moment.`, `GET ${url}: timeout`);
 		throw new UpstreamError('unreachable', `${upstream.name} could not be reached. Try again in a moment.`, `GET ${url}: ${(error as Error).message}`);
 	}
 	if (!response.ok) {
 		await response.body?.cancel();
-		throw new UpstreamError('unreachable', `${upstream.name} is having problems (it answered ${response.status}). Try again in a moment.`, `GET ${url}: ${response.status}`);
+		throw new UpstreamError(
+			'unreachable',
+			`${upstream.name} is having problems (it answered ${response.status}). Try again in a moment.`,
+			`GET ${url}: ${response.status}`
+		);
 	}
 	try {
 		return await response.json();
 	} catch (error) {
-		if (error instanceof DOMException && error.name === 'TimeoutError') throw new UpstreamError('timeout', `${upstream.name} did not answer in time. Try again in a moment.`, `GET ${url}: timeout`);
+		if (error instanceof DOMException && error.name === 'TimeoutError')
+			throw new UpstreamError('timeout', `${upstream.name} did not answer in time. Try again in a moment.`, `GET ${url}: timeout`);
 		throw new UpstreamError('bad-response', `${upstream.name} answered in a way this provider does not understand. Try again later.`, `GET ${url}: not JSON`);
 	}
 }

@@ -110,7 +110,9 @@ describe('parseSignUp (field errors worded for people)', () => {
 
 	it('a name of spaces, or over 100 characters → name error', () => {
 		expect(parseSignUp({ name: '   ', email: 'ada@example.com', password: 'long enough password' })).toEqual({ errors: { name: 'Enter your name.' } });
-		expect(parseSignUp({ name: 'x'.repeat(101), email: 'ada@example.com', password: 'long enough password' })).toEqual({ errors: { name: 'Use at most 100 characters.' } });
+		expect(parseSignUp({ name: 'x'.repeat(101), email: 'ada@example.com', password: 'long enough password' })).toEqual({
+			errors: { name: 'Use at most 100 characters.' }
+		});
 	});
 
 	it('NIST SP 800-63B §5.1.1.2: a common or breached password → refused next to the password field, whatever its case', () => {
@@ -119,9 +121,17 @@ describe('parseSignUp (field errors worded for people)', () => {
 		}
 	});
 
-	it('NIST SP 800-63B §5.1.1.2: the user\'s own email or name, or the service\'s name, plus digits and punctuation → refused', () => {
+	it("NIST SP 800-63B §5.1.1.2: the user's own email or name, or the service's name, plus digits and punctuation → refused", () => {
 		const ada = { name: 'Ada Lovelace', email: 'ada.lovelace@example.com' };
-		for (const password of ['ada.lovelace@example.com', 'Ada Lovelace', 'adalovelace1815', 'Lovelace1815!', 'SSO Provider 1', 'sso.example.org!', 'ExampleOrg2024']) {
+		for (const password of [
+			'ada.lovelace@example.com',
+			'Ada Lovelace',
+			'adalovelace1815',
+			'Lovelace1815!',
+			'SSO Provider 1',
+			'sso.example.org!',
+			'ExampleOrg2024'
+		]) {
 			expect(parseSignUp({ ...ada, password }, ['sso.example.org']), password).toEqual({ errors: { password: CONTEXT_PASSWORD_MESSAGE } });
 		}
 	});

@@ -96,7 +96,11 @@ export async function authenticateWithPassword(db: Database, emailInput: unknown
 		await verifyAgainstDecoy(password.replaceAll('\0', ''));
 		return { failure: 'invalid' };
 	}
-	const [row] = await db.select({ ...USER_COLUMNS, passwordHash: users.passwordHash }).from(users).where(eq(users.email, email)).limit(1);
+	const [row] = await db
+		.select({ ...USER_COLUMNS, passwordHash: users.passwordHash })
+		.from(users)
+		.where(eq(users.email, email))
+		.limit(1);
 	const matches = row?.passwordHash ? await verifyPassword(row.passwordHash, password) : await verifyAgainstDecoy(password);
 	if (!row || !matches) return { failure: 'invalid' };
 	const { passwordHash: _, ...user } = row;

@@ -46,4 +46,3 @@ export async function consumeChallenge(db: Database, challenge: Uint8Array, cere
 		.returning({ purpose: webauthnChallenges.purpose, userId: webauthnChallenges.userId, expiresAt: webauthnChallenges.expiresAt });
 	return !!row && row.purpose === ceremony && row.userId === userId && row.expiresAt > now;
 }
-

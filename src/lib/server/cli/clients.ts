@@ -59,7 +59,9 @@ export async function main(args: string[], env: Record<string, string | undefine
 			const rows = await listInitialAccessTokens(db);
 			for (const t of rows) {
 				const uses = t.usesLeft === null ? 'unlimited uses' : `${t.usesLeft} uses left`;
-				console.log(`${t.tokenHash.slice(0, 12)}…\t${t.description}\t${uses}\t${t.expiresAt ? `expires ${t.expiresAt.toISOString()}` : 'no expiry'}\n\tgrant_types: ${t.allowedGrantTypes.join(' ') || '(open registration\'s)'}\tresources: ${t.allowedResources.join(' ') || '(none)'}\tscopes: ${t.allowedScopes.join(' ') || '(none)'}`);
+				console.log(
+					`${t.tokenHash.slice(0, 12)}…\t${t.description}\t${uses}\t${t.expiresAt ? `expires ${t.expiresAt.toISOString()}` : 'no expiry'}\n\tgrant_types: ${t.allowedGrantTypes.join(' ') || "(open registration's)"}\tresources: ${t.allowedResources.join(' ') || '(none)'}\tscopes: ${t.allowedScopes.join(' ') || '(none)'}`
+				);
 			}
 			if (rows.length === 0) console.log('no initial access tokens');
 			return 0;
@@ -177,7 +179,14 @@ async function issueInitialToken(db: Database, args: string[]): Promise<number> 
 	const days = values['expires-in-days'] === undefined ? undefined : Number(values['expires-in-days']);
 	if (days !== undefined && !(days > 0)) throw new Error('--expires-in-days must be a positive number');
 	const expiresAt = days === undefined ? undefined : new Date(Date.now() + days * 86_400_000);
-	const token = await createInitialAccessToken(db, { description: values.description, grantTypes: grantTypes(values['grant-type']), resources, scopes, uses, expiresAt });
+	const token = await createInitialAccessToken(db, {
+		description: values.description,
+		grantTypes: grantTypes(values['grant-type']),
+		resources,
+		scopes,
+		uses,
+		expiresAt
+	});
 	console.log(`initial_access_token: ${token}\n(shown once: only its SHA-256 is stored; send it as Authorization: Bearer to the registration endpoint)`);
 	return 0;
 }

@@ -24,9 +24,7 @@ const MIGRATION_LOCK = 727_001;
 
 /** Opens the database and applies the SQL migrations in `migrationsFolder` (drizzle/). */
 export async function openDatabase(options: DatabaseOptions, migrationsFolder: string): Promise<DatabaseHandle> {
-	return options.url
-		? openPostgres(options.url, migrationsFolder, options.maxConnections)
-		: openPGlite(migrationsFolder, options.dataDir);
+	return options.url ? openPostgres(options.url, migrationsFolder, options.maxConnections) : openPGlite(migrationsFolder, options.dataDir);
 }
 
 async function openPostgres(url: string, migrationsFolder: string, max = 10): Promise<DatabaseHandle> {

@@ -7,13 +7,22 @@ const withCode = (code: string, message = code) => Object.assign(new Error(messa
 const drizzleWrapped = (cause: unknown) => new Error('Failed query: select 1\nparams: ', { cause });
 
 describe('isDatabaseUnavailable', () => {
-	it.each(['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '08006', '08001'])(
-		'recognises %s, also wrapped by drizzle',
-		(code) => {
-			expect(isDatabaseUnavailable(withCode(code))).toBe(true);
-			expect(isDatabaseUnavailable(drizzleWrapped(withCode(code)))).toBe(true);
-		}
-	);
+	it.each([
+		'ECONNREFUSED',
+		'ECONNRESET',
+		'CONNECTION_CLOSED',
+		'CONNECTION_ENDED',
+		'CONNECTION_DESTROYED',
+		'CONNECT_TIMEOUT',
+		'57P01',
+		'57P02',
+		'57P03',
+		'08006',
+		'08001'
+	])('recognises %s, also wrapped by drizzle', (code) => {
+		expect(isDatabaseUnavailable(withCode(code))).toBe(true);
+		expect(isDatabaseUnavailable(drizzleWrapped(withCode(code)))).toBe(true);
+	});
 
 	it('recognises an AggregateError of refused connections (one per address tried)', () => {
 		expect(isDatabaseUnavailable(drizzleWrapped(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'connect failed')))).toBe(true);
@@ -45,11 +54,17 @@ describe('createOutageReporter', () => {
 	it('logs one line per quiet period, counting the failures it kept quiet about', () => {
 		const lines: string[] = [];
 		let now = 0;
-		const report = createOutageReporter((line) => lines.push(line), 10, () => now);
+		const report = createOutageReporter(
+			(line) => lines.push(line),
+			10,
+			() => now
+		);
 		for (let i = 0; i < 50; i++) report(drizzleWrapped(withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432')));
 		expect(lines).toEqual(['[sso] database unavailable: connect ECONNREFUSED 127.0.0.1:5432; answering 503 with Retry-After']);
 		now = 10_000;
 		report(withCode('CONNECTION_CLOSED', 'write CONNECTION_CLOSED 127.0.0.1:5432'));
-		expect(lines[1]).toBe('[sso] database unavailable: write CONNECTION_CLOSED 127.0.0.1:5432; answering 503 with Retry-After (49 more failed requests since the last report)');
+		expect(lines[1]).toBe(
+			'[sso] database unavailable: write CONNECTION_CLOSED 127.0.0.1:5432; answering 503 with Retry-After (49 more failed requests since the last report)'
+		);
 	});
 });

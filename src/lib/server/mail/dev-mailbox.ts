@@ -47,7 +47,8 @@ async function listen(): Promise<DevMailbox> {
 		onData(stream, _session, callback) {
 			simpleParser(stream)
 				.then((parsed) => {
-					const addresses = (value: typeof parsed.to) => (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
+					const addresses = (value: typeof parsed.to) =>
+						(Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
 					received.unshift({
 						id: `${Date.now().toString(36)}-${(++sequence).toString(36)}`,
 						receivedAt: new Date(),

@@ -45,14 +45,16 @@ async function buildWorld() {
 		selfRegistered,
 		createdAt
 	});
-	await db.insert(clients).values([
-		client('rp', false, ago(100 * DAY)),
-		client('gone-abandoned', true, ago(31 * DAY)),
-		client('keep-young', true, ago(29 * DAY)),
-		client('keep-operator', false, ago(100 * DAY)),
-		client('keep-has-grant', true, ago(100 * DAY)),
-		client('keep-has-consent', true, ago(100 * DAY))
-	]);
+	await db
+		.insert(clients)
+		.values([
+			client('rp', false, ago(100 * DAY)),
+			client('gone-abandoned', true, ago(31 * DAY)),
+			client('keep-young', true, ago(29 * DAY)),
+			client('keep-operator', false, ago(100 * DAY)),
+			client('keep-has-grant', true, ago(100 * DAY)),
+			client('keep-has-consent', true, ago(100 * DAY))
+		]);
 	await db.insert(consents).values({ userId: 'u1', clientId: 'keep-has-consent', scope: 'openid', updatedAt: ago(50 * DAY) });
 	await db.insert(sessions).values([
 		{ id: 'keep-live', secretHash: 'x', userId: 'u1', authTime: ago(DAY), createdAt: ago(DAY), expiresAt: later(DAY) },
@@ -112,7 +114,16 @@ async function buildWorld() {
 		{ id: 'gone-link', secretHash: 'x', purpose: 'reset-password', email: 'a@example.com', createdAt: ago(HOUR), expiresAt: ago(1) },
 		{ id: 'keep-link', secretHash: 'x', purpose: 'reset-password', email: 'a@example.com', createdAt: ago(60), expiresAt: later(60) }
 	]);
-	const rpSession = (id: string, expiresAt: Date) => ({ id, secretHash: 'x', site: 'site1', subject: 'u1', claims: {}, idToken: 'x', createdAt: ago(DAY), expiresAt });
+	const rpSession = (id: string, expiresAt: Date) => ({
+		id,
+		secretHash: 'x',
+		site: 'site1',
+		subject: 'u1',
+		claims: {},
+		idToken: 'x',
+		createdAt: ago(DAY),
+		expiresAt
+	});
 	await db.insert(rpSessions).values([rpSession('gone-rp', ago(1)), rpSession('keep-rp', later(HOUR))]);
 	await db.insert(rpSeenLogoutTokens).values([
 		{ site: 'site1', jti: 'gone-seen', expiresAt: ago(1) },
@@ -188,7 +199,9 @@ describe('removeExpiredData', () => {
 describe('runCleanup: one runner at a time, through the job lease', () => {
 	it('two runs at once: exactly one does the work, the other does nothing', async () => {
 		const { db } = database;
-		await db.insert(sessions).values({ id: 'race-expired', secretHash: 'x', userId: 'u1', authTime: ago(40 * DAY), createdAt: ago(40 * DAY), expiresAt: ago(1) });
+		await db
+			.insert(sessions)
+			.values({ id: 'race-expired', secretHash: 'x', userId: 'u1', authTime: ago(40 * DAY), createdAt: ago(40 * DAY), expiresAt: ago(1) });
 		const [a, b] = await Promise.all([runCleanup(db, POLICY, 'instance-a', NOW), runCleanup(db, POLICY, 'instance-b', NOW)]);
 		expect([a, b].filter((r) => r === null)).toHaveLength(1);
 		expect((a ?? b)?.sessions).toBe(1);
@@ -198,7 +211,9 @@ describe('runCleanup: one runner at a time, through the job lease', () => {
 		const { db } = database;
 		await db.delete(jobLeases);
 		expect(await takeLease(db, CLEANUP_JOB, 'crashed-instance', 300, NOW)).toBe(true);
-		await db.insert(sessions).values({ id: 'lease-expired', secretHash: 'x', userId: 'u1', authTime: ago(40 * DAY), createdAt: ago(40 * DAY), expiresAt: ago(1) });
+		await db
+			.insert(sessions)
+			.values({ id: 'lease-expired', secretHash: 'x', userId: 'u1', authTime: ago(40 * DAY), createdAt: ago(40 * DAY), expiresAt: ago(1) });
 		expect(await runCleanup(db, POLICY, 'instance-c', later(60))).toBeNull();
 		expect((await runCleanup(db, POLICY, 'instance-c', later(300)))?.sessions).toBe(1);
 		// It gave the lease back when done: the next run need not wait.

@@ -76,7 +76,12 @@ export async function removeExpiredData(db: Database, policy: CleanupPolicy, now
 	const removedCodes = count(await db.delete(authorizationCodes).where(lte(authorizationCodes.expiresAt, now)).returning({ id: authorizationCodes.codeHash }));
 	// Rotated tokens stay until they expire (presenting one again revokes the grant: RFC 9700
 	// §4.14.2); once their grant is revoked there is nothing left for a replay to protect.
-	const revokedGrant = exists(db.select({ id: grants.id }).from(grants).where(and(eq(grants.id, refreshTokens.grantId), isNotNull(grants.revokedAt))));
+	const revokedGrant = exists(
+		db
+			.select({ id: grants.id })
+			.from(grants)
+			.where(and(eq(grants.id, refreshTokens.grantId), isNotNull(grants.revokedAt)))
+	);
 	const removedRefreshTokens = count(
 		await db
 			.delete(refreshTokens)
@@ -113,7 +118,9 @@ export async function removeExpiredData(db: Database, policy: CleanupPolicy, now
 			)
 			.returning({ id: grants.id })
 	);
-	const removedRevocations = count(await db.delete(revokedAccessTokens).where(lte(revokedAccessTokens.expiresAt, now)).returning({ jti: revokedAccessTokens.jti }));
+	const removedRevocations = count(
+		await db.delete(revokedAccessTokens).where(lte(revokedAccessTokens.expiresAt, now)).returning({ jti: revokedAccessTokens.jti })
+	);
 	const removedCounters = count(
 		await db
 			.delete(rateLimits)
@@ -146,7 +153,9 @@ export async function removeExpiredData(db: Database, policy: CleanupPolicy, now
 	// The security log holds addresses and browsers (personal data: GDPR Art. 5(1)(e), storage
 	// limitation): kept only as long as the owner may need to look back.
 	const securityLogSince = ago(policy.securityLogRetentionSeconds ?? DEFAULT_SECURITY_LOG_RETENTION_SECONDS);
-	const removedSecurityEvents = count(await db.delete(securityEvents).where(lte(securityEvents.createdAt, securityLogSince)).returning({ id: securityEvents.id }));
+	const removedSecurityEvents = count(
+		await db.delete(securityEvents).where(lte(securityEvents.createdAt, securityLogSince)).returning({ id: securityEvents.id })
+	);
 	return {
 		sessions: removedSessions,
 		authorizationCodes: removedCodes,

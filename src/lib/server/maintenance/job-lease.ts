@@ -19,7 +19,10 @@ export async function takeLease(db: Database, name: string, holder: string, seco
 
 /** Gives the lease back early (only if `holder` still holds it), so the next run need not wait. */
 export async function releaseLease(db: Database, name: string, holder: string, now = new Date()): Promise<void> {
-	await db.update(jobLeases).set({ leaseUntil: now }).where(and(eq(jobLeases.name, name), eq(jobLeases.holder, holder)));
+	await db
+		.update(jobLeases)
+		.set({ leaseUntil: now })
+		.where(and(eq(jobLeases.name, name), eq(jobLeases.holder, holder)));
 }
 
 /** Who holds the lease on `name`, and until when (for messages). */

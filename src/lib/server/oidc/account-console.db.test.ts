@@ -1,7 +1,15 @@
 import { and, eq } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
+import {
+	basicAuthorization,
+	createTestClient,
+	createTestUser,
+	TEST_REDIRECT_URI,
+	testClock,
+	type TestClient,
+	type TestUser
+} from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, TEST_ISSUER } from '../../../../tests/support/oidc';
@@ -38,10 +46,24 @@ async function signIn(user: TestUser, userAgent = CHROME_LINUX) {
 	return createSession(database.db, user.id, { now: clock.now(), userAgent, ipAddress: '203.0.113.7' });
 }
 
-async function tokensFrom(client: TestClient, user: TestUser, session: { id: string; authTime: Date }, scope = 'openid profile offline_access'): Promise<TokenResponse> {
+async function tokensFrom(
+	client: TestClient,
+	user: TestUser,
+	session: { id: string; authTime: Date },
+	scope = 'openid profile offline_access'
+): Promise<TokenResponse> {
 	const request: AuthorizationRequest = { client, redirectURI: TEST_REDIRECT_URI, scope, prompt: new Set(), nonce: 'n' };
-	const code = await issueAuthorizationCode(database.db, request, { sessionId: session.id, userId: user.id, authTime: session.authTime, amr: 'pwd' }, clock.now());
-	return handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	const code = await issueAuthorizationCode(
+		database.db,
+		request,
+		{ sessionId: session.id, userId: user.id, authTime: session.authTime, amr: 'pwd' },
+		clock.now()
+	);
+	return handleTokenRequest(
+		ctx,
+		basicAuthorization(client.id, client.secret!),
+		form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI })
+	);
 }
 
 beforeAll(async () => {
@@ -76,7 +98,10 @@ describe('the session list', () => {
 	it("lists only the user's own sessions, marking this device and naming the browser", async () => {
 		const [me, someoneElse] = [await createTestUser(database.db), await createTestUser(database.db)];
 		const current = await signIn(me);
-		const phone = await signIn(me, 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1');
+		const phone = await signIn(
+			me,
+			'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1'
+		);
 		await signIn(someoneElse);
 		const list = await listActiveSessions(database.db, me.id, current.session.id, clock.now());
 		expect(list.map((s) => s.id).sort()).toEqual([current.session.id, phone.session.id].sort());
@@ -92,7 +117,10 @@ describe('the session list', () => {
 		const third = await signIn(user);
 		await tokensFrom(rp, user, other.session, 'openid');
 		const fake = fakeRelyingParties();
-		const results = await endOtherSessionOfUser(database.db, keys, TEST_ISSUER, { userId: user.id, currentSessionId: current.session.id }, other.session.id, { post: fake.post, now: clock.now() });
+		const results = await endOtherSessionOfUser(database.db, keys, TEST_ISSUER, { userId: user.id, currentSessionId: current.session.id }, other.session.id, {
+			post: fake.post,
+			now: clock.now()
+		});
 		expect(results).toEqual([{ clientId: rp.id, ok: true, detail: undefined }]);
 		expect(decodeJwt(fake.requests[0].form.get('logout_token')!).sid).toBe(other.session.id);
 		expect(await validateSessionToken(database.db, other.token, clock.now())).toBeNull();
@@ -116,7 +144,13 @@ describe('the session list', () => {
 		const current = await signIn(me);
 		const others = [await signIn(me), await signIn(me)];
 		const bystander = await signIn(someoneElse);
-		const { ended } = await endOtherSessionsOfUser(database.db, keys, TEST_ISSUER, { userId: me.id, currentSessionId: current.session.id }, { post: fakeRelyingParties().post });
+		const { ended } = await endOtherSessionsOfUser(
+			database.db,
+			keys,
+			TEST_ISSUER,
+			{ userId: me.id, currentSessionId: current.session.id },
+			{ post: fakeRelyingParties().post }
+		);
 		expect(ended).toBe(2);
 		for (const { token } of others) expect(await validateSessionToken(database.db, token, clock.now())).toBeNull();
 		expect(await validateSessionToken(database.db, current.token, clock.now())).not.toBeNull();
@@ -158,11 +192,23 @@ describe('connected apps', () => {
 		expect(fake.requests.map((r) => r.url)).toEqual(['https://dashboard.example.com/backchannel']);
 		const token = decodeJwt(fake.requests[0].form.get('logout_token')!);
 		expect(token).toMatchObject({ aud: dashboard.id, sub: user.id, sid: session.session.id });
-		expect(await database.db.select().from(consents).where(and(eq(consents.userId, user.id), eq(consents.clientId, dashboard.id)))).toEqual([]);
-		const open = await database.db.select().from(grants).where(and(eq(grants.userId, user.id), eq(grants.clientId, dashboard.id)));
+		expect(
+			await database.db
+				.select()
+				.from(consents)
+				.where(and(eq(consents.userId, user.id), eq(consents.clientId, dashboard.id)))
+		).toEqual([]);
+		const open = await database.db
+			.select()
+			.from(grants)
+			.where(and(eq(grants.userId, user.id), eq(grants.clientId, dashboard.id)));
 		expect(open.every((g) => g.revokedAt !== null)).toBe(true);
 		await expect(
-			handleTokenRequest(ctx, basicAuthorization(dashboard.id, dashboard.secret!), form({ grant_type: 'refresh_token', refresh_token: dashboardTokens.refresh_token! }))
+			handleTokenRequest(
+				ctx,
+				basicAuthorization(dashboard.id, dashboard.secret!),
+				form({ grant_type: 'refresh_token', refresh_token: dashboardTokens.refresh_token! })
+			)
 		).rejects.toMatchObject({ code: 'invalid_grant' });
 		expect((await listConnectedApps(database.db, user.id)).map((a) => a.name)).toEqual(['Wiki']);
 		// The provider session itself, and the other app, are untouched.

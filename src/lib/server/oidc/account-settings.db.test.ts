@@ -75,7 +75,9 @@ describe('deleteAccount', () => {
 		const theirs = await createTestSession(database.db, bystander.id, clock.now());
 		for (const { session } of [...mine, theirs]) await grantFrom(session, rp, 'openid offline_access');
 		// What else the account leaves around: an upstream identity, mailed links, failed sign-ins.
-		await database.db.insert(upstreamIdentities).values({ provider: 'github', subject: `gh-${user.id}`, userId: user.id, emailAtLink: user.email, linkedAt: clock.now() });
+		await database.db
+			.insert(upstreamIdentities)
+			.values({ provider: 'github', subject: `gh-${user.id}`, userId: user.id, emailAtLink: user.email, linkedAt: clock.now() });
 		await issueOneTimeToken(database.db, { purpose: 'reset-password', userId: user.id, email: user.email, ttlSeconds: 1800 }, clock.now());
 		await issueOneTimeToken(database.db, { purpose: 'sign-up', email: user.email, payload: { name: 'Again' }, ttlSeconds: 1800 }, clock.now());
 		await signInWithPassword(database.db, { email: user.email, password: 'not the password', clientAddress: '192.0.2.7' }, SIGN_IN_LIMITS, clock.now());
@@ -113,7 +115,13 @@ describe('signOutElsewhereAfterPasswordChange', () => {
 		await grantFrom(other.session, rp, 'openid offline_access');
 		const backchannel = recordingPost();
 
-		await signOutElsewhereAfterPasswordChange(database.db, keys, TEST_ISSUER, { userId: user.id, currentSessionId: current.session.id }, { post: backchannel.post, now: clock.now() });
+		await signOutElsewhereAfterPasswordChange(
+			database.db,
+			keys,
+			TEST_ISSUER,
+			{ userId: user.id, currentSessionId: current.session.id },
+			{ post: backchannel.post, now: clock.now() }
+		);
 
 		expect(backchannel.sids()).toEqual([other.session.id]);
 		expect(await validateSessionToken(database.db, other.token, clock.now())).toBeNull();

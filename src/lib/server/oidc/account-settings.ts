@@ -43,7 +43,13 @@ export async function signOutElsewhereAfterPasswordChange(
  * key goes explicitly: sign-up links to the address and the rate-limit counters keyed by the
  * address or the account. Returns null when there was no such account.
  */
-export async function deleteAccount(db: Database, keys: KeyStore, issuer: string, userId: string, options: EndOptions = {}): Promise<{ email: string; backchannel: BackchannelResult[] } | null> {
+export async function deleteAccount(
+	db: Database,
+	keys: KeyStore,
+	issuer: string,
+	userId: string,
+	options: EndOptions = {}
+): Promise<{ email: string; backchannel: BackchannelResult[] } | null> {
 	const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1);
 	if (!user) return null;
 	const backchannel = await endAllSessionsOfUser(endingContext(db, keys, issuer, options), userId, options);

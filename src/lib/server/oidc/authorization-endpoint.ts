@@ -64,7 +64,12 @@ export async function authorizationEndpoint(
 	const decision = decideAuthorization(request, user, consented, now, factors);
 	switch (decision.next) {
 		case 'error':
-			return redirectError(redirect, request.client, authorizationResponseURL(request.redirectURI, issuer, { error: decision.error }, request.state), decision.error);
+			return redirectError(
+				redirect,
+				request.client,
+				authorizationResponseURL(request.redirectURI, issuer, { error: decision.error }, request.state),
+				decision.error
+			);
 		case 'login': {
 			// The login page comes back to this request without `prompt=login`, which it has then satisfied.
 			const query = new URLSearchParams({ return_to: continuation(params, 'login') });

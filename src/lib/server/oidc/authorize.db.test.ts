@@ -1,13 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestClient, createTestUser, TEST_REDIRECT_URI, type TestClient } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
-import {
-	authorizationResponseURL,
-	decideAuthorization,
-	validateAuthorizationRequest,
-	type AuthorizationRequest,
-	type SignedInUser
-} from './authorize';
+import { authorizationResponseURL, decideAuthorization, validateAuthorizationRequest, type AuthorizationRequest, type SignedInUser } from './authorize';
 import { findConsentedScope, isCoveredByConsent, saveConsent } from './consent';
 import { AccessDenied, InvalidScope } from './errors';
 import { ACR } from '../auth/authentication-strength';
@@ -195,7 +189,10 @@ describe('validateAuthorizationRequest: after client and redirect_uri are verifi
 		expect(request.codeChallenge).toBe(CHALLENGE);
 	});
 
-	it.each([['unknown value', 'select_account'], ['none with login', 'none login']])('prompt (%s) → invalid_request', async (_, prompt) => {
+	it.each([
+		['unknown value', 'select_account'],
+		['none with login', 'none login']
+	])('prompt (%s) → invalid_request', async (_, prompt) => {
 		expect((await rejected(query(confidential, { prompt }))).error.code).toBe('invalid_request');
 	});
 
@@ -366,7 +363,10 @@ describe('acr_values and step-up (OIDC Core §3.1.2.1, §3.1.2.6)', () => {
 	const TOTP_ONLY = { totp: true, passkey: false };
 
 	it('parses acr_values as a space-separated list in order; unknown values are kept, not errors', async () => {
-		const accepted = await validateAuthorizationRequest(database.db, query(confidential, { acr_values: `${ACR.phishingResistant}  ${ACR.multiFactor} urn:unknown` }));
+		const accepted = await validateAuthorizationRequest(
+			database.db,
+			query(confidential, { acr_values: `${ACR.phishingResistant}  ${ACR.multiFactor} urn:unknown` })
+		);
 		expect('request' in accepted && accepted.request.acrValues).toEqual([ACR.phishingResistant, ACR.multiFactor, 'urn:unknown']);
 	});
 
@@ -386,7 +386,10 @@ describe('acr_values and step-up (OIDC Core §3.1.2.1, §3.1.2.6)', () => {
 	});
 
 	it('phishing-resistant for a user with a passkey → step-up with the passkey', () => {
-		expect(decideAuthorization(request([ACR.phishingResistant]), session('pwd otp mfa'), null, NOW, { totp: true, passkey: true })).toEqual({ next: 'step-up', via: 'passkey' });
+		expect(decideAuthorization(request([ACR.phishingResistant]), session('pwd otp mfa'), null, NOW, { totp: true, passkey: true })).toEqual({
+			next: 'step-up',
+			via: 'passkey'
+		});
 	});
 
 	it('prompt=none when a step-up is needed → login_required; when none is possible → issue-code', () => {

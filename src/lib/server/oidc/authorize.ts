@@ -72,7 +72,8 @@ export async function validateAuthorizationRequest(
 	if (!client) return { rejected: { error: new InvalidRequest(`unknown client_id "${clientId}"`).enforcing('client-id-unknown') } };
 	const redirectURI = params.get('redirect_uri');
 	// OIDC Core §3.1.2.1 makes redirect_uri required; it must match a registered one exactly.
-	if (!redirectURI) return { rejected: { error: new InvalidRequest('redirect_uri is required').enforcing('redirect-uri-required'), unverifiedRedirectClient: client } };
+	if (!redirectURI)
+		return { rejected: { error: new InvalidRequest('redirect_uri is required').enforcing('redirect-uri-required'), unverifiedRedirectClient: client } };
 	if (!client.redirectURIs.includes(redirectURI)) {
 		const error = new InvalidRequest(`redirect_uri "${redirectURI}" is not registered for this client`).enforcing('redirect-uri-unregistered');
 		return { rejected: { error, unverifiedRedirectClient: client, requestedRedirectURI: redirectURI } };
@@ -81,7 +82,8 @@ export async function validateAuthorizationRequest(
 	const state = params.get('state');
 	const reject = (error: OAuthError) => ({ rejected: { error, redirectURI, state, client } });
 	// RFC 6749 §4.1.2.1: a client not registered for the code grant may not ask for a code.
-	if (!client.grantTypes.includes('authorization_code')) return reject(new UnauthorizedClient('this client is not registered for the authorization code grant').enforcing('grant-type-not-registered'));
+	if (!client.grantTypes.includes('authorization_code'))
+		return reject(new UnauthorizedClient('this client is not registered for the authorization code grant').enforcing('grant-type-not-registered'));
 	if (params.has('request')) return reject(new RequestNotSupported());
 	if (params.has('request_uri')) return reject(new RequestURINotSupported());
 	const responseType = params.get('response_type');
@@ -97,7 +99,8 @@ export async function validateAuthorizationRequest(
 	if (codeChallenge) {
 		// RFC 9700 §2.1.1: "plain" offers no protection against a leaked request.
 		if ((method ?? 'plain') !== 'S256') return reject(new InvalidRequest('code_challenge_method must be S256').enforcing('pkce-method-s256'));
-		if (!isValidS256Challenge(codeChallenge)) return reject(new InvalidRequest('code_challenge is not a valid S256 challenge').enforcing('pkce-challenge-malformed'));
+		if (!isValidS256Challenge(codeChallenge))
+			return reject(new InvalidRequest('code_challenge is not a valid S256 challenge').enforcing('pkce-challenge-malformed'));
 	} else if (method) {
 		return reject(new InvalidRequest('code_challenge_method was sent without code_challenge').enforcing('pkce-method-s256'));
 	} else if (client.tokenEndpointAuthMethod === 'none') {
@@ -154,11 +157,7 @@ export type StepUpMethod = 'totp' | 'passkey';
 
 /** What the authorization endpoint does next for a valid request. */
 export type AuthorizationDecision =
-	| { next: 'issue-code' }
-	| { next: 'login' }
-	| { next: 'step-up'; via: StepUpMethod }
-	| { next: 'consent' }
-	| { next: 'error'; error: OAuthError };
+	{ next: 'issue-code' } | { next: 'login' } | { next: 'step-up'; via: StepUpMethod } | { next: 'consent' } | { next: 'error'; error: OAuthError };
 
 const NO_SECOND_FACTOR: AvailableFactors = { totp: false, passkey: false };
 
@@ -174,8 +173,7 @@ export function decideAuthorization(
 	now: Date,
 	factors: AvailableFactors = NO_SECOND_FACTOR
 ): AuthorizationDecision {
-	const tooOld =
-		user !== null && request.maxAge !== undefined && now.getTime() - user.authTime.getTime() > request.maxAge * 1000;
+	const tooOld = user !== null && request.maxAge !== undefined && now.getTime() - user.authTime.getTime() > request.maxAge * 1000;
 	if (!user || tooOld || request.prompt.has('login')) {
 		return request.prompt.has('none') ? { next: 'error', error: new LoginRequired() } : { next: 'login' };
 	}
@@ -188,7 +186,8 @@ export function decideAuthorization(
 		const via = stepUpMethod(acrValues, amr, factors);
 		if (via) {
 			// §3.1.2.6: an authentication is needed and no page may be shown.
-			if (request.prompt.has('none')) return { next: 'error', error: new LoginRequired('the client asked for a stronger authentication (acr_values) than this session has') };
+			if (request.prompt.has('none'))
+				return { next: 'error', error: new LoginRequired('the client asked for a stronger authentication (acr_values) than this session has') };
 			return { next: 'step-up', via };
 		}
 	}
@@ -232,19 +231,19 @@ export interface ErrorRedirectConfirmation {
 }
 
 export function errorRedirectConfirmation(client: Client, destination: string, error: OAuthError): ErrorRedirectConfirmation {
-	return { clientName: displayClientName(client.name), destination, host: new URL(destination).host, error: { code: error.code, description: error.description } };
+	return {
+		clientName: displayClientName(client.name),
+		destination,
+		host: new URL(destination).host,
+		error: { code: error.code, description: error.description }
+	};
 }
 
 /**
  * The redirect back to the client: `code` or `error`/`error_description`, with `state` and
  * RFC 9207's `iss` so the client can tell which provider answered.
  */
-export function authorizationResponseURL(
-	redirectURI: string,
-	issuer: string,
-	result: { code: string } | { error: OAuthError },
-	state?: string
-): string {
+export function authorizationResponseURL(redirectURI: string, issuer: string, result: { code: string } | { error: OAuthError }, state?: string): string {
 	const url = new URL(redirectURI);
 	if ('code' in result) url.searchParams.set('code', result.code);
 	else {

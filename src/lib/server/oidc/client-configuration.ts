@@ -26,7 +26,18 @@ export async function authorizeClientConfiguration(db: Database, clientId: strin
 
 /** RFC 7592 §2.1: the client's current registration (its secret is stored hashed and is not repeated). */
 export function readClientConfiguration(row: ClientRow, issuer: string) {
-	return clientInformation({ ...row, backchannelLogoutURI: row.backchannelLogoutURI ?? undefined, logoURI: row.logoURI ?? undefined, clientURI: row.clientURI ?? undefined, policyURI: row.policyURI ?? undefined, tosURI: row.tosURI ?? undefined }, row.createdAt, issuer);
+	return clientInformation(
+		{
+			...row,
+			backchannelLogoutURI: row.backchannelLogoutURI ?? undefined,
+			logoURI: row.logoURI ?? undefined,
+			clientURI: row.clientURI ?? undefined,
+			policyURI: row.policyURI ?? undefined,
+			tosURI: row.tosURI ?? undefined
+		},
+		row.createdAt,
+		issuer
+	);
 }
 
 // RFC 7592 §2.2: fields a client may echo back from its registration response; they are not metadata.
@@ -38,9 +49,10 @@ const ECHOED_FIELDS = ['client_id', 'client_secret', 'registration_access_token'
  * registration's plus what it already has. Its id, secret, auth method and trust stay.
  */
 export async function updateClientConfiguration(db: Database, row: ClientRow, metadata: unknown, issuer: string, outbound?: OutboundPolicy) {
-	if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new InvalidClientMetadata('send the client metadata as a JSON object');
+	if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+		throw new InvalidClientMetadata('send the client metadata as a JSON object');
 	const m = metadata as Record<string, unknown>;
-	if (m.client_id !== row.id) throw new InvalidClientMetadata('client_id must be sent and be this client\'s (RFC 7592 §2.2)');
+	if (m.client_id !== row.id) throw new InvalidClientMetadata("client_id must be sent and be this client's (RFC 7592 §2.2)");
 	if (m.client_secret !== undefined && (typeof m.client_secret !== 'string' || !row.secretHash || !secretMatchesHash(m.client_secret, row.secretHash))) {
 		throw new InvalidClientMetadata('client_secret does not match the one issued');
 	}
@@ -52,7 +64,8 @@ export async function updateClientConfiguration(db: Database, row: ClientRow, me
 	};
 	const reservedNames = row.selfRegistered ? await reservedClientNames(db, row.id) : [];
 	const validated = await validateClientMetadata({ token_endpoint_auth_method: row.tokenEndpointAuthMethod, ...rest }, policy, reservedNames, issuer, outbound);
-	if (validated.tokenEndpointAuthMethod !== row.tokenEndpointAuthMethod) throw new InvalidClientMetadata('token_endpoint_auth_method cannot be changed; register a new client');
+	if (validated.tokenEndpointAuthMethod !== row.tokenEndpointAuthMethod)
+		throw new InvalidClientMetadata('token_endpoint_auth_method cannot be changed; register a new client');
 	const values = {
 		name: validated.name,
 		redirectURIs: validated.redirectURIs,

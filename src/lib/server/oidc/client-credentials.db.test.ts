@@ -1,7 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
+import {
+	basicAuthorization,
+	createTestClient,
+	createTestUser,
+	TEST_REDIRECT_URI,
+	testClock,
+	type TestClient,
+	type TestUser
+} from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, issueTestCode, rejectionOf, TEST_ISSUER, verifyWithPublishedJWKS } from '../../../../tests/support/oidc';
@@ -29,7 +37,12 @@ beforeAll(async () => {
 	ctx = testProtocolContext(database.db, keys, clock.now);
 	await saveResourceServer(database.db, { id: REPORTS_API, name: 'Reports', scopes: ['reports:read', 'reports:write'] });
 	await saveResourceServer(database.db, { id: BILLING_API, name: 'Billing', scopes: ['billing:write'] });
-	machine = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'], allowedResources: [REPORTS_API], allowedScopes: ['reports:read'] });
+	machine = await createTestClient(database.db, {
+		trusted: false,
+		grantTypes: ['client_credentials'],
+		allowedResources: [REPORTS_API],
+		allowedScopes: ['reports:read']
+	});
 	webApp = await createTestClient(database.db, { trusted: true });
 	user = await createTestUser(database.db);
 });
@@ -69,7 +82,13 @@ describe('RFC 6749 §4.4 client_credentials for a client registered with that gr
 	});
 
 	it('client_secret_post works for a client registered with it', async () => {
-		const poster = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'client_secret_post', allowedResources: [REPORTS_API], allowedScopes: ['reports:read'] });
+		const poster = await createTestClient(database.db, {
+			trusted: false,
+			grantTypes: ['client_credentials'],
+			tokenEndpointAuthMethod: 'client_secret_post',
+			allowedResources: [REPORTS_API],
+			allowedScopes: ['reports:read']
+		});
 		const tokens = await handleTokenRequest(ctx, null, form({ grant_type: 'client_credentials', client_id: poster.id, client_secret: poster.secret }));
 		expect(decodeJwt(tokens.access_token).sub).toBe(poster.id);
 	});
@@ -94,7 +113,12 @@ describe('RFC 6749 §4.4 client_credentials for a client registered with that gr
 	});
 
 	it('the token stops working when the client is removed', async () => {
-		const doomed = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'], allowedResources: [REPORTS_API], allowedScopes: ['reports:read'] });
+		const doomed = await createTestClient(database.db, {
+			trusted: false,
+			grantTypes: ['client_credentials'],
+			allowedResources: [REPORTS_API],
+			allowedScopes: ['reports:read']
+		});
 		const tokens = await clientCredentials(doomed);
 		await expect(verifyAccessToken(ctx, tokens.access_token, REPORTS_API)).resolves.toMatchObject({ kind: 'client', clientId: doomed.id });
 		await database.db.delete(clients).where(eq(clients.id, doomed.id));
@@ -104,7 +128,11 @@ describe('RFC 6749 §4.4 client_credentials for a client registered with that gr
 	it('a client_credentials-only client cannot redeem an authorization code (unauthorized_client)', async () => {
 		const { code } = await issueTestCode(database.db, { client: machine, userId: user.id, now: clock.now() });
 		const error = await rejectionOf(() =>
-			handleTokenRequest(ctx, basicAuthorization(machine.id, machine.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }))
+			handleTokenRequest(
+				ctx,
+				basicAuthorization(machine.id, machine.secret!),
+				form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI })
+			)
 		);
 		expect(error.code).toBe('unauthorized_client');
 	});

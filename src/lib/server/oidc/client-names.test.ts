@@ -30,7 +30,14 @@ describe('normalizeClientName (UTS #39 / Unicode TR #36: what users read is what
 describe('nameKey / impersonates: reserved names compared after NFKC, case folding, invisible characters and look-alikes', () => {
 	it('variants of a name share its key', () => {
 		const key = nameKey('Internal Dashboard');
-		for (const variant of ['internal-dashboard', 'INTERNAL  DASHBOARD', 'Ｉｎｔｅｒｎａｌ Ｄａｓｈｂｏａｒｄ', 'Internal Dashbоard', 'Întérnal Dashboard', 'Internal\u200BDashboard']) {
+		for (const variant of [
+			'internal-dashboard',
+			'INTERNAL  DASHBOARD',
+			'Ｉｎｔｅｒｎａｌ Ｄａｓｈｂｏａｒｄ',
+			'Internal Dashbоard',
+			'Întérnal Dashboard',
+			'Internal\u200BDashboard'
+		]) {
 			expect(nameKey(variant), variant).toBe(key);
 		}
 	});
@@ -41,28 +48,46 @@ describe('nameKey / impersonates: reserved names compared after NFKC, case foldi
 	});
 });
 
-describe('presentClient: how the provider\'s pages show a client', () => {
+describe("presentClient: how the provider's pages show a client", () => {
 	const issuer = 'https://sso.example.com';
 	it('a self-registered client is unverified and its logo is never shown', () => {
-		expect(presentClient({ name: 'Partner', selfRegistered: true, logoURI: 'https://tracker.example/p.png' }, issuer)).toEqual({ name: 'Partner', unverified: true, logoURI: null });
+		expect(presentClient({ name: 'Partner', selfRegistered: true, logoURI: 'https://tracker.example/p.png' }, issuer)).toEqual({
+			name: 'Partner',
+			unverified: true,
+			logoURI: null
+		});
 		expect(presentClient({ name: 'Partner', selfRegistered: true, logoURI: `${issuer}/logo.png` }, issuer).logoURI).toBeNull();
 	});
 
-	it('an operator\'s client shows its https logo, on the provider\'s origin or its own', () => {
+	it("an operator's client shows its https logo, on the provider's origin or its own", () => {
 		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: `${issuer}/logos/wiki.png` }, issuer).logoURI).toBe(`${issuer}/logos/wiki.png`);
-		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'https://wiki.example.com/logo.svg' }, issuer).logoURI).toBe('https://wiki.example.com/logo.svg');
+		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'https://wiki.example.com/logo.svg' }, issuer).logoURI).toBe(
+			'https://wiki.example.com/logo.svg'
+		);
 	});
 
 	it('a logo the page could not or should not load is left out: http (mixed content), credentials, other schemes, garbage', () => {
-		for (const logoURI of ['http://wiki.example.com/logo.svg', 'http://localhost:3002/logo.svg', 'https://user:pw@wiki.example.com/l.png', 'data:image/svg+xml,<svg/>', 'javascript:alert(1)', 'not a url', '']) {
+		for (const logoURI of [
+			'http://wiki.example.com/logo.svg',
+			'http://localhost:3002/logo.svg',
+			'https://user:pw@wiki.example.com/l.png',
+			'data:image/svg+xml,<svg/>',
+			'javascript:alert(1)',
+			'not a url',
+			''
+		]) {
 			expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI }, issuer).logoURI, logoURI).toBeNull();
 		}
 	});
 
-	it('a provider on http://localhost (development) shows the demo sites\' loopback http logos', () => {
+	it("a provider on http://localhost (development) shows the demo sites' loopback http logos", () => {
 		const local = 'http://localhost:3000';
-		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'http://localhost:3002/logo.svg' }, local).logoURI).toBe('http://localhost:3002/logo.svg');
-		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'http://127.0.0.1:3002/logo.svg' }, local).logoURI).toBe('http://127.0.0.1:3002/logo.svg');
+		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'http://localhost:3002/logo.svg' }, local).logoURI).toBe(
+			'http://localhost:3002/logo.svg'
+		);
+		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'http://127.0.0.1:3002/logo.svg' }, local).logoURI).toBe(
+			'http://127.0.0.1:3002/logo.svg'
+		);
 		expect(presentClient({ name: 'Wiki', selfRegistered: false, logoURI: 'http://wiki.internal/logo.svg' }, local).logoURI).toBeNull();
 	});
 

@@ -7,8 +7,9 @@ import { clients } from '../db/schema';
 // and unassigned code points, line/paragraph separators, and letters that render as nothing
 // (Hangul fillers, braille blank). Each can hide or reorder what the user reads
 // (Unicode TR #36 §2, UTS #39 §3).
+// eslint-disable-next-line no-misleading-character-class -- the combining and variation selectors are listed to be refused, not to combine
 const HIDDEN_OR_REORDERING = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0\u2800\u034F\u180B-\u180F\uFE00-\uFE0F]/u;
-const HIDDEN_OR_REORDERING_ALL = new RegExp(HIDDEN_OR_REORDERING.source, 'gu');
+const HIDDEN_OR_REORDERING_ALL = new RegExp(HIDDEN_OR_REORDERING, 'gu');
 
 /** At most 100 characters: the consent page's heading, not a description. */
 export const MAX_CLIENT_NAME_LENGTH = 100;
@@ -16,8 +17,43 @@ export const MAX_CLIENT_NAME_LENGTH = 100;
 // Latin look-alikes from other scripts most used to fake a name (a small part of UTS #39's
 // confusables; the "unverified" label on the consent page covers what this misses).
 const CONFUSABLES: Record<string, string> = {
-	а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', ԛ: 'q', ԝ: 'w', ɡ: 'g',
-	α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ϲ: 'c', '0': 'o', '1': 'l', '|': 'l'
+	а: 'a',
+	в: 'b',
+	е: 'e',
+	ё: 'e',
+	к: 'k',
+	м: 'm',
+	н: 'h',
+	о: 'o',
+	р: 'p',
+	с: 'c',
+	т: 't',
+	у: 'y',
+	х: 'x',
+	ѕ: 's',
+	і: 'i',
+	ї: 'i',
+	ј: 'j',
+	ԁ: 'd',
+	ԛ: 'q',
+	ԝ: 'w',
+	ɡ: 'g',
+	α: 'a',
+	β: 'b',
+	ε: 'e',
+	η: 'n',
+	ι: 'i',
+	κ: 'k',
+	ν: 'v',
+	ο: 'o',
+	ρ: 'p',
+	τ: 't',
+	υ: 'u',
+	χ: 'x',
+	ϲ: 'c',
+	'0': 'o',
+	'1': 'l',
+	'|': 'l'
 };
 
 /**

@@ -81,7 +81,10 @@ export async function saveClient(db: Database, client: NewClient, now = new Date
 		allowedResources: client.allowedResources ?? [],
 		registrationAccessTokenHash: client.registrationAccessToken ? hashSecret(client.registrationAccessToken) : null
 	};
-	await db.insert(clients).values({ ...values, createdAt: now }).onConflictDoUpdate({ target: clients.id, set: values });
+	await db
+		.insert(clients)
+		.values({ ...values, createdAt: now })
+		.onConflictDoUpdate({ target: clients.id, set: values });
 }
 
 /**

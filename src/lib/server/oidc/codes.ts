@@ -15,12 +15,7 @@ export const CODE_TTL_SECONDS = 60;
  * Creates the grant and its single-use code in one statement; returns the code, which is
  * stored only as its SHA-256.
  */
-export async function issueAuthorizationCode(
-	db: Database,
-	request: AuthorizationRequest,
-	user: SignedInUser,
-	now = new Date()
-): Promise<string> {
+export async function issueAuthorizationCode(db: Database, request: AuthorizationRequest, user: SignedInUser, now = new Date()): Promise<string> {
 	const code = generateSecret();
 	const grantId = generateSecret();
 	const expiresAt = new Date(now.getTime() + CODE_TTL_SECONDS * 1000);

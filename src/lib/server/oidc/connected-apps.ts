@@ -70,7 +70,13 @@ export async function listConnectedApps(db: Database, userId: string): Promise<C
 	}
 	return [...apps.entries()]
 		.filter(([, app]) => app.listed)
-		.map(([clientId, app]) => ({ clientId, name: displayClientName(app.name), permissions: describeScopes(app.scopes), firstUsedAt: app.first, lastUsedAt: app.last }))
+		.map(([clientId, app]) => ({
+			clientId,
+			name: displayClientName(app.name),
+			permissions: describeScopes(app.scopes),
+			firstUsedAt: app.first,
+			lastUsedAt: app.last
+		}))
 		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -113,4 +119,3 @@ export async function revokeConnectedApp(
 	const notices = signedInFrom.map(({ sessionId }) => ({ clientId, uri, sessionId }));
 	return sendLogoutTokens({ issuer, db, keys, clock: () => now }, userId, notices, options);
 }
-

@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestClient, createTestSession, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
+import {
+	createTestClient,
+	createTestSession,
+	createTestUser,
+	TEST_REDIRECT_URI,
+	testClock,
+	type TestClient,
+	type TestUser
+} from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { decideAuthorization, validateAuthorizationRequest, type AuthorizationDecision, type SignedInUser } from './authorize';
 import { findConsentedScope, isCoveredByConsent, saveConsent, SCOPE_DESCRIPTIONS } from './consent';
@@ -26,7 +34,14 @@ async function signedInUser(): Promise<{ user: TestUser; signedIn: SignedInUser 
  * consent (looked up as the endpoint does: not for trusted clients), then the decision.
  */
 async function decide(client: TestClient, signedIn: SignedInUser | null, params: Record<string, string> = {}): Promise<AuthorizationDecision> {
-	const query = new URLSearchParams({ client_id: client.id, redirect_uri: TEST_REDIRECT_URI, response_type: 'code', scope: 'openid profile', state: 's', ...params });
+	const query = new URLSearchParams({
+		client_id: client.id,
+		redirect_uri: TEST_REDIRECT_URI,
+		response_type: 'code',
+		scope: 'openid profile',
+		state: 's',
+		...params
+	});
 	const validated = await validateAuthorizationRequest(database.db, query);
 	if (!('request' in validated)) throw new Error(validated.rejected.error.message);
 	const consented = signedIn && !client.trusted ? await findConsentedScope(database.db, signedIn.userId, client.id) : null;

@@ -11,7 +11,7 @@ async function publishedKids(store: KeyStore): Promise<string[]> {
 	return (JSON.parse(await store.publicJWKS()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
 }
 
-describe('rotateForLab: the common-issues lab\'s rotations (development only)', () => {
+describe("rotateForLab: the common-issues lab's rotations (development only)", () => {
 	it('unannounced: a new RS256 key signs at once; the old one stays published (retiring) so what it signed still verifies', async () => {
 		await database.db.delete(signingKeys);
 		const store = new KeyStore(database.db, SECRET);
@@ -40,12 +40,17 @@ describe('rotateForLab: the common-issues lab\'s rotations (development only)', 
 	});
 });
 
-describe('browserSignOf: what marks a request as a browser\'s', () => {
-	it.each([['origin', 'https://evil.example'], ['sec-fetch-site', 'same-origin'], ['sec-fetch-dest', 'empty'], ['cookie', 'op_session=x']])('%s', (name, value) => {
+describe("browserSignOf: what marks a request as a browser's", () => {
+	it.each([
+		['origin', 'https://evil.example'],
+		['sec-fetch-site', 'same-origin'],
+		['sec-fetch-dest', 'empty'],
+		['cookie', 'op_session=x']
+	])('%s', (name, value) => {
 		expect(browserSignOf(new Headers({ [name]: value }))).toBe(name);
 	});
 
-	it('a server\'s fetch (Node sends sec-fetch-mode only) is not a browser\'s', () => {
+	it("a server's fetch (Node sends sec-fetch-mode only) is not a browser's", () => {
 		expect(browserSignOf(new Headers({ 'sec-fetch-mode': 'cors', 'user-agent': 'node', authorization: 'Basic x' }))).toBeNull();
 	});
 });

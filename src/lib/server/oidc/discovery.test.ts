@@ -5,7 +5,7 @@ import { discoveryDocument, ENDPOINTS } from './discovery';
 describe('discoveryDocument (OpenID Connect Discovery 1.0 §3)', () => {
 	const doc = discoveryDocument('https://op.example.com', { registration: true });
 
-	it('the endpoints are the guide\'s paths under the issuer', () => {
+	it("the endpoints are the guide's paths under the issuer", () => {
 		expect(doc.issuer).toBe('https://op.example.com');
 		expect(doc.authorization_endpoint).toBe('https://op.example.com/api/auth/authorize');
 		expect(doc.token_endpoint).toBe('https://op.example.com/api/auth/token');
@@ -33,7 +33,14 @@ describe('discoveryDocument (OpenID Connect Discovery 1.0 §3)', () => {
 	});
 
 	it('has the members Discovery §3 requires', () => {
-		for (const key of ['issuer', 'authorization_endpoint', 'jwks_uri', 'response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported']) {
+		for (const key of [
+			'issuer',
+			'authorization_endpoint',
+			'jwks_uri',
+			'response_types_supported',
+			'subject_types_supported',
+			'id_token_signing_alg_values_supported'
+		]) {
 			expect(doc, key).toHaveProperty(key);
 		}
 	});

@@ -27,7 +27,10 @@ const request = (overrides: Partial<EndSessionRequest>): EndSessionRequest => ({
 
 describe('decideEndSession (RP-Initiated Logout 1.0 §2, §6; RFC 9700 §4.11.2)', () => {
 	it('a hint for the current session and user signs out without asking, then redirects', () => {
-		expect(decideEndSession(request({ hint: { sub: 'user-1', sid: 'current-session', aud: ['operator'] } }), session)).toEqual({ next: 'sign-out', redirectTo: TO });
+		expect(decideEndSession(request({ hint: { sub: 'user-1', sid: 'current-session', aud: ['operator'] } }), session)).toEqual({
+			next: 'sign-out',
+			redirectTo: TO
+		});
 	});
 
 	it('a hint from another (ended) session of the same user asks first', () => {

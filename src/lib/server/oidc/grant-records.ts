@@ -5,7 +5,10 @@ import { grants, users } from '../db/schema';
 
 /** Revokes a grant: every token issued under it stops working. */
 export async function revokeGrant(db: Database, grantId: string, now = new Date()): Promise<void> {
-	await db.update(grants).set({ revokedAt: now }).where(and(eq(grants.id, grantId), isNull(grants.revokedAt)));
+	await db
+		.update(grants)
+		.set({ revokedAt: now })
+		.where(and(eq(grants.id, grantId), isNull(grants.revokedAt)));
 }
 
 /** A grant that is still in force, with the user's current profile. */

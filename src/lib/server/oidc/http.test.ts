@@ -22,7 +22,8 @@ describe('singleValued (RFC 6749 §3.1: parameters must not be included more tha
 });
 
 describe('readFormParameters', () => {
-	const request = (body: string, type?: string) => new Request('http://op.example/token', { method: 'POST', body, headers: type ? { 'content-type': type } : {} });
+	const request = (body: string, type?: string) =>
+		new Request('http://op.example/token', { method: 'POST', body, headers: type ? { 'content-type': type } : {} });
 
 	it('reads application/x-www-form-urlencoded (with a charset, any case)', async () => {
 		expect((await readFormParameters(request('a=1', 'application/x-www-form-urlencoded;charset=UTF-8'))).get('a')).toBe('1');

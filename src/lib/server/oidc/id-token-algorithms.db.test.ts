@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
+import {
+	basicAuthorization,
+	createTestClient,
+	createTestUser,
+	TEST_REDIRECT_URI,
+	testClock,
+	type TestClient,
+	type TestUser
+} from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { serveJWKS, type JWKSServer } from '../../../../tests/support/jwks-server';
@@ -50,7 +58,11 @@ afterAll(async () => {
 async function tokensFor(alg: SigningAlgorithm, now = clock.now(), tokenContext = ctx, nonce = 'alg-nonce'): Promise<TokenResponse> {
 	const client = clientsByAlg.get(alg)!;
 	const { code } = await issueTestCode(database.db, { client, userId: user.id, now, nonce });
-	return handleTokenRequest(tokenContext, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	return handleTokenRequest(
+		tokenContext,
+		basicAuthorization(client.id, client.secret!),
+		form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI })
+	);
 }
 
 async function publishedKey(kid: string | undefined): Promise<JWK | undefined> {
@@ -75,7 +87,9 @@ describe.each(['RS256', 'ES256', 'EdDSA'] as const)('id_token_signed_response_al
 		expect(payload).toMatchObject({ sub: user.id, nonce: 'alg-nonce' });
 		// ...and not with another algorithm (no confusion between the keys).
 		const others = (['RS256', 'ES256', 'EdDSA'] as const).filter((a) => a !== alg);
-		await expect(jwtVerify(tokens.id_token!, jwks, { issuer: TEST_ISSUER, audience: client.id, algorithms: others, currentDate: clock.now() })).rejects.toThrow();
+		await expect(
+			jwtVerify(tokens.id_token!, jwks, { issuer: TEST_ISSUER, audience: client.id, algorithms: others, currentDate: clock.now() })
+		).rejects.toThrow();
 	});
 
 	it(`at_hash is the left half of the ${HASH[alg].toUpperCase()} of the access token`, async () => {
@@ -94,7 +108,11 @@ describe.each(['RS256', 'ES256', 'EdDSA'] as const)('id_token_signed_response_al
 	it('the refreshed ID token keeps the algorithm', async () => {
 		const tokens = await tokensFor(alg);
 		const client = clientsByAlg.get(alg)!;
-		const refreshed = await handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }));
+		const refreshed = await handleTokenRequest(
+			ctx,
+			basicAuthorization(client.id, client.secret!),
+			form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })
+		);
 		expect(decodeProtectedHeader(refreshed.id_token!).alg).toBe(alg);
 		const jwks = createLocalJWKSet(JSON.parse(await keys.publicJWKS()));
 		const { payload } = await jwtVerify(refreshed.id_token!, jwks, { algorithms: [alg], currentDate: clock.now() });
@@ -104,7 +122,12 @@ describe.each(['RS256', 'ES256', 'EdDSA'] as const)('id_token_signed_response_al
 	it('a relying party verifying over HTTP (rp/verify.ts, createRemoteJWKSet) accepts it', async () => {
 		const live = { ...ctx, clock: () => new Date() };
 		const tokens = await tokensFor(alg, new Date(), live, 'live-nonce');
-		const payload = await verifyIDToken(tokens.id_token!, { issuer: TEST_ISSUER, clientId: clientsByAlg.get(alg)!.id, jwksURI: jwksServer.url, nonce: 'live-nonce' });
+		const payload = await verifyIDToken(tokens.id_token!, {
+			issuer: TEST_ISSUER,
+			clientId: clientsByAlg.get(alg)!.id,
+			jwksURI: jwksServer.url,
+			nonce: 'live-nonce'
+		});
 		expect(payload.sub).toBe(user.id);
 	});
 });

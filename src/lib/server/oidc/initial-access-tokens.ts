@@ -44,7 +44,10 @@ export async function createInitialAccessToken(db: Database, input: NewInitialAc
 }
 
 function usable(now: Date) {
-	return and(or(isNull(initialAccessTokens.usesLeft), gt(initialAccessTokens.usesLeft, 0)), or(isNull(initialAccessTokens.expiresAt), gt(initialAccessTokens.expiresAt, now)));
+	return and(
+		or(isNull(initialAccessTokens.usesLeft), gt(initialAccessTokens.usesLeft, 0)),
+		or(isNull(initialAccessTokens.expiresAt), gt(initialAccessTokens.expiresAt, now))
+	);
 }
 
 /** The policy an initial access token grants, if it is known, unexpired and not used up. */

@@ -1,6 +1,14 @@
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
+import {
+	basicAuthorization,
+	createTestClient,
+	createTestUser,
+	TEST_REDIRECT_URI,
+	testClock,
+	type TestClient,
+	type TestUser
+} from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, issueTestCode, rejectionOf, TEST_ISSUER } from '../../../../tests/support/oidc';
@@ -35,13 +43,22 @@ beforeAll(async () => {
 	firstParty = await createTestClient(database.db, { trusted: true });
 	publicClient = await createTestClient(database.db, { public: true, trusted: false });
 	await saveResourceServer(database.db, { id: REPORTS_API, name: 'Reports', scopes: ['reports:read'] });
-	machine = await createTestClient(database.db, { trusted: false, grantTypes: ['client_credentials'], allowedResources: [REPORTS_API], allowedScopes: ['reports:read'] });
+	machine = await createTestClient(database.db, {
+		trusted: false,
+		grantTypes: ['client_credentials'],
+		allowedResources: [REPORTS_API],
+		allowedScopes: ['reports:read']
+	});
 	user = await createTestUser(database.db, { email: 'introspected@example.com' });
 });
 
 async function tokensFor(client: TestClient = owner, scope = 'openid profile email') {
 	const { code } = await issueTestCode(database.db, { client, userId: user.id, now: clock.now(), scope });
-	return handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	return handleTokenRequest(
+		ctx,
+		basicAuthorization(client.id, client.secret!),
+		form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI })
+	);
 }
 
 const ask = (caller: TestClient, params: Record<string, string | undefined>) => introspect(ctx, caller, form(params));
@@ -160,7 +177,11 @@ describe('introspecting refresh tokens', () => {
 	it('a refresh token that was rotated (used) is inactive; its successor is active', async () => {
 		const tokens = await tokensFor();
 		clock.advance(30);
-		const next = await handleTokenRequest(ctx, basicAuthorization(owner.id, owner.secret!), form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }));
+		const next = await handleTokenRequest(
+			ctx,
+			basicAuthorization(owner.id, owner.secret!),
+			form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })
+		);
 		expect(await ask(owner, { token: tokens.refresh_token! })).toEqual({ active: false });
 		expect((await ask(owner, { token: next.refresh_token! })).active).toBe(true);
 	});

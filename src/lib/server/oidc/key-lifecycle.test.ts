@@ -39,7 +39,7 @@ describe('key lifecycle: a rotation', () => {
 	const lifecycle = computeKeyLifecycle(records, POLICY, at(300));
 	const [old, successor] = lifecycle.timelines;
 
-	it('publishes the successor ahead, and it signs from its predecessor\'s retirement', () => {
+	it("publishes the successor ahead, and it signs from its predecessor's retirement", () => {
 		expect(successor.phases.map((p) => [p.state, p.from, p.until])).toEqual([
 			['published-ahead', at(100), at(115)],
 			['signing', at(115), undefined]
@@ -69,7 +69,7 @@ describe('key lifecycle: a rotation', () => {
 		expect(short.rotationNeedsNoRefetch).toBe(false);
 	});
 
-	it('plans a published successor\'s start and its predecessor\'s retirement', () => {
+	it("plans a published successor's start and its predecessor's retirement", () => {
 		const pending = computeKeyLifecycle([key('current', 'active', 0), key('next', 'next', 100)], POLICY, at(105));
 		const [current, next] = pending.timelines;
 		expect(next.phases.map((p) => [p.state, p.from, p.planned])).toEqual([

@@ -145,7 +145,9 @@ export function computeKeyLifecycle(
 					kid: t.kid,
 					verdict: (cachedAt.getTime() < firstPublished ? 'first-fetch' : oldestCacheHolds.includes(t.kid) ? 'cached' : 'refetch') as CacheVerdict
 				}));
-			const revokedButCached = oldestCacheHolds.filter((kid) => timelines.find((t) => t.kid === kid)?.phases.some((p) => p.state === 'revoked' && p.from <= at));
+			const revokedButCached = oldestCacheHolds.filter((kid) =>
+				timelines.find((t) => t.kid === kid)?.phases.some((p) => p.state === 'revoked' && p.from <= at)
+			);
 			return { at, events: texts.filter((e) => e !== 'now' || texts.length === 1), published, signing, oldestCacheHolds, revokedButCached, planned: at > now };
 		});
 	return {
@@ -163,7 +165,12 @@ function predecessorOf(key: KeyRecord, sorted: KeyRecord[]): KeyRecord | undefin
 	return earlier[earlier.length - 1];
 }
 
-function timeline(key: KeyRecord, predecessor: KeyRecord | undefined, policy: Pick<KeyPolicy, 'publishBeforeUseSeconds' | 'keepRetiredSeconds'>, now: Date): KeyTimeline {
+function timeline(
+	key: KeyRecord,
+	predecessor: KeyRecord | undefined,
+	policy: Pick<KeyPolicy, 'publishBeforeUseSeconds' | 'keepRetiredSeconds'>,
+	now: Date
+): KeyTimeline {
 	// A successor starts signing when its predecessor retires (keys.ts promote); a first key,
 	// or one made because the signing key was revoked, signs from the moment it exists.
 	let signingFrom: Date;

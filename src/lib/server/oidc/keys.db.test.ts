@@ -71,7 +71,12 @@ describe('KeyStore: keys created on first need (the guide\'s "Why JWK table is e
 		const kids = await Promise.all(calls);
 		const rows = await keyRows();
 		expect(rows.filter((r) => r.alg === 'RS256')).toHaveLength(1);
-		expect(rows.filter((r) => r.status === 'active').map((r) => r.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
+		expect(
+			rows
+				.filter((r) => r.status === 'active')
+				.map((r) => r.alg)
+				.sort()
+		).toEqual(['ES256', 'EdDSA', 'RS256']);
 		expect(new Set(kids)).toEqual(new Set([rows.find((r) => r.alg === 'RS256')!.id]));
 	});
 
@@ -172,7 +177,11 @@ describe('KeyStore: rotation never fails a verification', () => {
 		const clock = clockAt(new Date('2031-01-01T00:00:00Z'));
 		const store = new KeyStore(database.db, SECRET, { now: clock.now, refreshSeconds: 0, policy });
 		const old = await store.signingKey();
-		const oldToken = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: old.kid }).setIssuedAt(clock.now()).setExpirationTime(Math.floor(clock.now().getTime() / 1000) + 3600).sign(old.privateKey);
+		const oldToken = await new SignJWT({})
+			.setProtectedHeader({ alg: 'RS256', kid: old.kid })
+			.setIssuedAt(clock.now())
+			.setExpirationTime(Math.floor(clock.now().getTime() / 1000) + 3600)
+			.sign(old.privateKey);
 		const [next] = await store.scheduleRotation();
 		// Published at once, so relying parties' caches learn it before it is used...
 		expect(await kidsOf(store)).toEqual([old.kid, next]);

@@ -1,14 +1,5 @@
 import { and, eq, gt, inArray, ne, or } from 'drizzle-orm';
-import {
-	calculateJwkThumbprint,
-	CompactEncrypt,
-	compactDecrypt,
-	exportJWK,
-	generateKeyPair,
-	importJWK,
-	type CryptoKey,
-	type JWK
-} from 'jose';
+import { calculateJwkThumbprint, CompactEncrypt, compactDecrypt, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Database } from '../db';
 import { signingKeys } from '../db/schema';
 import { deriveRefreshSuccessorKey } from './refresh-rotation';
@@ -251,11 +242,13 @@ export class KeyStore {
 	}
 
 	private async loadOrCreate(alg: SigningAlgorithm, current: SigningKey | undefined): Promise<SigningKey> {
-		let { active, next } = await this.currentRows(alg);
+		const rows = await this.currentRows(alg);
+		const { next } = rows;
+		let { active } = rows;
 		const now = this.now();
 		if (!active) {
 			await this.insertKey(alg, 'active');
-			({ active, next } = await this.currentRows(alg));
+			({ active } = await this.currentRows(alg));
 			if (!active) throw new Error(`no active ${alg} key after generation`);
 			this.published = undefined;
 		} else if (next && now.getTime() - next.createdAt.getTime() >= this.policy.publishBeforeUseSeconds * 1000) {
@@ -267,8 +260,7 @@ export class KeyStore {
 			await this.insertKey(alg, 'next');
 			this.published = undefined;
 		}
-		const key =
-			current?.kid === active.id ? current : { kid: active.id, alg, privateKey: await this.decryptPrivateKey(active.privateKey, alg) };
+		const key = current?.kid === active.id ? current : { kid: active.id, alg, privateKey: await this.decryptPrivateKey(active.privateKey, alg) };
 		this.active.set(alg, { key, checkedAt: this.now().getTime() });
 		return key;
 	}
@@ -293,7 +285,10 @@ export class KeyStore {
 				.where(and(eq(signingKeys.id, activeId), eq(signingKeys.status, 'active')))
 				.returning({ id: signingKeys.id });
 			if (retired.length === 0) return;
-			await tx.update(signingKeys).set({ status: 'active' }).where(and(eq(signingKeys.id, nextId), eq(signingKeys.status, 'next')));
+			await tx
+				.update(signingKeys)
+				.set({ status: 'active' })
+				.where(and(eq(signingKeys.id, nextId), eq(signingKeys.status, 'next')));
 		});
 	}
 
@@ -303,7 +298,10 @@ export class KeyStore {
 	 * insert nothing. Returns the new kid, or undefined when another insert won.
 	 */
 	private async insertKey(alg: SigningAlgorithm, status: 'active' | 'next'): Promise<string | undefined> {
-		const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : alg === 'RS256' ? { modulusLength: 2048 } : {}) });
+		const { publicKey, privateKey } = await generateKeyPair(alg, {
+			extractable: true,
+			...(alg === 'EdDSA' ? { crv: 'Ed25519' } : alg === 'RS256' ? { modulusLength: 2048 } : {})
+		});
 		const publicJWK = await exportJWK(publicKey);
 		const kid = await calculateJwkThumbprint(publicJWK);
 		const privateJWE = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(await exportJWK(privateKey))))

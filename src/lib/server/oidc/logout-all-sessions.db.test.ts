@@ -66,7 +66,10 @@ describe('endAllSessionsOfUser (after a password reset)', () => {
 		await grantFor(user.id);
 		await grantFor(bystander.id);
 		await endAllSessionsOfUser(ctx, user.id, { post: async () => ({ status: 200 }) });
-		const rows = await database.db.select({ userId: grants.userId, revokedAt: grants.revokedAt }).from(grants).where(inArray(grants.userId, [user.id, bystander.id]));
+		const rows = await database.db
+			.select({ userId: grants.userId, revokedAt: grants.revokedAt })
+			.from(grants)
+			.where(inArray(grants.userId, [user.id, bystander.id]));
 		expect(rows.find((r) => r.userId === user.id)?.revokedAt).toEqual(clock.now());
 		expect(rows.find((r) => r.userId === bystander.id)?.revokedAt).toBeNull();
 	});

@@ -45,8 +45,17 @@ function fakeRelyingParties(statusFor: (url: string) => number = () => 200) {
 
 async function tokensFrom(client: TestClient, session: { id: string; authTime: Date }, scope = 'openid profile email'): Promise<TokenResponse> {
 	const request: AuthorizationRequest = { client, redirectURI: TEST_REDIRECT_URI, scope, prompt: new Set(), nonce: 'n' };
-	const code = await issueAuthorizationCode(database.db, request, { sessionId: session.id, userId: user.id, authTime: session.authTime, amr: 'pwd' }, clock.now());
-	return handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	const code = await issueAuthorizationCode(
+		database.db,
+		request,
+		{ sessionId: session.id, userId: user.id, authTime: session.authTime, amr: 'pwd' },
+		clock.now()
+	);
+	return handleTokenRequest(
+		ctx,
+		basicAuthorization(client.id, client.secret!),
+		form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI })
+	);
 }
 
 const refresh = (client: TestClient, refreshToken: string) =>
@@ -103,7 +112,7 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 		results = await endProviderSession(ctx, { id: session.id, userId: user.id }, { post: fake.post });
 	});
 
-	it('deletes the session; the user\'s other sessions stay', async () => {
+	it("deletes the session; the user's other sessions stay", async () => {
 		expect(await validateSessionToken(database.db, sessionToken, clock.now())).toBeNull();
 		expect(await validateSessionToken(database.db, otherSessionToken, clock.now())).not.toBeNull();
 	});
@@ -142,7 +151,7 @@ describe('endProviderSession (OIDC Back-Channel Logout 1.0 §2.5)', () => {
 		for (const { form } of requests) expect([...form.keys()]).toEqual(['logout_token']);
 	});
 
-	it('reports each client\'s outcome; a failing client does not stop the others', () => {
+	it("reports each client's outcome; a failing client does not stop the others", () => {
 		const byClient = Object.fromEntries(results.map((r) => [r.clientId, r]));
 		expect(Object.keys(byClient).sort()).toEqual([rpA.id, rpB.id, rpDown.id].sort());
 		expect(byClient[rpA.id]).toMatchObject({ ok: true });
@@ -200,7 +209,7 @@ describe('endProviderSession: unreachable relying parties', () => {
 	});
 });
 
-describe('the logout token passes a relying party\'s validation (rp/verify.ts over HTTP)', () => {
+describe("the logout token passes a relying party's validation (rp/verify.ts over HTTP)", () => {
 	let server: JWKSServer;
 	beforeAll(async () => {
 		server = await serveJWKS(() => keys.publicJWKS());
@@ -209,9 +218,14 @@ describe('the logout token passes a relying party\'s validation (rp/verify.ts ov
 		await server?.close();
 	});
 
-	it('verifyLogoutToken accepts createLogoutToken\'s token and returns sid and sub', async () => {
+	it("verifyLogoutToken accepts createLogoutToken's token and returns sid and sub", async () => {
 		const token = await createLogoutToken({ ...ctx, clock: () => new Date() }, { clientId: 'rp-client', subject: 'user-123', sessionId: 'session-456' });
-		await expect(verifyLogoutToken(token, { issuer: TEST_ISSUER, clientId: 'rp-client', jwksURI: server.url })).resolves.toEqual({ sid: 'session-456', sub: 'user-123', jti: expect.any(String), expiresAt: expect.any(Date) });
+		await expect(verifyLogoutToken(token, { issuer: TEST_ISSUER, clientId: 'rp-client', jwksURI: server.url })).resolves.toEqual({
+			sid: 'session-456',
+			sub: 'user-123',
+			jti: expect.any(String),
+			expiresAt: expect.any(Date)
+		});
 		await expect(verifyLogoutToken(token, { issuer: TEST_ISSUER, clientId: 'another-client', jwksURI: server.url })).rejects.toThrow();
 	});
 });
@@ -240,7 +254,7 @@ describe('verifyIDTokenHint (RP-Initiated Logout 1.0 §2)', () => {
 		expect(await verifyIDTokenHint(keys, TEST_ISSUER, expiredIDToken)).toEqual({ sub: user.id, aud: [client.id], sid: sessionId });
 	});
 
-	it('accepts an ID token signed with ES256 (the client\'s registered algorithm)', async () => {
+	it("accepts an ID token signed with ES256 (the client's registered algorithm)", async () => {
 		const { session } = await createTestSession(database.db, user.id, clock.now());
 		const tokens = await tokensFrom(es256Client, session);
 		expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('ES256');
@@ -281,7 +295,8 @@ describe('verifyIDTokenHint (RP-Initiated Logout 1.0 §2)', () => {
 
 	it('refuses a token without sub or aud', async () => {
 		const key = await keys.signingKey('RS256');
-		const sign = (claims: JWTPayload) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' }).setIssuer(TEST_ISSUER).sign(key.privateKey);
+		const sign = (claims: JWTPayload) =>
+			new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' }).setIssuer(TEST_ISSUER).sign(key.privateKey);
 		expect(await verifyIDTokenHint(keys, TEST_ISSUER, await sign({ aud: client.id }))).toBeNull();
 		expect(await verifyIDTokenHint(keys, TEST_ISSUER, await sign({ sub: user.id }))).toBeNull();
 	});

@@ -1,6 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { basicAuthorization, createTestClient, createTestSession, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
+import {
+	basicAuthorization,
+	createTestClient,
+	createTestSession,
+	createTestUser,
+	TEST_REDIRECT_URI,
+	testClock,
+	type TestClient,
+	type TestUser
+} from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, issueTestCode, PKCE_CHALLENGE, PKCE_VERIFIER, rejectionOf, TEST_ISSUER, verifyWithPublishedJWKS } from '../../../../tests/support/oidc';
@@ -126,7 +135,11 @@ describe('RFC 6749 §2.3: a public client has no secret', () => {
 	it('HTTP Basic with any secret → invalid_client', async () => {
 		const { code } = await issueTestCode(database.db, { client: spa, userId: user.id, now: clock.now(), codeChallenge: PKCE_CHALLENGE });
 		const error = await rejectionOf(() =>
-			handleTokenRequest(ctx, basicAuthorization(spa.id, 'anything'), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, code_verifier: PKCE_VERIFIER }))
+			handleTokenRequest(
+				ctx,
+				basicAuthorization(spa.id, 'anything'),
+				form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, code_verifier: PKCE_VERIFIER })
+			)
 		);
 		expect(error.code).toBe('invalid_client');
 	});

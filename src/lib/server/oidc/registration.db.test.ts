@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { basicAuthorization, createTestUser, testClock, type TestUser } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { testProtocolContext } from '../../../../tests/support/protocol-context';
-import { form, issueTestCode, rejectionOf, TEST_ISSUER } from '../../../../tests/support/oidc';
+import { form, issueTestCode, rejectionOf } from '../../../../tests/support/oidc';
 import { clients } from '../db/schema';
 import { authenticateClient, findClient } from './clients';
 import { KeyStore } from './keys';
@@ -74,7 +74,9 @@ describe('RFC 7591 §3.2.1: a valid registration', () => {
 	it('the new client authenticates at the token endpoint with its secret, by its registered method only (RFC 7591 §2)', async () => {
 		const viaBasic = await authenticateClient(database.db, basicAuthorization(response.client_id, response.client_secret!), new Map());
 		expect(viaBasic.id).toBe(response.client_id);
-		const viaPost = await rejectionOf(() => authenticateClient(database.db, null, form({ client_id: response.client_id, client_secret: response.client_secret })));
+		const viaPost = await rejectionOf(() =>
+			authenticateClient(database.db, null, form({ client_id: response.client_id, client_secret: response.client_secret }))
+		);
 		expect(viaPost.code).toBe('invalid_client');
 		const poster = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' });
 		expect((await authenticateClient(database.db, null, form({ client_id: poster.client_id, client_secret: poster.client_secret }))).id).toBe(poster.client_id);
@@ -227,19 +229,28 @@ describe('backchannel_logout_uri: the provider POSTs there itself', () => {
 		expect(error.code).toBe('invalid_client_metadata');
 	});
 
-	it.each(['https://169.254.169.254/latest/meta-data/', 'https://10.0.0.5:8443/x', 'https://192.168.1.1/', 'https://[::ffff:169.254.169.254]/', 'https://0.0.0.0/'])(
-		'%s (a private, link-local or unspecified address) is refused on any provider → invalid_client_metadata',
-		async (uri) => {
-			for (const issuer of ['https://sso.example.com', 'http://localhost:3000']) {
-				const error = await rejectionOf(() => registerClient(database.db, { redirect_uris: [REDIRECT], backchannel_logout_uri: uri }, clock.now(), issuer));
-				expect(error.code).toBe('invalid_client_metadata');
-			}
+	it.each([
+		'https://169.254.169.254/latest/meta-data/',
+		'https://10.0.0.5:8443/x',
+		'https://192.168.1.1/',
+		'https://[::ffff:169.254.169.254]/',
+		'https://0.0.0.0/'
+	])('%s (a private, link-local or unspecified address) is refused on any provider → invalid_client_metadata', async (uri) => {
+		for (const issuer of ['https://sso.example.com', 'http://localhost:3000']) {
+			const error = await rejectionOf(() => registerClient(database.db, { redirect_uris: [REDIRECT], backchannel_logout_uri: uri }, clock.now(), issuer));
+			expect(error.code).toBe('invalid_client_metadata');
 		}
-	);
+	});
 
 	it('an operator-allow-listed internal host is accepted (OUTBOUND_ALLOWED_HOSTS)', async () => {
 		const outbound = outboundPolicy('https://sso.example.com', ['10.0.0.5:8443']);
-		const response = await registerClient(database.db, { redirect_uris: [REDIRECT], backchannel_logout_uri: 'https://10.0.0.5:8443/x' }, clock.now(), 'https://sso.example.com', { outbound });
+		const response = await registerClient(
+			database.db,
+			{ redirect_uris: [REDIRECT], backchannel_logout_uri: 'https://10.0.0.5:8443/x' },
+			clock.now(),
+			'https://sso.example.com',
+			{ outbound }
+		);
 		expect(response.backchannel_logout_uri).toBe('https://10.0.0.5:8443/x');
 		// Open registration: nothing vouches for it, so its errors are never redirected unasked.
 		expect((await findClient(database.db, response.client_id))?.selfRegistered).toBe(true);
@@ -332,7 +343,9 @@ describe('a registered client in the code flow', () => {
 	it('open registration cannot register client_credentials (invalid_client_metadata); a client without it → unauthorized_client', async () => {
 		await refused({ redirect_uris: [REDIRECT], grant_types: ['client_credentials'] }, 'invalid_client_metadata');
 		const web = await register({ redirect_uris: [REDIRECT] });
-		const error = await rejectionOf(() => handleTokenRequest(ctx, basicAuthorization(web.client_id, web.client_secret!), form({ grant_type: 'client_credentials' })));
+		const error = await rejectionOf(() =>
+			handleTokenRequest(ctx, basicAuthorization(web.client_id, web.client_secret!), form({ grant_type: 'client_credentials' }))
+		);
 		expect(error.code).toBe('unauthorized_client');
 	});
 
@@ -341,7 +354,13 @@ describe('a registered client in the code flow', () => {
 		// never be redeemed is a broken promise to the client.
 		const app = await register({ redirect_uris: [REDIRECT] });
 		const client = await findClient(database.db, app.client_id);
-		const { code } = await issueTestCode(database.db, { client: client!, userId: user.id, now: clock.now(), scope: 'openid offline_access', redirectURI: REDIRECT });
+		const { code } = await issueTestCode(database.db, {
+			client: client!,
+			userId: user.id,
+			now: clock.now(),
+			scope: 'openid offline_access',
+			redirectURI: REDIRECT
+		});
 		const auth = basicAuthorization(app.client_id, app.client_secret!);
 		const tokens = await handleTokenRequest(ctx, auth, form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }));
 		expect(tokens.refresh_token).toBeTypeOf('string');

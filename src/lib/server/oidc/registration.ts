@@ -24,7 +24,17 @@ export class InvalidClientMetadata extends OAuthError {
 
 // Fields only an operator may set. Registration is open to anyone, so a client that asks
 // for them is refused outright rather than silently downgraded.
-const PRIVILEGED_FIELDS = ['trusted', 'skip_consent', 'skipConsent', 'client_id', 'client_secret', 'first_party', 'allowed_scopes', 'allowed_resources', 'self_registered'];
+const PRIVILEGED_FIELDS = [
+	'trusted',
+	'skip_consent',
+	'skipConsent',
+	'client_id',
+	'client_secret',
+	'first_party',
+	'allowed_scopes',
+	'allowed_resources',
+	'self_registered'
+];
 const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -66,7 +76,8 @@ function uriList(value: unknown, field: string, required: boolean): string[] {
 	const max = field === 'redirect_uris' ? METADATA_LIMITS.redirectURIs : METADATA_LIMITS.postLogoutRedirectURIs;
 	if (value.length > max) throw new InvalidClientMetadata(`${field} may hold at most ${max} URIs`);
 	for (const uri of value) {
-		if (typeof uri === 'string' && uri.length > METADATA_LIMITS.uriLength) throw new InvalidClientMetadata(`${field}: each URI may be at most ${METADATA_LIMITS.uriLength} characters`);
+		if (typeof uri === 'string' && uri.length > METADATA_LIMITS.uriLength)
+			throw new InvalidClientMetadata(`${field}: each URI may be at most ${METADATA_LIMITS.uriLength} characters`);
 		if (!isAcceptableClientURI(uri)) throw new InvalidRedirectURI(`${field}: "${String(uri)}" must be https (or http on localhost) without a fragment`);
 	}
 	return value as string[];
@@ -74,7 +85,8 @@ function uriList(value: unknown, field: string, required: boolean): string[] {
 
 function optionalURI(value: unknown, field: string): string | undefined {
 	if (value === undefined) return undefined;
-	if (typeof value === 'string' && value.length > METADATA_LIMITS.uriLength) throw new InvalidClientMetadata(`${field} may be at most ${METADATA_LIMITS.uriLength} characters`);
+	if (typeof value === 'string' && value.length > METADATA_LIMITS.uriLength)
+		throw new InvalidClientMetadata(`${field} may be at most ${METADATA_LIMITS.uriLength} characters`);
 	if (!isAcceptableClientURI(value)) throw new InvalidClientMetadata(`${field} must be an https URI (or http on localhost) without a fragment`);
 	return value;
 }
@@ -92,7 +104,8 @@ async function backchannelURI(value: unknown, issuer: string | undefined, outbou
 	try {
 		await checkRegisteredURI(uri, policy);
 	} catch (error) {
-		if (error instanceof OutboundRequestRefused) throw new InvalidClientMetadata(`backchannel_logout_uri: ${error.message}; the provider sends logout tokens only to public hosts`);
+		if (error instanceof OutboundRequestRefused)
+			throw new InvalidClientMetadata(`backchannel_logout_uri: ${error.message}; the provider sends logout tokens only to public hosts`);
 		throw error;
 	}
 	return uri;
@@ -110,7 +123,19 @@ export interface RegistrationResponse {
 }
 
 /** The client metadata a registration (or an RFC 7592 update) may set, validated. */
-export type RegisteredMetadata = Required<Pick<NewClient, 'name' | 'redirectURIs' | 'postLogoutRedirectURIs' | 'tokenEndpointAuthMethod' | 'grantTypes' | 'idTokenSignedResponseAlg' | 'allowedScopes' | 'allowedResources'>> &
+export type RegisteredMetadata = Required<
+	Pick<
+		NewClient,
+		| 'name'
+		| 'redirectURIs'
+		| 'postLogoutRedirectURIs'
+		| 'tokenEndpointAuthMethod'
+		| 'grantTypes'
+		| 'idTokenSignedResponseAlg'
+		| 'allowedScopes'
+		| 'allowedResources'
+	>
+> &
 	Pick<NewClient, 'backchannelLogoutURI' | 'logoURI' | 'clientURI' | 'policyURI' | 'tosURI'>;
 
 /**
@@ -127,7 +152,8 @@ export async function validateClientMetadata(
 	issuer?: string,
 	outbound?: OutboundPolicy
 ): Promise<RegisteredMetadata> {
-	if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new InvalidClientMetadata('send the client metadata as a JSON object');
+	if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+		throw new InvalidClientMetadata('send the client metadata as a JSON object');
 	const m = metadata as Record<string, unknown>;
 	const privileged = PRIVILEGED_FIELDS.filter((f) => f in m);
 	if (privileged.length) throw new InvalidClientMetadata(`these fields cannot be registered: ${privileged.join(', ')}`);
@@ -175,7 +201,8 @@ export async function validateClientMetadata(
  */
 function scopeList(value: unknown, policy: RegistrationPolicy): string[] {
 	if (value === undefined) return policy.scopes;
-	if (typeof value !== 'string' || value.length > METADATA_LIMITS.scopeLength) throw new InvalidClientMetadata(`scope must be a space-separated string of at most ${METADATA_LIMITS.scopeLength} characters`);
+	if (typeof value !== 'string' || value.length > METADATA_LIMITS.scopeLength)
+		throw new InvalidClientMetadata(`scope must be a space-separated string of at most ${METADATA_LIMITS.scopeLength} characters`);
 	const scopes = [...new Set(value.split(' ').filter((s) => s && !SUPPORTED_SCOPES.includes(s)))];
 	const notAllowed = scopes.find((s) => !policy.scopes.includes(s));
 	if (notAllowed) throw new InvalidClientMetadata(`scope "${notAllowed}" needs an initial access token from the operator that allows it`);
@@ -202,7 +229,11 @@ export function registrationClientURI(issuer: string | undefined, clientId: stri
 }
 
 /** The RFC 7591 §3.2.1 client information response for `client` (without credentials). */
-export function clientInformation(client: Omit<NewClient, 'secret'> & { tokenEndpointAuthMethod: TokenEndpointAuthMethod }, issuedAt: Date, issuer: string | undefined) {
+export function clientInformation(
+	client: Omit<NewClient, 'secret'> & { tokenEndpointAuthMethod: TokenEndpointAuthMethod },
+	issuedAt: Date,
+	issuer: string | undefined
+) {
 	return {
 		client_id: client.id,
 		client_id_issued_at: Math.floor(issuedAt.getTime() / 1000),

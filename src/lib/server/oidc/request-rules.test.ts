@@ -35,12 +35,19 @@ describe('explainRejection', () => {
 		expect(explanation.redirectURIs!.registered).toEqual(REGISTERED);
 		const [command] = explanation.redirectURIs!.registerAnother;
 		expect(shellWords(command, 'npm run clients --')).toEqual([
-			'add', '--id', 'internal-dashboard', '--name', 'Internal Dashboard',
-			'--redirect-uri', 'http://localhost:3001/auth/callback', '--redirect-uri', 'http://localhost:3001/other'
+			'add',
+			'--id',
+			'internal-dashboard',
+			'--name',
+			'Internal Dashboard',
+			'--redirect-uri',
+			'http://localhost:3001/auth/callback',
+			'--redirect-uri',
+			'http://localhost:3001/other'
 		]);
 	});
 
-	it('an attacker\'s redirect_uri or client name stays one harmless word in the command a developer pastes', () => {
+	it("an attacker's redirect_uri or client name stays one harmless word in the command a developer pastes", () => {
 		const hostile = "https://evil.example/cb?x='$(touch /tmp/pwned)'`id`";
 		const hostileName = "App'; echo injected; echo '";
 		for (const selfRegistered of [false, true]) {

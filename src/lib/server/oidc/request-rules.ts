@@ -100,12 +100,12 @@ export const REQUEST_RULES: Record<RequestRuleId, RequestRule> = {
 	},
 	'response-type-unsupported': {
 		rule: 'This provider supports only response_type=code (the authorization code flow).',
-		why: 'The implicit and hybrid flows put tokens in the browser\'s address bar, where history, logs and Referer headers leak them; RFC 9700 advises against them.',
+		why: "The implicit and hybrid flows put tokens in the browser's address bar, where history, logs and Referer headers leak them; RFC 9700 advises against them.",
 		citations: [cite.rfc6749_3_1_1, cite.rfc6749_4_1_2_1, cite.rfc9700_2_1_1],
 		fix: 'Send response_type=code and exchange the code at the token endpoint.'
 	},
 	'scope-openid-required': {
-		rule: 'An OpenID Connect request\'s scope includes openid.',
+		rule: "An OpenID Connect request's scope includes openid.",
 		why: 'Without openid the request is plain OAuth: no ID token, no sign-in. This provider is for signing in.',
 		citations: [cite.oidc_3_1_2_1, cite.rfc6749_3_3],
 		fix: 'Send scope=openid, plus any of profile, email, offline_access the client needs (space-separated).'

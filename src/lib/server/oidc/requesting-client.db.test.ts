@@ -34,7 +34,9 @@ describe('requestingClient: "to continue to <app> — <host>" on the sign-in pag
 	});
 
 	it('names nobody for a redirect_uri the client did not register (a crafted link cannot borrow a trusted name)', async () => {
-		expect(await requestingClient(database.db, TEST_ISSUER, authorizePath({ client_id: operatorClient.id, redirect_uri: 'https://evil.example/cb' }))).toBeNull();
+		expect(
+			await requestingClient(database.db, TEST_ISSUER, authorizePath({ client_id: operatorClient.id, redirect_uri: 'https://evil.example/cb' }))
+		).toBeNull();
 	});
 
 	it('names nobody for an unknown client, another page, or no return_to at all', async () => {

@@ -33,8 +33,10 @@ export function isResourceIdentifier(value: unknown): value is string {
 export function parseResourceServer(value: unknown): ResourceServer {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('a resource server is an object {"id", "name", "scopes"}');
 	const { id, name, scopes } = value as Record<string, unknown>;
-	if (!isResourceIdentifier(id)) throw new Error(`resource server id ${JSON.stringify(id)} must be an absolute https:, http: or urn: URI without query or fragment`);
-	if (typeof name !== 'string' || !name.trim() || name.length > 100) throw new Error(`resource server ${id}: name must be a non-empty string of at most 100 characters`);
+	if (!isResourceIdentifier(id))
+		throw new Error(`resource server id ${JSON.stringify(id)} must be an absolute https:, http: or urn: URI without query or fragment`);
+	if (typeof name !== 'string' || !name.trim() || name.length > 100)
+		throw new Error(`resource server ${id}: name must be a non-empty string of at most 100 characters`);
 	const list = scopes ?? [];
 	if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || !SCOPE_TOKEN.test(s))) {
 		throw new Error(`resource server ${id}: scopes must be an array of scope tokens (RFC 6749 §3.3)`);
@@ -58,7 +60,7 @@ export function parseResourceServersSetting(json: string | undefined): ResourceS
 	try {
 		return value.map(parseResourceServer);
 	} catch (error) {
-		throw new Error(`RESOURCE_SERVERS: ${(error as Error).message}`);
+		throw new Error(`RESOURCE_SERVERS: ${(error as Error).message}`, { cause: error });
 	}
 }
 

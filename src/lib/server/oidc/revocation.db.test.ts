@@ -1,8 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
+import {
+	basicAuthorization,
+	createTestClient,
+	createTestUser,
+	TEST_REDIRECT_URI,
+	testClock,
+	type TestClient,
+	type TestUser
+} from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { testProtocolContext } from '../../../../tests/support/protocol-context';
-import { form, issueTestCode, PKCE_CHALLENGE, PKCE_VERIFIER, rejectionOf, TEST_ISSUER } from '../../../../tests/support/oidc';
+import { form, issueTestCode, PKCE_CHALLENGE, PKCE_VERIFIER, rejectionOf } from '../../../../tests/support/oidc';
 import { introspect } from './introspection';
 import { KeyStore } from './keys';
 import { revokeToken } from './revocation';
@@ -31,7 +39,11 @@ beforeAll(async () => {
 
 async function tokensFor(client: TestClient = owner): Promise<TokenResponse> {
 	const { code } = await issueTestCode(database.db, { client, userId: user.id, now: clock.now() });
-	return handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	return handleTokenRequest(
+		ctx,
+		basicAuthorization(client.id, client.secret!),
+		form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI })
+	);
 }
 
 const revoke = (caller: TestClient, params: Record<string, string | undefined>) => revokeToken(ctx, caller, form(params));
@@ -135,7 +147,7 @@ describe('RFC 7009 §2.2: unknown tokens', () => {
 });
 
 describe('RFC 7009 §2.1: only the client a token was issued to may revoke it', () => {
-	it('another client\'s access token → unauthorized_client, and the token stays active', async () => {
+	it("another client's access token → unauthorized_client, and the token stays active", async () => {
 		const tokens = await tokensFor();
 		const error = await rejectionOf(() => revoke(other, { token: tokens.access_token }));
 		expect(error.code).toBe('unauthorized_client');
@@ -143,14 +155,20 @@ describe('RFC 7009 §2.1: only the client a token was issued to may revoke it', 
 		expect(await isActive(tokens.access_token)).toBe(true);
 	});
 
-	it('another client\'s refresh token → unauthorized_client, and it still refreshes', async () => {
+	it("another client's refresh token → unauthorized_client, and it still refreshes", async () => {
 		const tokens = await tokensFor();
 		expect((await rejectionOf(() => revoke(other, { token: tokens.refresh_token! }))).code).toBe('unauthorized_client');
 		await expect(refresh(tokens.refresh_token!)).resolves.toMatchObject({ token_type: 'Bearer' });
 	});
 
 	it('a public client revokes its own refresh token with its client_id alone', async () => {
-		const { code } = await issueTestCode(database.db, { client: publicClient, userId: user.id, now: clock.now(), scope: 'openid offline_access', codeChallenge: PKCE_CHALLENGE });
+		const { code } = await issueTestCode(database.db, {
+			client: publicClient,
+			userId: user.id,
+			now: clock.now(),
+			scope: 'openid offline_access',
+			codeChallenge: PKCE_CHALLENGE
+		});
 		const tokens = await handleTokenRequest(
 			ctx,
 			null,

@@ -42,7 +42,11 @@ describe('Scopes (RFC 6749 §3.3: space-delimited, case-sensitive words)', () =>
 	});
 
 	it('filter keeps the words that pass, in order', () => {
-		expect(Scopes.parse('openid api:read email').filter((s) => s.includes(':')).toString()).toBe('api:read');
+		expect(
+			Scopes.parse('openid api:read email')
+				.filter((s) => s.includes(':'))
+				.toString()
+		).toBe('api:read');
 	});
 
 	it('narrow (RFC 6749 §6): no request keeps the grant; fewer is allowed; more is invalid_scope naming the word', () => {

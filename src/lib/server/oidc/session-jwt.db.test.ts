@@ -1,6 +1,15 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuthorization, createTestClient, createTestSession, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
+import {
+	basicAuthorization,
+	createTestClient,
+	createTestSession,
+	createTestUser,
+	TEST_REDIRECT_URI,
+	testClock,
+	type TestClient,
+	type TestUser
+} from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { serveJWKS, type JWKSServer } from '../../../../tests/support/jwks-server';

@@ -6,8 +6,7 @@ import { OAuthError } from './errors';
 import type { ProtocolContext } from './context';
 
 export type PresentedToken =
-	| { type: 'access_token'; token: VerifiedAccessToken }
-	| { type: 'refresh_token'; row: NonNullable<Awaited<ReturnType<typeof findRefreshToken>>> };
+	{ type: 'access_token'; token: VerifiedAccessToken } | { type: 'refresh_token'; row: NonNullable<Awaited<ReturnType<typeof findRefreshToken>>> };
 
 /** The refresh token with its grant and user, whatever its state. */
 export async function findRefreshToken(db: Database, token: string) {

@@ -11,16 +11,7 @@ import {
 } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { testProtocolContext } from '../../../../tests/support/protocol-context';
-import {
-	atHash,
-	form,
-	issueTestCode,
-	PKCE_CHALLENGE,
-	PKCE_VERIFIER,
-	rejectionOf,
-	TEST_ISSUER,
-	verifyWithPublishedJWKS
-} from '../../../../tests/support/oidc';
+import { atHash, form, issueTestCode, PKCE_CHALLENGE, PKCE_VERIFIER, rejectionOf, TEST_ISSUER, verifyWithPublishedJWKS } from '../../../../tests/support/oidc';
 import { KeyStore } from './keys';
 import { handleTokenRequest } from './token-endpoint';
 import type { TokenContext } from './token-policy';
@@ -65,7 +56,11 @@ function postExchange(code: string, extra: Record<string, string | undefined> = 
 }
 
 function basicExchange(code: string, extra: Record<string, string | undefined> = {}, as: TestClient = client) {
-	return handleTokenRequest(ctx, basicAuthorization(as.id, as.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, ...extra }));
+	return handleTokenRequest(
+		ctx,
+		basicAuthorization(as.id, as.secret!),
+		form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI, ...extra })
+	);
 }
 
 function refresh(refreshToken: string, extra: Record<string, string | undefined> = {}, as: TestClient = client) {
@@ -85,7 +80,7 @@ describe('client authentication at the token endpoint (RFC 6749 §2.3)', () => {
 		expect(tokens.access_token).toBeTypeOf('string');
 	});
 
-	it('client_secret_post (the guide\'s form body): the code is exchanged', async () => {
+	it("client_secret_post (the guide's form body): the code is exchanged", async () => {
 		const { code } = await newCode({ client: postClient });
 		const tokens = await postExchange(code, {}, postClient);
 		expect(tokens.token_type).toBe('Bearer');
@@ -127,7 +122,7 @@ describe('client authentication at the token endpoint (RFC 6749 §2.3)', () => {
 		await expect(postExchange(code, {}, postClient)).resolves.toMatchObject({ token_type: 'Bearer' });
 	});
 
-	it('RFC 7591 §2: only the registered method works: a Basic client\'s secret in the body, or a post client\'s in Basic → invalid_client', async () => {
+	it("RFC 7591 §2: only the registered method works: a Basic client's secret in the body, or a post client's in Basic → invalid_client", async () => {
 		const basicCode = (await newCode()).code;
 		const viaPost = await rejectionOf(() => postExchange(basicCode));
 		expect([viaPost.code, viaPost.status]).toEqual(['invalid_client', 401]);
@@ -161,7 +156,11 @@ describe('client authentication at the token endpoint (RFC 6749 §2.3)', () => {
 	it('Basic credentials are form-urlencoded before base64 (RFC 6749 §2.3.1)', async () => {
 		const odd = await createTestClient(database.db, { id: `odd client:${Date.now()}`, secret: 'p@ss:wörd +%' });
 		const { code } = await newCode({ client: odd });
-		const tokens = await handleTokenRequest(ctx, basicAuthorization(odd.id, odd.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+		const tokens = await handleTokenRequest(
+			ctx,
+			basicAuthorization(odd.id, odd.secret!),
+			form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI })
+		);
 		expect(tokens.token_type).toBe('Bearer');
 	});
 
@@ -249,7 +248,7 @@ describe('authorization_code grant (RFC 6749 §4.1.3, RFC 7636 §4.6)', () => {
 });
 
 describe('ID token (OIDC Core §2, §3.1.3.6)', () => {
-	it('verifies against the published JWKS, with kid, iss, aud=client_id, sub, exp, iat, auth_time, nonce, at_hash and the scope\'s claims', async () => {
+	it("verifies against the published JWKS, with kid, iss, aud=client_id, sub, exp, iat, auth_time, nonce, at_hash and the scope's claims", async () => {
 		const authTime = new Date(clock.now().getTime() - 120_000);
 		const { code, sessionId } = await newCode({ nonce: 'n-0S6_WzA2Mj', authTime });
 		const tokens = await basicExchange(code);
@@ -354,7 +353,7 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
 		await expect(userInfo(ctx, second.access_token)).resolves.toMatchObject({ sub: user.id });
 	});
 
-	it('client_secret_post works for refresh too (the guide\'s Issue 4)', async () => {
+	it("client_secret_post works for refresh too (the guide's Issue 4)", async () => {
 		const first = await postExchange((await newCode({ client: postClient })).code, {}, postClient);
 		const second = await handleTokenRequest(
 			ctx,
@@ -407,7 +406,8 @@ describe('refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2 rotation)', () => {
 
 	it('with a grace window (refreshReuseGraceSeconds), the rotated token gets the SAME successor again, never a new branch', async () => {
 		const lenient = { ...ctx, tokenPolicy: { ...ctx.tokenPolicy, refreshReuseGraceSeconds: 10 } };
-		const refreshLeniently = (token: string) => handleTokenRequest(lenient, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: token }));
+		const refreshLeniently = (token: string) =>
+			handleTokenRequest(lenient, basicAuthorization(client.id, client.secret!), form({ grant_type: 'refresh_token', refresh_token: token }));
 		const first = await basicExchange((await newCode()).code);
 		clock.advance(5);
 		const second = await refreshLeniently(first.refresh_token!);

@@ -1,7 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { generateKeyPair, SignJWT, UnsecuredJWT, decodeProtectedHeader } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { basicAuthorization, createTestClient, createTestUser, TEST_REDIRECT_URI, testClock, type TestClient, type TestUser } from '../../../../tests/support/fixtures';
+import {
+	basicAuthorization,
+	createTestClient,
+	createTestUser,
+	TEST_REDIRECT_URI,
+	testClock,
+	type TestClient,
+	type TestUser
+} from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { form, issueTestCode, rejectionOf, TEST_ISSUER } from '../../../../tests/support/oidc';
@@ -29,7 +37,11 @@ beforeAll(async () => {
 
 async function tokensFor(scope: string) {
 	const { code } = await issueTestCode(database.db, { client, userId: user.id, now: clock.now(), scope });
-	return handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+	return handleTokenRequest(
+		ctx,
+		basicAuthorization(client.id, client.secret!),
+		form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI })
+	);
 }
 
 const call = (token: string) => userInfo(ctx, token);
@@ -40,7 +52,7 @@ async function invalidToken(token: string) {
 	expect(error.status).toBe(401);
 }
 
-describe('UserInfo claims follow the access token\'s scope (OIDC Core §5.3, §5.4)', () => {
+describe("UserInfo claims follow the access token's scope (OIDC Core §5.3, §5.4)", () => {
 	it.each([
 		['openid', { sub: 'SUB' }],
 		['openid profile', { sub: 'SUB', name: 'Grace Hopper' }],
@@ -51,7 +63,7 @@ describe('UserInfo claims follow the access token\'s scope (OIDC Core §5.3, §5
 		expect(await call(access_token)).toEqual({ ...expected, sub: user.id });
 	});
 
-	it('reflects the user\'s current profile, not the one at issue time', async () => {
+	it("reflects the user's current profile, not the one at issue time", async () => {
 		const { access_token } = await tokensFor('openid profile');
 		await database.db.update(users).set({ name: 'Rear Admiral Hopper' }).where(eq(users.id, user.id));
 		expect(await call(access_token)).toEqual({ sub: user.id, name: 'Rear Admiral Hopper' });
@@ -113,7 +125,8 @@ describe('UserInfo refuses anything but a valid access token with invalid_token 
 
 	it('a token whose grant was revoked (code replay)', async () => {
 		const { code } = await issueTestCode(database.db, { client, userId: user.id, now: clock.now() });
-		const exchange = () => handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
+		const exchange = () =>
+			handleTokenRequest(ctx, basicAuthorization(client.id, client.secret!), form({ grant_type: 'authorization_code', code, redirect_uri: TEST_REDIRECT_URI }));
 		const { access_token } = await exchange();
 		await rejectionOf(exchange);
 		await invalidToken(access_token);

@@ -42,7 +42,9 @@ export const EMPTY_JWKS_PATH = '/lab/empty-jwks';
 async function verifyAsTheSite(context: LabContext, idToken: string, jwksURI: string, currentDate?: Date): Promise<VerificationFailure | null> {
 	const nonce = decodeJwt(idToken).nonce;
 	try {
-		await verifyIDToken(idToken, { issuer: context.issuer, clientId: context.rp.clientId, jwksURI, nonce: typeof nonce === 'string' ? nonce : '' }, undefined, { currentDate });
+		await verifyIDToken(idToken, { issuer: context.issuer, clientId: context.rp.clientId, jwksURI, nonce: typeof nonce === 'string' ? nonce : '' }, undefined, {
+			currentDate
+		});
 		return null;
 	} catch (error) {
 		return describeVerificationFailure(error);
@@ -58,7 +60,8 @@ export async function runEmptyJWKS(context: LabContext, idToken: string): Promis
 	const fetches = jwksFetches(emptyJWKSURI);
 	const response = await fetch(context.provider.jwks_uri, { headers: { accept: 'application/json' } });
 	const body: unknown = response.ok ? await response.json() : {};
-	const keys = typeof body === 'object' && body !== null && Array.isArray((body as { keys?: unknown }).keys) ? (body as { keys: Array<{ kid?: unknown }> }).keys : [];
+	const keys =
+		typeof body === 'object' && body !== null && Array.isArray((body as { keys?: unknown }).keys) ? (body as { keys: Array<{ kid?: unknown }> }).keys : [];
 	return diagnoseEmptyJWKS({
 		emptyJWKSURI,
 		fetchedAt: fetches[fetches.length - 1]?.at,
@@ -131,7 +134,11 @@ export class LabUnavailable extends Error {}
  * Asks the provider to rotate (development only): the site's client credentials by its
  * registered method, as at the token endpoint; server to server, never through the browser.
  */
-export async function requestKeyRotation(context: LabContext, mode: 'unannounced' | 'publish-ahead' | 'promote', fetchFn: typeof fetch = fetch): Promise<ProviderRotation> {
+export async function requestKeyRotation(
+	context: LabContext,
+	mode: 'unannounced' | 'publish-ahead' | 'promote',
+	fetchFn: typeof fetch = fetch
+): Promise<ProviderRotation> {
 	const form = new URLSearchParams({ mode });
 	const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
 	if (context.rp.tokenEndpointAuthMethod === 'client_secret_post') {
@@ -141,7 +148,7 @@ export async function requestKeyRotation(context: LabContext, mode: 'unannounced
 		headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(context.rp.clientId)}:${encodeURIComponent(context.rp.clientSecret)}`).toString('base64')}`;
 	}
 	const response = await fetchFn(new URL('/dev/keys/rotate', context.issuer), { method: 'POST', headers, body: form });
-	if (response.status === 404) throw new LabUnavailable('The provider\'s developer pages are off (DEVELOPER_PAGES), so it offers no key rotation to the lab.');
+	if (response.status === 404) throw new LabUnavailable("The provider's developer pages are off (DEVELOPER_PAGES), so it offers no key rotation to the lab.");
 	let body: unknown;
 	try {
 		body = await response.json();
@@ -149,9 +156,13 @@ export async function requestKeyRotation(context: LabContext, mode: 'unannounced
 		body = undefined;
 	}
 	const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-	if (!response.ok) throw new LabUnavailable(`The provider refused the rotation (HTTP ${response.status}): ${String(record.error_description ?? record.error ?? 'no reason given')}`);
+	if (!response.ok)
+		throw new LabUnavailable(
+			`The provider refused the rotation (HTTP ${response.status}): ${String(record.error_description ?? record.error ?? 'no reason given')}`
+		);
 	const { kid, publishedAt, signsFrom, previousKid } = record;
-	if (typeof kid !== 'string' || typeof publishedAt !== 'string' || typeof signsFrom !== 'string') throw new LabUnavailable('The provider\'s rotation answer was incomplete.');
+	if (typeof kid !== 'string' || typeof publishedAt !== 'string' || typeof signsFrom !== 'string')
+		throw new LabUnavailable("The provider's rotation answer was incomplete.");
 	return { kid, publishedAt: new Date(publishedAt), signsFrom: new Date(signsFrom), ...(typeof previousKid === 'string' ? { previousKid } : {}) };
 }
 
@@ -215,7 +226,9 @@ export function diagnoseRotationRun(run: KeyRotationRun, flows: FlowTrace[], jwk
 	const succeeded = signIns.find((s) => s.outcome === 'succeeded');
 	const chosen = succeeded ?? signIns[signIns.length - 1];
 	const noted: RotationSignIn | undefined = run.refusedSignIn && { ...run.refusedSignIn, outcome: 'failed', refetched: false };
-	const earlierFailure = succeeded ? (signIns.find((s) => s.outcome === 'failed' && s.at < succeeded.at) ?? (noted && noted.at < succeeded.at ? noted : undefined)) : undefined;
+	const earlierFailure = succeeded
+		? (signIns.find((s) => s.outcome === 'failed' && s.at < succeeded.at) ?? (noted && noted.at < succeeded.at ? noted : undefined))
+		: undefined;
 	return diagnoseKeyRotation(run, chosen, SITE_JWKS_CACHE, earlierFailure);
 }
 
@@ -250,7 +263,10 @@ export function parseLabState(value: string | undefined): LabState {
 	}
 	if (typeof raw !== 'object' || raw === null) return {};
 	const { rotation, redirect } = raw as Record<string, unknown>;
-	return { ...(parseRotation(rotation) ? { rotation: parseRotation(rotation) } : {}), ...(parseRedirect(redirect) ? { redirect: parseRedirect(redirect) } : {}) };
+	return {
+		...(parseRotation(rotation) ? { rotation: parseRotation(rotation) } : {}),
+		...(parseRedirect(redirect) ? { redirect: parseRedirect(redirect) } : {})
+	};
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';
@@ -267,7 +283,8 @@ function parseRotation(value: unknown): KeyRotationRun | undefined {
 	const startedAt = dateOf(r.startedAt);
 	const publishedAt = dateOf(r.publishedAt);
 	const signsFrom = dateOf(r.signsFrom);
-	if ((r.mode !== 'unannounced' && r.mode !== 'publish-ahead') || !startedAt || !publishedAt || !signsFrom || !isString(r.kid) || !isStrings(r.cachedKids)) return undefined;
+	if ((r.mode !== 'unannounced' && r.mode !== 'publish-ahead') || !startedAt || !publishedAt || !signsFrom || !isString(r.kid) || !isStrings(r.cachedKids))
+		return undefined;
 	return {
 		mode: r.mode,
 		startedAt,

@@ -1,6 +1,13 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeVerificationFailure, diagnoseExpiredToken, diagnoseKeyRotation, symptomOf, type KeyRotationRun, type RotationSignIn } from './common-issues-lab';
+import {
+	describeVerificationFailure,
+	diagnoseExpiredToken,
+	diagnoseKeyRotation,
+	symptomOf,
+	type KeyRotationRun,
+	type RotationSignIn
+} from './common-issues-lab';
 import { diagnoseRotationRun, noteRefusedSignIn, parseLabState, serializeLabState, signInsAfter, SITE_JWKS_CACHE } from './common-issues-lab-runs';
 import type { FlowTrace } from './flow-trace';
 import { alterOnePayloadCharacter, signWithForeignKey } from './lab-tokens';
@@ -29,20 +36,26 @@ describe('the key rotation diagnosis (scenario 5)', () => {
 		expect(d.outcome).toBe('accepted');
 		expect(row(d, 'Did the site refetch the JWKS?')?.value).toBe('yes: the kid was unknown');
 		expect(d.cause[0]).toBe(
-			'The token\'s kid new-kid was not in the JWKS the site cached at 2026-01-01T10:02:00.000Z (old-kid); the provider published it at 2026-01-01T10:05:00.000Z and signed with it at once.'
+			"The token's kid new-kid was not in the JWKS the site cached at 2026-01-01T10:02:00.000Z (old-kid); the provider published it at 2026-01-01T10:05:00.000Z and signed with it at once."
 		);
-		expect(d.cause[1]).toContain('183 s after its last fetch, past jose\'s 30 s cooldown');
+		expect(d.cause[1]).toContain("183 s after its last fetch, past jose's 30 s cooldown");
 	});
 
-	it('unknown kid within the cooldown: refused with jose\'s message, and when the cooldown ends', () => {
+	it("unknown kid within the cooldown: refused with jose's message, and when the cooldown ends", () => {
 		const run = { ...unannounced, cachedAt: at('04:50') };
-		const signIn: RotationSignIn = { at: at('05:02'), outcome: 'failed', tokenKid: NEW, refetched: false, failureMessage: 'no applicable key found in the JSON Web Key Set' };
+		const signIn: RotationSignIn = {
+			at: at('05:02'),
+			outcome: 'failed',
+			tokenKid: NEW,
+			refetched: false,
+			failureMessage: 'no applicable key found in the JSON Web Key Set'
+		};
 		const d = diagnoseKeyRotation(run, signIn, SITE_JWKS_CACHE);
 		expect(d.outcome).toBe('refused');
 		expect(d.symptom).toBe('ERR_JWKS_NO_MATCHING_KEY: no applicable key found in the JSON Web Key Set');
-		expect(row(d, 'Did the site refetch the JWKS?')?.value).toBe('no: within jose\'s 30 s cooldown after its last fetch');
+		expect(row(d, 'Did the site refetch the JWKS?')?.value).toBe("no: within jose's 30 s cooldown after its last fetch");
 		expect(row(d, 'Cooldown ends')?.time).toBe(at('05:20').toISOString());
-		expect(d.cause[1]).toContain('12 s after the site\'s last fetch, within jose\'s 30 s cooldown');
+		expect(d.cause[1]).toContain("12 s after the site's last fetch, within jose's 30 s cooldown");
 	});
 
 	it('published ahead: the kid was in the refreshed cache before it signed; no refetch', () => {
@@ -73,7 +86,7 @@ describe('the key rotation diagnosis (scenario 5)', () => {
 	});
 	const JWKS_URI = 'http://localhost:3000/api/auth/jwks';
 
-	it('reads the sign-ins after the run from the inspector\'s record: refetch seen, jose\'s message kept, older flows ignored', () => {
+	it("reads the sign-ins after the run from the inspector's record: refetch seen, jose's message kept, older flows ignored", () => {
 		const flows = [
 			flow(at('05:40'), 'succeeded', { refetched: true }),
 			flow(at('05:05'), 'failed', { refetched: false, failure: 'no applicable key found in the JSON Web Key Set' }),
@@ -102,16 +115,24 @@ describe('the key rotation diagnosis (scenario 5)', () => {
 
 describe('the lab cookie', () => {
 	it('round-trips a rotation run and a redirect run', () => {
-		const state = { rotation: unannounced, redirect: { sentRedirectURI: 'http://localhost:3001/lab/unregistered-callback', sentAt: at('01:00').toISOString() } };
+		const state = {
+			rotation: unannounced,
+			redirect: { sentRedirectURI: 'http://localhost:3001/lab/unregistered-callback', sentAt: at('01:00').toISOString() }
+		};
 		expect(parseLabState(serializeLabState(state))).toEqual(state);
 	});
 
-	it.each([[undefined], [''], ['%'], ['null'], ['"x"'], [encodeURIComponent('{"rotation":{"mode":"other"}}')], [encodeURIComponent('{"rotation":{"mode":"unannounced","kid":1}}')]])(
-		'gives nothing for %j',
-		(value) => {
-			expect(parseLabState(value)).toEqual({});
-		}
-	);
+	it.each([
+		[undefined],
+		[''],
+		['%'],
+		['null'],
+		['"x"'],
+		[encodeURIComponent('{"rotation":{"mode":"other"}}')],
+		[encodeURIComponent('{"rotation":{"mode":"unannounced","kid":1}}')]
+	])('gives nothing for %j', (value) => {
+		expect(parseLabState(value)).toEqual({});
+	});
 });
 
 describe('the expired-token diagnosis (scenario 4)', () => {
@@ -138,7 +159,11 @@ describe('broken copies of a real token (scenario 2) and what jose says of them'
 	beforeAll(async () => {
 		const { privateKey, publicKey } = await generateKeyPair('RS256');
 		jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' }] });
-		token = await new SignJWT({ email: 'demo@example.com', sub: 'u1' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuedAt().setExpirationTime('1h').sign(privateKey);
+		token = await new SignJWT({ email: 'demo@example.com', sub: 'u1' })
+			.setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+			.setIssuedAt()
+			.setExpirationTime('1h')
+			.sign(privateKey);
 	});
 
 	const failureOf = async (t: string) => {
@@ -172,8 +197,16 @@ describe('broken copies of a real token (scenario 2) and what jose says of them'
 		expect((await failureOf(forged.token)).check).toBe('signature');
 	});
 
-	it('names jose\'s errors by code and by the site\'s check', () => {
-		expect(describeVerificationFailure(new errors.JWKSNoMatchingKey())).toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY', check: 'key', message: 'no applicable key found in the JSON Web Key Set' });
-		expect(describeVerificationFailure(new errors.JWTExpired('"exp" claim timestamp check failed', {}, 'exp'))).toMatchObject({ code: 'ERR_JWT_EXPIRED', check: 'exp', checkName: 'Not expired (exp, with clock skew)' });
+	it("names jose's errors by code and by the site's check", () => {
+		expect(describeVerificationFailure(new errors.JWKSNoMatchingKey())).toMatchObject({
+			code: 'ERR_JWKS_NO_MATCHING_KEY',
+			check: 'key',
+			message: 'no applicable key found in the JSON Web Key Set'
+		});
+		expect(describeVerificationFailure(new errors.JWTExpired('"exp" claim timestamp check failed', {}, 'exp'))).toMatchObject({
+			code: 'ERR_JWT_EXPIRED',
+			check: 'exp',
+			checkName: 'Not expired (exp, with clock skew)'
+		});
 	});
 });

@@ -56,7 +56,8 @@ export interface VerificationFailure {
 
 export function describeVerificationFailure(error: unknown): VerificationFailure {
 	const check = failedCheckOf(error);
-	const code = error instanceof errors.JOSEError ? error.code : error instanceof TokenCheckFailed ? 'TOKEN_CHECK_FAILED' : error instanceof Error ? error.name : 'ERROR';
+	const code =
+		error instanceof errors.JOSEError ? error.code : error instanceof TokenCheckFailed ? 'TOKEN_CHECK_FAILED' : error instanceof Error ? error.name : 'ERROR';
 	const message = error instanceof Error ? error.message : String(error);
 	return { code, message, check, checkName: ID_TOKEN_CHECKS.find((c) => c.id === check)?.name ?? check };
 }
@@ -77,7 +78,10 @@ const SPEC = {
 	exactMatch: { label: 'RFC 9700 §4.1.3 (exact string matching)', url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.1.3' }
 } satisfies Record<string, SpecLink>;
 
-const VERIFY: CodeLink = { path: 'src/lib/server/rp/verify.ts', what: 'verifyIDToken: the site\'s ID token verification (jose jwtVerify with the provider\'s remote JWKS)' };
+const VERIFY: CodeLink = {
+	path: 'src/lib/server/rp/verify.ts',
+	what: "verifyIDToken: the site's ID token verification (jose jwtVerify with the provider's remote JWKS)"
+};
 const CHECKS: CodeLink = { path: 'src/lib/server/rp/token-checks.ts', what: 'every check, in the order the site makes it, with the rule it comes from' };
 const KEYS: CodeLink = { path: 'src/lib/server/oidc/keys.ts', what: 'KeyStore: keys created before the first JWKS, published ahead of use, kept after' };
 
@@ -112,12 +116,12 @@ export function diagnoseEmptyJWKS(run: {
 			`This provider generates its keys lazily too, but creates every algorithm's key before it serves its first JWKS, so no relying party ever caches an empty set from it: ${run.providerJWKSURI} lists ${run.providerKids.length} key${run.providerKids.length === 1 ? '' : 's'} right now. An empty set seen by a relying party therefore means a wrong jwks_uri (a proxy or another service answering), not "no keys yet".`
 		],
 		fix: [
-			'Take jwks_uri from the provider\'s discovery document instead of hard-coding it, and check it answers with your provider\'s keys: curl the URI, or `npm run keys -- list` on the provider.',
+			"Take jwks_uri from the provider's discovery document instead of hard-coding it, and check it answers with your provider's keys: curl the URI, or `npm run keys -- list` on the provider.",
 			'On a fresh database the provider applies its migrations at start; `npm run keys -- list` says "no keys yet" until the first JWKS request or token creates them.',
 			'Never accept a token because the key set is empty or unreachable: fail closed, as jose does.'
 		],
 		code: [
-			{ ...KEYS, what: 'publishedKeys(): every algorithm\'s key exists before the first JWKS goes out' },
+			{ ...KEYS, what: "publishedKeys(): every algorithm's key exists before the first JWKS goes out" },
 			{ path: 'src/lib/server/rp/discovery.ts', what: 'discoverProvider: jwks_uri comes from discovery, checked against the issuer' },
 			{ path: 'src/lib/server/cli/keys.ts', what: '`npm run keys -- list`: what the jwks table holds' },
 			VERIFY
@@ -141,7 +145,7 @@ export function diagnoseInvalidSignature(run: {
 }): Diagnosis {
 	const facts: Fact[] = [
 		{ name: 'kid in the token header', value: run.kid },
-		{ name: 'kids in the site\'s cached JWKS', value: list(run.jwksKids) }
+		{ name: "kids in the site's cached JWKS", value: list(run.jwksKids) }
 	];
 	const cause: string[] = [];
 	if (run.variant === 'altered-payload' && run.altered) {
@@ -156,7 +160,9 @@ export function diagnoseInvalidSignature(run: {
 		);
 	}
 	if (run.failure?.check === 'signature') {
-		cause.push(`The checks before it passed: a well-formed JWT, an allowed alg, a kid found in the JWKS. The signature check (${run.failure.checkName}) stopped it, so no claim was even read.`);
+		cause.push(
+			`The checks before it passed: a well-formed JWT, an allowed alg, a kid found in the JWKS. The signature check (${run.failure.checkName}) stopped it, so no claim was even read.`
+		);
 	}
 	cause.push(
 		'The guide also blames a wrong issuer or audience; those fail differently (jose says `unexpected "iss" claim value` or `unexpected "aud" claim value`, after the signature verified). A wrong JWKS endpoint usually fails with "no applicable key", unless it serves a key with the same kid.'
@@ -170,7 +176,7 @@ export function diagnoseInvalidSignature(run: {
 		cause,
 		fix: [
 			'Never edit a token, and never decode one and trust it without verifying: the only fix for a bad signature is a token from the right provider.',
-			'Verify with the JWKS of the provider that issued the token (its discovery document\'s jwks_uri), and compare the token\'s kid with that JWKS\'s kids when in doubt (the guide\'s snippet).',
+			"Verify with the JWKS of the provider that issued the token (its discovery document's jwks_uri), and compare the token's kid with that JWKS's kids when in doubt (the guide's snippet).",
 			'Treat a signature failure as an attack or a misconfiguration: refuse, log it, do not retry with other keys.'
 		],
 		code: [VERIFY, CHECKS],
@@ -179,7 +185,13 @@ export function diagnoseInvalidSignature(run: {
 }
 
 /** Scenario 3: what the lab sent; the provider refuses it and (rightly) never comes back. */
-export function diagnoseRedirectMismatch(run: { clientId: string; sentRedirectURI: string; registeredRedirectURI: string; sentAt: Date; authorizationEndpoint: string }): Diagnosis {
+export function diagnoseRedirectMismatch(run: {
+	clientId: string;
+	sentRedirectURI: string;
+	registeredRedirectURI: string;
+	sentAt: Date;
+	authorizationEndpoint: string;
+}): Diagnosis {
 	return {
 		scenario: 'redirect-mismatch',
 		outcome: 'refused',
@@ -202,14 +214,21 @@ export function diagnoseRedirectMismatch(run: { clientId: string; sentRedirectUR
 		code: [
 			{ path: 'src/lib/server/oidc/request-rules.ts', what: 'the rule the provider applies, with its spec citation and developer explanation' },
 			{ path: 'src/lib/server/oidc/authorize.ts', what: 'the authorization request pipeline: client, then exact redirect_uri, and only then redirects' },
-			{ path: 'src/lib/server/rp/site.ts', what: 'the demo site\'s redirect_uri, from configuration' }
+			{ path: 'src/lib/server/rp/site.ts', what: "the demo site's redirect_uri, from configuration" }
 		],
 		spec: [SPEC.redirectMatch, SPEC.noRedirect, SPEC.exactMatch]
 	};
 }
 
 /** Scenario 4: the site's real ID token checked with the site's clock moved past exp + skew. */
-export function diagnoseExpiredToken(run: { iat: number; exp: number; clockSkewSeconds: number; checkedAt: Date; realNow: Date; failure: VerificationFailure | null }): Diagnosis {
+export function diagnoseExpiredToken(run: {
+	iat: number;
+	exp: number;
+	clockSkewSeconds: number;
+	checkedAt: Date;
+	realNow: Date;
+	failure: VerificationFailure | null;
+}): Diagnosis {
 	const lifetime = run.exp - run.iat;
 	const realLeft = run.exp * 1000 - run.realNow.getTime();
 	return {
@@ -222,8 +241,12 @@ export function diagnoseExpiredToken(run: { iat: number; exp: number; clockSkewS
 			{ name: 'exp (expires at)', value: String(run.exp), time: iso(new Date(run.exp * 1000)) },
 			{ name: 'Lifetime (exp − iat)', value: `${lifetime} s` },
 			{ name: 'Clock skew the site allows', value: `${run.clockSkewSeconds} s` },
-			{ name: 'The site\'s clock for this check (moved forward)', value: String(Math.floor(run.checkedAt.getTime() / 1000)), time: iso(run.checkedAt) },
-			{ name: 'Real time now', value: realLeft > 0 ? `the token is still valid for ${seconds(realLeft)}` : `the token expired ${seconds(-realLeft)} ago`, time: iso(run.realNow) }
+			{ name: "The site's clock for this check (moved forward)", value: String(Math.floor(run.checkedAt.getTime() / 1000)), time: iso(run.checkedAt) },
+			{
+				name: 'Real time now',
+				value: realLeft > 0 ? `the token is still valid for ${seconds(realLeft)}` : `the token expired ${seconds(-realLeft)} ago`,
+				time: iso(run.realNow)
+			}
 		],
 		cause: [
 			`The site checked its real ID token with its clock at ${iso(run.checkedAt)}: past exp (${iso(new Date(run.exp * 1000))}) plus the ${run.clockSkewSeconds} s it allows for clock differences between servers. The same verification code refuses it, with jose's exact words above.`,
@@ -231,7 +254,7 @@ export function diagnoseExpiredToken(run: { iat: number; exp: number; clockSkewS
 		],
 		fix: [
 			'Do not re-verify an old ID token to authorize later requests: use your own session (this site) or a fresh access token.',
-			'For API calls after expiry, use the refresh token (grant_type=refresh_token, the guide\'s fix) or sign in again; never stretch exp checks or disable them.',
+			"For API calls after expiry, use the refresh token (grant_type=refresh_token, the guide's fix) or sign in again; never stretch exp checks or disable them.",
 			`Keep server clocks in sync (NTP): the ${run.clockSkewSeconds} s leeway covers drift, not hours. A token refused as "expired" right after it was issued points to a clock that is wrong.`
 		],
 		code: [
@@ -286,22 +309,27 @@ export function diagnoseKeyRotation(run: KeyRotationRun, signIn: RotationSignIn 
 	const heldBefore = run.mode === 'publish-ahead' ? (run.refreshedKids ?? run.cachedKids) : run.cachedKids;
 	const heldAt = run.mode === 'publish-ahead' ? (run.refreshedAt ?? run.cachedAt) : run.cachedAt;
 	const facts: Fact[] = [
-		{ name: 'The site\'s cached JWKS before the rotation', value: list(run.cachedKids), ...(run.cachedAt ? { time: iso(run.cachedAt) } : {}) },
+		{ name: "The site's cached JWKS before the rotation", value: list(run.cachedKids), ...(run.cachedAt ? { time: iso(run.cachedAt) } : {}) },
 		{ name: 'New key published', value: run.kid, time: iso(run.publishedAt) },
-		{ name: 'New key signs from', value: run.mode === 'unannounced' ? 'at once (not published ahead)' : 'after being published ahead', time: iso(run.signsFrom) }
+		{
+			name: 'New key signs from',
+			value: run.mode === 'unannounced' ? 'at once (not published ahead)' : 'after being published ahead',
+			time: iso(run.signsFrom)
+		}
 	];
 	if (run.previousKid) facts.push({ name: 'Key that signed before (still published, retiring)', value: run.previousKid });
-	if (run.mode === 'publish-ahead' && run.refreshedAt) facts.push({ name: 'The site\'s cache refreshed (as after jose\'s cache life)', value: list(run.refreshedKids ?? []), time: iso(run.refreshedAt) });
+	if (run.mode === 'publish-ahead' && run.refreshedAt)
+		facts.push({ name: "The site's cache refreshed (as after jose's cache life)", value: list(run.refreshedKids ?? []), time: iso(run.refreshedAt) });
 	const code: CodeLink[] = [
 		{ ...KEYS, what: 'KeyPolicy.publishBeforeUseSeconds and scheduleRotation(): successors are published before they sign' },
 		{ path: 'src/lib/server/rp/verify.ts', what: 'remoteKeySet: jose createRemoteJWKSet, cached, refetched on an unknown kid (with a cooldown)' },
-		{ path: 'src/lib/server/oidc/key-lifecycle.ts', what: 'what a relying party\'s cache holds at each key event (shown at /dev/keys)' },
+		{ path: 'src/lib/server/oidc/key-lifecycle.ts', what: "what a relying party's cache holds at each key event (shown at /dev/keys)" },
 		{ path: 'src/lib/server/cli/keys.ts', what: '`npm run keys:rotate`: the rotation to use in production' }
 	];
 	const spec = [SPEC.rotation, SPEC.kid];
 	const fix = [
-		'Publish a new key before it signs, for longer than any relying party caches the JWKS: `npm run keys:rotate` publishes the successor and this provider lets it sign only after KEY_PUBLISH_BEFORE_USE_SECONDS (15 minutes by default, longer than jose\'s 10-minute cache). Relying parties then never meet an unknown kid.',
-		'As a relying party, refetch the JWKS on an unknown kid, but at most once per cooldown: jose\'s createRemoteJWKSet does both. The guide\'s manual retry (a fresh createRemoteJWKSet on every failure) lets anyone who sends tokens with made-up kids make you fetch the JWKS on every request.',
+		"Publish a new key before it signs, for longer than any relying party caches the JWKS: `npm run keys:rotate` publishes the successor and this provider lets it sign only after KEY_PUBLISH_BEFORE_USE_SECONDS (15 minutes by default, longer than jose's 10-minute cache). Relying parties then never meet an unknown kid.",
+		"As a relying party, refetch the JWKS on an unknown kid, but at most once per cooldown: jose's createRemoteJWKSet does both. The guide's manual retry (a fresh createRemoteJWKSet on every failure) lets anyone who sends tokens with made-up kids make you fetch the JWKS on every request.",
 		'Keep the old key published after it stops signing, for as long as anything it signed may still be presented (this provider: keepRetiredSeconds).'
 	];
 	if (!signIn) {
@@ -310,7 +338,9 @@ export function diagnoseKeyRotation(run: KeyRotationRun, signIn: RotationSignIn 
 			outcome: 'refused',
 			symptom: 'No sign-in after the rotation yet: sign in again to see what the site makes of a token signed with the new key.',
 			facts,
-			cause: [`The provider now signs with ${run.kid}. ${heldBefore.includes(run.kid) ? 'The site\'s cache holds it.' : 'The site\'s cached JWKS does not hold it.'}`],
+			cause: [
+				`The provider now signs with ${run.kid}. ${heldBefore.includes(run.kid) ? "The site's cache holds it." : "The site's cached JWKS does not hold it."}`
+			],
 			fix,
 			code,
 			spec
@@ -323,7 +353,11 @@ export function diagnoseKeyRotation(run: KeyRotationRun, signIn: RotationSignIn 
 	const cooldownEndsAt = heldAt ? new Date(heldAt.getTime() + cache.cooldownSeconds * 1000) : undefined;
 	facts.push({
 		name: 'Did the site refetch the JWKS?',
-		value: wasCached ? 'no: cache hit' : signIn.refetched ? 'yes: the kid was unknown' : `no: within jose's ${cache.cooldownSeconds} s cooldown after its last fetch`
+		value: wasCached
+			? 'no: cache hit'
+			: signIn.refetched
+				? 'yes: the kid was unknown'
+				: `no: within jose's ${cache.cooldownSeconds} s cooldown after its last fetch`
 	});
 	facts.push({ name: 'Sign-in', value: signIn.outcome });
 	const cause: string[] = [];
@@ -348,11 +382,15 @@ export function diagnoseKeyRotation(run: KeyRotationRun, signIn: RotationSignIn 
 			facts.push({ name: 'Earlier sign-in refused (within the cooldown)', value: earlierFailure.failureMessage ?? 'failed', time: iso(earlierFailure.at) });
 		}
 	} else if (signIn.outcome === 'failed' && !signIn.refetched) {
-		symptom = signIn.failureMessage ? `ERR_JWKS_NO_MATCHING_KEY: ${signIn.failureMessage}` : 'The sign-in failed: no key in the cached JWKS matched the token\'s kid.';
+		symptom = signIn.failureMessage
+			? `ERR_JWKS_NO_MATCHING_KEY: ${signIn.failureMessage}`
+			: "The sign-in failed: no key in the cached JWKS matched the token's kid.";
 		cause.push(
 			`The token's kid ${kid} was not in the JWKS the site cached${heldAt ? ` at ${iso(heldAt)}` : ''} (${list(heldBefore)}); the provider published it at ${iso(run.publishedAt)} and signed with it at once.`,
 			`The token arrived ${sinceFetch !== undefined ? seconds(sinceFetch) : 'soon'} after the site's last fetch, within jose's ${cache.cooldownSeconds} s cooldown, so jose did not refetch and refused a perfectly valid token (the guide's "no key found with kid"). The cooldown protects the provider from a flood of refetches, and it is why an unannounced rotation breaks sign-ins.`,
-			cooldownEndsAt ? `From ${iso(cooldownEndsAt)} the next unknown kid makes jose refetch: sign in again after that and it succeeds.` : 'Sign in again after the cooldown and it succeeds.'
+			cooldownEndsAt
+				? `From ${iso(cooldownEndsAt)} the next unknown kid makes jose refetch: sign in again after that and it succeeds.`
+				: 'Sign in again after the cooldown and it succeeds.'
 		);
 		if (cooldownEndsAt) facts.push({ name: 'Cooldown ends', value: `${cache.cooldownSeconds} s after the last fetch`, time: iso(cooldownEndsAt) });
 	} else {

@@ -10,7 +10,7 @@ describe('FLOW_INSPECTOR', () => {
 		expect(loadFlowInspectorSetting({ FLOW_INSPECTOR: 'false' }, true)).toBe(false);
 	});
 
-	it('refuses anything else at start, with the variable\'s name (a typo must not silently turn it on or off)', () => {
+	it("refuses anything else at start, with the variable's name (a typo must not silently turn it on or off)", () => {
 		expect(() => loadFlowInspectorSetting({ FLOW_INSPECTOR: 'yes' }, false)).toThrow(/FLOW_INSPECTOR must be "true" or "false"/);
 	});
 });

@@ -15,7 +15,11 @@ const flow = (title: string) => new FlowRecorder('sign-in', title, () => now).fi
 
 async function signedIn(site = 'site1', sid = `sid-${Math.random()}`, sub = `user-${Math.random()}`) {
 	const { session } = await createRPSession(database.db, site, { sub, sid }, 'id-token', now);
-	const { token, log } = await openFlowLog(database.db, { site, sessionId: session.id, subject: sub, providerSessionId: sid, expiresAt: session.expiresAt }, now);
+	const { token, log } = await openFlowLog(
+		database.db,
+		{ site, sessionId: session.id, subject: sub, providerSessionId: sid, expiresAt: session.expiresAt },
+		now
+	);
 	await appendFlow(database.db, log.id, flow('Sign-in'), now);
 	return { session, token, log, sid, sub };
 }
@@ -63,7 +67,7 @@ describe('flow inspector storage', () => {
 		expect(await findFlowLog(database.db, 'site1', token, later(ENDED_LOG_TTL_MS + 1000))).toBeNull();
 	});
 
-	it('a logout token finds the logs of its sid (also one already ended by a sign-out), and no one else\'s', async () => {
+	it("a logout token finds the logs of its sid (also one already ended by a sign-out), and no one else's", async () => {
 		const mine = await signedIn('site1');
 		const other = await signedIn('site1');
 		const elsewhere = await signedIn('site2', mine.sid, mine.sub);
@@ -78,7 +82,7 @@ describe('flow inspector storage', () => {
 		expect(await endRPSessionsForLogout(database.db, 'site1', { sid: other.sid })).toBe(1);
 	});
 
-	it('a new sign-in in the same browser deletes the previous log (a shared computer shows nobody\'s old flows)', async () => {
+	it("a new sign-in in the same browser deletes the previous log (a shared computer shows nobody's old flows)", async () => {
 		const first = await signedIn();
 		const { token } = await openFlowLog(database.db, { site: 'site1', previousToken: first.token, expiresAt: later(60_000) }, now);
 		expect(await findFlowLog(database.db, 'site1', first.token, now)).toBeNull();

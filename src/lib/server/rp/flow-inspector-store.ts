@@ -50,7 +50,11 @@ export async function openFlowLog(
 export async function findFlowLog(db: Database, site: string, token: string, now = new Date()): Promise<FlowLog | null> {
 	if (!isSessionTokenFormat(token)) return null;
 	const [id, secret] = token.split('.');
-	const [row] = await db.select().from(rpFlowLogs).where(and(eq(rpFlowLogs.id, id), eq(rpFlowLogs.site, site))).limit(1);
+	const [row] = await db
+		.select()
+		.from(rpFlowLogs)
+		.where(and(eq(rpFlowLogs.id, id), eq(rpFlowLogs.site, site)))
+		.limit(1);
 	if (!row || !secretMatchesHash(secret, row.secretHash) || row.expiresAt <= now) return null;
 	return { id: row.id, site: row.site, sessionId: row.sessionId };
 }

@@ -13,12 +13,15 @@ describe('redaction', () => {
 		expect(shown).toBe('(hidden, 29 characters)');
 	});
 
-	it.each(['code', 'code_verifier', 'access_token', 'refresh_token', 'id_token_hint', 'logout_token', 'state', 'nonce'])('keeps only a prefix of %s', (name) => {
-		const value = 'abcdefghijklmnopqrstuvwxyz0123456789';
-		const shown = recordedValue(name, value);
-		expect(shown.startsWith(value.slice(0, REDACTED_PREFIX_LENGTH))).toBe(true);
-		expect(shown).not.toContain(value.slice(0, REDACTED_PREFIX_LENGTH + 1));
-	});
+	it.each(['code', 'code_verifier', 'access_token', 'refresh_token', 'id_token_hint', 'logout_token', 'state', 'nonce'])(
+		'keeps only a prefix of %s',
+		(name) => {
+			const value = 'abcdefghijklmnopqrstuvwxyz0123456789';
+			const shown = recordedValue(name, value);
+			expect(shown.startsWith(value.slice(0, REDACTED_PREFIX_LENGTH))).toBe(true);
+			expect(shown).not.toContain(value.slice(0, REDACTED_PREFIX_LENGTH + 1));
+		}
+	);
 
 	it('shows ordinary parameters as they are', () => {
 		expect(recordedValue('scope', 'openid profile email')).toBe('openid profile email');
@@ -26,9 +29,15 @@ describe('redaction', () => {
 
 	it('a recorded request redacts its query parameters and explains them', () => {
 		const recorder = new FlowRecorder('sign-in', 'Sign-in');
-		recorder.request('browser', 'site', 'GET', 'http://localhost:3001/auth/callback?code=THE-SECRET-CODE-VALUE&state=STATE-VALUE-123&iss=http%3A%2F%2Flocalhost%3A3000', {
-			notes: { iss: 'who answered' }
-		});
+		recorder.request(
+			'browser',
+			'site',
+			'GET',
+			'http://localhost:3001/auth/callback?code=THE-SECRET-CODE-VALUE&state=STATE-VALUE-123&iss=http%3A%2F%2Flocalhost%3A3000',
+			{
+				notes: { iss: 'who answered' }
+			}
+		);
 		const [step] = recorder.steps;
 		expect(step.label).toBe('GET /auth/callback');
 		expect(step.url).toBe('http://localhost:3001/auth/callback');

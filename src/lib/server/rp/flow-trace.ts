@@ -124,7 +124,13 @@ export class FlowRecorder {
 	}
 
 	/** A request with its query parameters redacted and explained (`notes` by parameter name). */
-	request(from: Party, to: Party, method: string, url: URL | string, options: { notes?: Record<string, string>; note?: string; seenBySite?: boolean; extra?: FlowField[] } = {}): void {
+	request(
+		from: Party,
+		to: Party,
+		method: string,
+		url: URL | string,
+		options: { notes?: Record<string, string>; note?: string; seenBySite?: boolean; extra?: FlowField[] } = {}
+	): void {
 		const parsed = new URL(url);
 		const fields = [...parsed.searchParams].map(([name, value]) => ({ name, value: recordedValue(name, value), note: options.notes?.[name] }));
 		this.step({

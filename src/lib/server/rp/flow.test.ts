@@ -12,8 +12,18 @@ const PROVIDER: ProviderMetadata & { authorization_response_iss_parameter_suppor
 	jwks_uri: `${ISSUER}/api/auth/jwks`,
 	authorization_response_iss_parameter_supported: true
 };
-const RP = { clientId: 'team-wiki', clientSecret: 'secret-for-team-wiki', redirectURI: 'http://localhost:3002/auth/callback', tokenEndpointAuthMethod: 'client_secret_basic' } as const;
-const POST_RP = { clientId: 'internal-dashboard', clientSecret: 'secret-for-internal-dashboard', redirectURI: 'http://localhost:3001/auth/callback', tokenEndpointAuthMethod: 'client_secret_post' } as const;
+const RP = {
+	clientId: 'team-wiki',
+	clientSecret: 'secret-for-team-wiki',
+	redirectURI: 'http://localhost:3002/auth/callback',
+	tokenEndpointAuthMethod: 'client_secret_basic'
+} as const;
+const POST_RP = {
+	clientId: 'internal-dashboard',
+	clientSecret: 'secret-for-internal-dashboard',
+	redirectURI: 'http://localhost:3001/auth/callback',
+	tokenEndpointAuthMethod: 'client_secret_post'
+} as const;
 const PENDING: PendingSignIn = { state: 'state-abc', nonce: 'nonce-def', codeVerifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' };
 
 let fetchCalls: Request[];
@@ -49,7 +59,7 @@ async function failure(pending: PendingSignIn | null, params: Record<string, str
 }
 
 describe('startSignIn: the authorization request (OIDC Core §3.1.2.1, RFC 7636)', () => {
-	it('goes to the provider\'s authorization endpoint with response_type=code, client_id, redirect_uri and scope openid profile email', () => {
+	it("goes to the provider's authorization endpoint with response_type=code, client_id, redirect_uri and scope openid profile email", () => {
 		const { url } = startSignIn(RP, PROVIDER);
 		expect(url.origin + url.pathname).toBe(PROVIDER.authorization_endpoint);
 		expect(url.searchParams.get('response_type')).toBe('code');
@@ -110,13 +120,13 @@ describe('finishSignIn: the callback (RFC 6749 §4.1.2, RFC 9207)', () => {
 		expect(fetchCalls).toHaveLength(0);
 	});
 
-	it('surfaces the provider\'s error and description', async () => {
+	it("surfaces the provider's error and description", async () => {
 		const error = await failure(PENDING, { error: 'access_denied', error_description: 'the user denied the request', state: PENDING.state, iss: ISSUER });
 		expect(error.message).toContain('the user denied the request');
 		expect(fetchCalls).toHaveLength(0);
 	});
 
-	it('surfaces the provider\'s error code when there is no description', async () => {
+	it("surfaces the provider's error code when there is no description", async () => {
 		const error = await failure(PENDING, { error: 'login_required', state: PENDING.state, iss: ISSUER });
 		expect(error.message).toContain('login_required');
 	});
@@ -169,12 +179,14 @@ describe('finishSignIn: the callback (RFC 6749 §4.1.2, RFC 9207)', () => {
 		});
 	});
 
-	it('a refused client_secret_post exchange surfaces the token endpoint\'s error_description', async () => {
+	it("a refused client_secret_post exchange surfaces the token endpoint's error_description", async () => {
 		fetchResponse = () => Response.json({ error: 'invalid_client', error_description: 'client authentication failed' }, { status: 401 });
-		await expect(finishSignIn(POST_RP, PROVIDER, PENDING, callback({ code: 'the-code', state: PENDING.state, iss: ISSUER }))).rejects.toThrow(/client authentication failed/);
+		await expect(finishSignIn(POST_RP, PROVIDER, PENDING, callback({ code: 'the-code', state: PENDING.state, iss: ISSUER }))).rejects.toThrow(
+			/client authentication failed/
+		);
 	});
 
-	it('a refused exchange surfaces the token endpoint\'s error_description', async () => {
+	it("a refused exchange surfaces the token endpoint's error_description", async () => {
 		fetchResponse = () => Response.json({ error: 'invalid_grant', error_description: 'the authorization code has expired' }, { status: 400 });
 		const error = await failure(PENDING, { code: 'the-code', state: PENDING.state, iss: ISSUER });
 		expect(error.message).toContain('the authorization code has expired');

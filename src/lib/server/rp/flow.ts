@@ -31,7 +31,13 @@ export function startSignIn(rp: RelyingParty, provider: ProviderMetadata): { url
  */
 export function authorizationURL(rp: RelyingParty, provider: ProviderMetadata, pending: PendingSignIn): URL {
 	const client = new OAuth2Client(rp.clientId, rp.clientSecret, rp.redirectURI);
-	const url = client.createAuthorizationURLWithPKCE(provider.authorization_endpoint, pending.state, CodeChallengeMethod.S256, pending.codeVerifier, SIGN_IN_SCOPES);
+	const url = client.createAuthorizationURLWithPKCE(
+		provider.authorization_endpoint,
+		pending.state,
+		CodeChallengeMethod.S256,
+		pending.codeVerifier,
+		SIGN_IN_SCOPES
+	);
 	url.searchParams.set('nonce', pending.nonce);
 	return url;
 }
@@ -61,7 +67,7 @@ export async function finishSignIn(
 			: `state = ${shortValue(callback.get('state'))}: no sign-in pending in this browser has it (not started here, already used, or older than 10 minutes)`,
 		spec: 'RFC 6749 §10.12; RFC 9700 §4.7',
 		specURL: `${RFC_6749}#section-10.12`,
-		withoutIt: 'An attacker could make the victim\'s browser finish the attacker\'s sign-in (login CSRF), so the victim works in the attacker\'s account.'
+		withoutIt: "An attacker could make the victim's browser finish the attacker's sign-in (login CSRF), so the victim works in the attacker's account."
 	});
 	if (!pending || !stateMatches) throw new SignInFailed('This sign-in link is stale or was not started here. Please start again.');
 	// RFC 9207 §2.4: a provider that advertises `iss` in responses must send it; a missing or
@@ -75,7 +81,7 @@ export async function finishSignIn(
 		detail: `iss = ${iss ?? '(absent)'} (expected ${provider.issuer})`,
 		spec: 'RFC 9207 §2.4',
 		specURL: 'https://www.rfc-editor.org/rfc/rfc9207#section-2.4',
-		withoutIt: 'With several providers, an attacker\'s provider could get the site to send it a code another provider issued (mix-up attack).'
+		withoutIt: "With several providers, an attacker's provider could get the site to send it a code another provider issued (mix-up attack)."
 	});
 	if (issRefused) throw new SignInFailed('The response did not come from the expected provider.');
 	const error = callback.get('error');
@@ -99,7 +105,13 @@ export async function finishSignIn(
  * RFC 6749 §4.1.3: the code exchange, with the client secret sent by the registered method
  * (§2.3.1: HTTP Basic with the form-encoded id and secret, or both in the form body).
  */
-async function exchangeCode(rp: RelyingParty, provider: ProviderMetadata, code: string, codeVerifier: string, recorder?: FlowRecorder): Promise<{ idToken: string; accessToken: string }> {
+async function exchangeCode(
+	rp: RelyingParty,
+	provider: ProviderMetadata,
+	code: string,
+	codeVerifier: string,
+	recorder?: FlowRecorder
+): Promise<{ idToken: string; accessToken: string }> {
 	const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: rp.redirectURI, code_verifier: codeVerifier });
 	const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
 	if (rp.tokenEndpointAuthMethod === 'client_secret_post') {
@@ -115,7 +127,15 @@ async function exchangeCode(rp: RelyingParty, provider: ProviderMetadata, code: 
 		label: `POST ${new URL(provider.token_endpoint).pathname}`,
 		url: provider.token_endpoint,
 		fields: [
-			...(headers.authorization ? [{ name: 'Authorization', value: `Basic ${hidden(headers.authorization)}`, note: 'client_secret_basic: client_id and client_secret in HTTP Basic (RFC 6749 §2.3.1).' }] : []),
+			...(headers.authorization
+				? [
+						{
+							name: 'Authorization',
+							value: `Basic ${hidden(headers.authorization)}`,
+							note: 'client_secret_basic: client_id and client_secret in HTTP Basic (RFC 6749 §2.3.1).'
+						}
+					]
+				: []),
 			...[...form].map(([name, value]) => ({ name, value: recordedValue(name, value), note: TOKEN_REQUEST_NOTES[name] }))
 		],
 		note: 'Server to server, never through the browser: the client secret and the code_verifier prove this is the site that started the sign-in.'
@@ -135,16 +155,21 @@ async function exchangeCode(rp: RelyingParty, provider: ProviderMetadata, code: 
 		label: `${response.status} ${response.ok ? 'tokens' : 'error'}`,
 		fields: Object.entries(fields).map(([name, value]) => ({
 			name,
-			value: name === 'id_token' && typeof value === 'string' ? `${value.slice(0, 12)}… (decoded below)` : recordedValue(name, typeof value === 'string' ? value : JSON.stringify(value)),
+			value:
+				name === 'id_token' && typeof value === 'string'
+					? `${value.slice(0, 12)}… (decoded below)`
+					: recordedValue(name, typeof value === 'string' ? value : JSON.stringify(value)),
 			note: TOKEN_RESPONSE_NOTES[name]
 		})),
 		note: `Cache-Control: ${response.headers.get('cache-control') ?? '(none)'} — token responses must not be cached (RFC 6749 §5.1).`
 	});
 	if (!response.ok) {
-		const reason = typeof fields.error_description === 'string' ? fields.error_description : typeof fields.error === 'string' ? fields.error : `HTTP ${response.status}`;
+		const reason =
+			typeof fields.error_description === 'string' ? fields.error_description : typeof fields.error === 'string' ? fields.error : `HTTP ${response.status}`;
 		throw new SignInFailed(`The code exchange was refused: ${reason}`);
 	}
-	if (typeof fields.id_token !== 'string' || typeof fields.access_token !== 'string') throw new SignInFailed('The token response had no id_token or access_token.');
+	if (typeof fields.id_token !== 'string' || typeof fields.access_token !== 'string')
+		throw new SignInFailed('The token response had no id_token or access_token.');
 	return { idToken: fields.id_token, accessToken: fields.access_token };
 }
 
@@ -155,7 +180,7 @@ export const AUTHORIZATION_REQUEST_NOTES: Record<string, string> = {
 	client_id: 'Which registered client is asking.',
 	redirect_uri: 'Where the provider sends the browser back; must exactly match a registered URI.',
 	scope: 'openid makes it an OpenID Connect request; profile and email ask for those claims.',
-	state: 'Random, kept in this browser\'s flow cookie with this sign-in\'s nonce and code_verifier; must come back unchanged (RFC 6749 §10.12).',
+	state: "Random, kept in this browser's flow cookie with this sign-in's nonce and code_verifier; must come back unchanged (RFC 6749 §10.12).",
 	code_challenge: 'BASE64URL(SHA-256(code_verifier)) (RFC 7636 §4.2); the verifier itself stays on the site.',
 	code_challenge_method: 'S256: the challenge is a hash, so seeing it does not reveal the verifier.',
 	nonce: 'Random; the ID token must carry it back, binding the token to this sign-in (OIDC Core §3.1.2.1).'
@@ -179,7 +204,7 @@ const TOKEN_REQUEST_NOTES: Record<string, string> = {
 };
 
 const TOKEN_RESPONSE_NOTES: Record<string, string> = {
-	access_token: 'For the provider\'s APIs (userinfo). Redacted: it is a bearer credential.',
+	access_token: "For the provider's APIs (userinfo). Redacted: it is a bearer credential.",
 	token_type: 'Bearer: whoever holds the access token may use it (RFC 6750).',
 	expires_in: 'Seconds the access token lives.',
 	refresh_token: 'Gets new tokens later. Redacted: a long-lived credential.',

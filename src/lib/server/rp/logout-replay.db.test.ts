@@ -13,7 +13,7 @@ describe('recordLogoutToken (Back-Channel Logout 1.0 §2.6 replay cache)', () =>
 		expect(await recordLogoutToken(database.db, 'site1', { jti: 'parallel', expiresAt }, now)).toBe(false);
 	});
 
-	it('keeps each site\'s cache apart (the same jti is another token for another audience)', async () => {
+	it("keeps each site's cache apart (the same jti is another token for another audience)", async () => {
 		expect(await recordLogoutToken(database.db, 'site1', { jti: 'shared', expiresAt }, now)).toBe(true);
 		expect(await recordLogoutToken(database.db, 'site2', { jti: 'shared', expiresAt }, now)).toBe(true);
 	});

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { addPendingFlow, MAX_PENDING_FLOWS, openPendingFlows, PENDING_FLOW_TTL_SECONDS, safeReturnPath, sealPendingFlows, takePendingFlow, type PendingFlow } from './pending-sign-ins';
+import {
+	addPendingFlow,
+	MAX_PENDING_FLOWS,
+	openPendingFlows,
+	PENDING_FLOW_TTL_SECONDS,
+	safeReturnPath,
+	sealPendingFlows,
+	takePendingFlow,
+	type PendingFlow
+} from './pending-sign-ins';
 
 const SECRET = 'secret-for-internal-dashboard';
 const NOW = new Date('2026-01-01T12:00:00Z');
@@ -55,7 +64,7 @@ describe('the flow cookie: sealed with an HMAC', () => {
 		expect(sealed.length).toBeLessThan(2000);
 	});
 
-	it('a changed byte, another site\'s key, or garbage yields no flows', () => {
+	it("a changed byte, another site's key, or garbage yields no flows", () => {
 		const sealed = sealPendingFlows([flow('s')], SECRET);
 		const [body, tag] = sealed.split('.');
 		const tampered = `${body.slice(0, -2)}${body.endsWith('A') ? 'B' : 'A'}${body.slice(-1)}.${tag}`;

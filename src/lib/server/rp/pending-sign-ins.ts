@@ -63,7 +63,9 @@ export function safeReturnPath(value: unknown): string {
  * this browser's flow: the `state` check is then the login-CSRF defence it is meant to be.
  */
 export function sealPendingFlows(flows: PendingFlow[], secret: string): string {
-	const body = encodeBase64urlNoPadding(new TextEncoder().encode(JSON.stringify(flows.map((f) => [f.state, f.nonce, f.codeVerifier, f.returnTo, f.createdAt]))));
+	const body = encodeBase64urlNoPadding(
+		new TextEncoder().encode(JSON.stringify(flows.map((f) => [f.state, f.nonce, f.codeVerifier, f.returnTo, f.createdAt])))
+	);
 	return `${body}.${encodeBase64urlNoPadding(mac(body, secret))}`;
 }
 

@@ -24,7 +24,7 @@ describe('demo-site sessions ended by back-channel logout (Back-Channel Logout 1
 		expect((await validateRPSession(database.db, 'site1', token, now)).endedByProvider).toBe(true);
 	});
 
-	it('a logout naming only the user ends all of that user\'s sessions on this site, and none elsewhere', async () => {
+	it("a logout naming only the user ends all of that user's sessions on this site, and none elsewhere", async () => {
 		const a = await createRPSession(database.db, 'site1', claims('user-3', 'sid-3a'), 'id-token', now);
 		const b = await createRPSession(database.db, 'site1', claims('user-3', 'sid-3b'), 'id-token', now);
 		const other = await createRPSession(database.db, 'site2', claims('user-3', 'sid-3a'), 'id-token', now);

@@ -41,7 +41,11 @@ const NO_SESSION: RPSessionLookup = { session: null, endedByProvider: false };
 export async function validateRPSession(db: Database, site: string, token: string, now = new Date()): Promise<RPSessionLookup> {
 	if (!isSessionTokenFormat(token)) return NO_SESSION;
 	const [id, secret] = token.split('.');
-	const [row] = await db.select().from(rpSessions).where(and(eq(rpSessions.id, id), eq(rpSessions.site, site))).limit(1);
+	const [row] = await db
+		.select()
+		.from(rpSessions)
+		.where(and(eq(rpSessions.id, id), eq(rpSessions.site, site)))
+		.limit(1);
 	if (!row || !secretMatchesHash(secret, row.secretHash)) return NO_SESSION;
 	if (row.endedByProviderAt) {
 		// Told once, to the browser holding the cookie; the caller deletes the cookie.
@@ -52,7 +56,10 @@ export async function validateRPSession(db: Database, site: string, token: strin
 		await deleteRPSession(db, id);
 		return NO_SESSION;
 	}
-	return { session: { id: row.id, site: row.site, subject: row.subject, claims: row.claims, idToken: row.idToken, expiresAt: row.expiresAt }, endedByProvider: false };
+	return {
+		session: { id: row.id, site: row.site, subject: row.subject, claims: row.claims, idToken: row.idToken, expiresAt: row.expiresAt },
+		endedByProvider: false
+	};
 }
 
 /**

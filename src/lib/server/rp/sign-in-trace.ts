@@ -7,7 +7,13 @@ import type { FlowRecorder } from './flow-trace';
  * request is rebuilt from the flow cookie (it depends on nothing else), the provider's own
  * pages are marked as unseen by the site, and the redirect back is what the callback received.
  */
-export function recordFrontChannel(recorder: FlowRecorder | undefined, rp: RelyingParty, provider: ProviderMetadata, pending: PendingSignIn | null, callbackURL: URL): void {
+export function recordFrontChannel(
+	recorder: FlowRecorder | undefined,
+	rp: RelyingParty,
+	provider: ProviderMetadata,
+	pending: PendingSignIn | null,
+	callbackURL: URL
+): void {
 	if (!recorder) return;
 	if (pending) {
 		const request = authorizationURL(rp, provider, pending);
@@ -16,7 +22,13 @@ export function recordFrontChannel(recorder: FlowRecorder | undefined, rp: Relyi
 			from: 'site',
 			to: 'browser',
 			label: '303 to the authorization endpoint',
-			fields: [{ name: 'Set-Cookie', value: 'flow cookie (this sign-in\'s state, nonce, code_verifier beside any other tab\'s; HMAC-sealed, HttpOnly, SameSite=Lax, 10 minutes)', note: 'What the site needs back in the callback, kept in this browser only and found by state.' }],
+			fields: [
+				{
+					name: 'Set-Cookie',
+					value: "flow cookie (this sign-in's state, nonce, code_verifier beside any other tab's; HMAC-sealed, HttpOnly, SameSite=Lax, 10 minutes)",
+					note: 'What the site needs back in the callback, kept in this browser only and found by state.'
+				}
+			],
 			note: 'The site sends the browser to the provider with the authorization request below.'
 		});
 		recorder.request('browser', 'provider', 'GET', request, {
@@ -35,6 +47,8 @@ export function recordFrontChannel(recorder: FlowRecorder | undefined, rp: Relyi
 	}
 	recorder.request('browser', 'site', 'GET', callbackURL, {
 		notes: CALLBACK_NOTES,
-		note: pending ? 'The callback: the site checks state and iss before using the code.' : 'The callback arrived without the flow cookie: this browser did not start the sign-in, or it expired.'
+		note: pending
+			? 'The callback: the site checks state and iss before using the code.'
+			: 'The callback arrived without the flow cookie: this browser did not start the sign-in, or it expired.'
 	});
 }

@@ -69,7 +69,7 @@ const alg: TokenCheckDefinition = {
 
 const key: TokenCheckDefinition = {
 	id: 'key',
-	name: 'kid selects a key from the provider\'s JWKS',
+	name: "kid selects a key from the provider's JWKS",
 	spec: 'OIDC Core §10.1.1; RFC 7515 §4.1.4',
 	specURL: `${OIDC_CORE}#RotateSigKeys`,
 	withoutIt: 'Trusting a key named in the token itself (jwk, jku) lets an attacker sign with their own key.',
@@ -101,7 +101,8 @@ const required: TokenCheckDefinition = {
 	spec: 'OIDC Core §2; RFC 7519 §4.1',
 	specURL: `${OIDC_CORE}#IDToken`,
 	withoutIt: 'A token without exp never expires; one without sub names nobody, yet code would use it.',
-	detail: (c) => `required: ${c.expected.requiredClaims.join(', ')}; missing: ${c.expected.requiredClaims.filter((n) => !(n in c.payload)).join(', ') || 'none'}`
+	detail: (c) =>
+		`required: ${c.expected.requiredClaims.join(', ')}; missing: ${c.expected.requiredClaims.filter((n) => !(n in c.payload)).join(', ') || 'none'}`
 };
 
 const iss = (spec: string, specURL: string): TokenCheckDefinition => ({
@@ -109,7 +110,7 @@ const iss = (spec: string, specURL: string): TokenCheckDefinition => ({
 	name: 'iss is the provider',
 	spec,
 	specURL,
-	withoutIt: 'A token from another provider (one the attacker runs, or a mix-up) would be accepted as this one\'s.',
+	withoutIt: "A token from another provider (one the attacker runs, or a mix-up) would be accepted as this one's.",
 	detail: (c) => `iss = ${show(c.payload.iss)} (expected ${c.expected.issuer})`
 });
 
@@ -149,7 +150,11 @@ export const ID_TOKEN_CHECKS: TokenCheckDefinition[] = [
 	signature,
 	required,
 	iss('OIDC Core §3.1.3.7 item 2', `${OIDC_CORE}#IDTokenValidation`),
-	aud('OIDC Core §3.1.3.7 item 3', `${OIDC_CORE}#IDTokenValidation`, 'An ID token the provider issued to another site (perhaps one the attacker runs) could be replayed here to sign in as its user.'),
+	aud(
+		'OIDC Core §3.1.3.7 item 3',
+		`${OIDC_CORE}#IDTokenValidation`,
+		'An ID token the provider issued to another site (perhaps one the attacker runs) could be replayed here to sign in as its user.'
+	),
 	exp,
 	iat,
 	{
@@ -189,7 +194,12 @@ export const SESSION_JWT_CHECKS: TokenCheckDefinition[] = [
 	alg,
 	key,
 	signature,
-	typ('JWT', 'RFC 8725 §3.11', 'https://www.rfc-editor.org/rfc/rfc8725#section-3.11', 'An access token (typ at+jwt) or another JWT from the same provider could be passed off as a session token.'),
+	typ(
+		'JWT',
+		'RFC 8725 §3.11',
+		'https://www.rfc-editor.org/rfc/rfc8725#section-3.11',
+		'An access token (typ at+jwt) or another JWT from the same provider could be passed off as a session token.'
+	),
 	required,
 	iss('RFC 7519 §4.1.1; RFC 8725 §3.8', 'https://www.rfc-editor.org/rfc/rfc8725#section-3.8'),
 	aud('RFC 7519 §4.1.3', 'https://www.rfc-editor.org/rfc/rfc7519#section-4.1.3', 'A JWT the provider minted for another audience could call this API.'),
@@ -201,8 +211,18 @@ export const LOGOUT_TOKEN_CHECKS: TokenCheckDefinition[] = [
 	format,
 	alg,
 	key,
-	{ ...signature, spec: 'Back-Channel Logout 1.0 §2.6 step 3', specURL: BACKCHANNEL, withoutIt: 'Anyone who can reach the site could sign every user out (denial of service).' },
-	typ('logout+jwt', 'Back-Channel Logout 1.0 §2.4; RFC 8725 §3.11', BACKCHANNEL, 'An ID token, which also has iss, aud and sub, could be replayed as a logout token.'),
+	{
+		...signature,
+		spec: 'Back-Channel Logout 1.0 §2.6 step 3',
+		specURL: BACKCHANNEL,
+		withoutIt: 'Anyone who can reach the site could sign every user out (denial of service).'
+	},
+	typ(
+		'logout+jwt',
+		'Back-Channel Logout 1.0 §2.4; RFC 8725 §3.11',
+		BACKCHANNEL,
+		'An ID token, which also has iss, aud and sub, could be replayed as a logout token.'
+	),
 	{ ...required, spec: 'Back-Channel Logout 1.0 §2.4', specURL: BACKCHANNEL },
 	iss('Back-Channel Logout 1.0 §2.6 step 4', BACKCHANNEL),
 	aud('Back-Channel Logout 1.0 §2.6 step 4', BACKCHANNEL, 'A logout token for another site could end sessions here.'),
@@ -247,14 +267,26 @@ function prefix(value: unknown): string {
 }
 
 export function hashNameFor(alg: unknown): string {
-	return alg === 'EdDSA' ? 'SHA-512' : alg === 'ES384' || alg === 'RS384' || alg === 'PS384' ? 'SHA-384' : alg === 'ES512' || alg === 'RS512' || alg === 'PS512' ? 'SHA-512' : 'SHA-256';
+	return alg === 'EdDSA'
+		? 'SHA-512'
+		: alg === 'ES384' || alg === 'RS384' || alg === 'PS384'
+			? 'SHA-384'
+			: alg === 'ES512' || alg === 'RS512' || alg === 'PS512'
+				? 'SHA-512'
+				: 'SHA-256';
 }
 
 /** Which check a verification error stopped at (jose's errors, or TokenCheckFailed). */
 export function failedCheckOf(error: unknown): string {
 	if (error instanceof TokenCheckFailed) return error.check;
 	if (error instanceof errors.JOSEAlgNotAllowed) return 'alg';
-	if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return 'key';
+	if (
+		error instanceof errors.JWKSNoMatchingKey ||
+		error instanceof errors.JWKSMultipleMatchingKeys ||
+		error instanceof errors.JWKSTimeout ||
+		error instanceof errors.JWKSInvalid
+	)
+		return 'key';
 	if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature';
 	if (error instanceof errors.JWTExpired) return error.claim === 'iat' ? 'iat' : 'exp';
 	if (error instanceof errors.JWTClaimValidationFailed) {
@@ -272,7 +304,13 @@ export function failedCheckOf(error: unknown): string {
  */
 export function recordTokenChecks(recorder: FlowRecorder | undefined, definitions: TokenCheckDefinition[], context: TokenCheckContext, error?: unknown): void {
 	if (!recorder) return;
-	const failedAt = error === undefined ? -1 : Math.max(0, definitions.findIndex((d) => d.id === failedCheckOf(error)));
+	const failedAt =
+		error === undefined
+			? -1
+			: Math.max(
+					0,
+					definitions.findIndex((d) => d.id === failedCheckOf(error))
+				);
 	definitions.forEach((d, index) => {
 		let result: CheckResult;
 		if (d.applies && !d.applies(context) && (failedAt === -1 || index < failedAt)) result = 'not-applicable';

@@ -73,8 +73,18 @@ describe('verifyLogoutToken (Back-Channel Logout 1.0 §2.6)', () => {
 	});
 
 	it('accepts sid alone and sub alone (§2.4: at least one of them)', async () => {
-		await expect(verifyLogout(await logoutToken({ omit: ['sub'] }))).resolves.toEqual({ sid: 'session-1', sub: undefined, jti: expect.any(String), expiresAt: expect.any(Date) });
-		await expect(verifyLogout(await logoutToken({ omit: ['sid'] }))).resolves.toEqual({ sid: undefined, sub: 'user-1', jti: expect.any(String), expiresAt: expect.any(Date) });
+		await expect(verifyLogout(await logoutToken({ omit: ['sub'] }))).resolves.toEqual({
+			sid: 'session-1',
+			sub: undefined,
+			jti: expect.any(String),
+			expiresAt: expect.any(Date)
+		});
+		await expect(verifyLogout(await logoutToken({ omit: ['sid'] }))).resolves.toEqual({
+			sid: undefined,
+			sub: 'user-1',
+			jti: expect.any(String),
+			expiresAt: expect.any(Date)
+		});
 	});
 
 	it('accepts one signed with ES256 from the same JWKS', async () => {
@@ -86,7 +96,7 @@ describe('verifyLogoutToken (Back-Channel Logout 1.0 §2.6)', () => {
 		['no events claim', { omit: ['events'] }, /events/],
 		['events without the back-channel logout event', { claims: { events: { 'http://schemas.openid.net/event/other': {} } } }, /logout event/],
 		['events that is not an object', { claims: { events: LOGOUT_EVENT } }, /logout event/],
-		['typ JWT (an ID token\'s typ)', { typ: 'JWT' }, /typ/],
+		["typ JWT (an ID token's typ)", { typ: 'JWT' }, /typ/],
 		['no typ', { typ: null }, /typ/],
 		['another audience', { claims: { aud: 'team-wiki' } }, /aud/],
 		['another issuer', { claims: { iss: 'https://evil.example' } }, /iss/],
@@ -107,7 +117,11 @@ describe('verifyLogoutToken (Back-Channel Logout 1.0 §2.6)', () => {
 	});
 
 	it('refuses an unsigned token (alg none) and garbage', async () => {
-		const unsigned = new UnsecuredJWT({ sid: 'session-1', events: { [LOGOUT_EVENT]: {} }, jti: 'j' }).setIssuer(ISSUER).setAudience(CLIENT_ID).setIssuedAt().encode();
+		const unsigned = new UnsecuredJWT({ sid: 'session-1', events: { [LOGOUT_EVENT]: {} }, jti: 'j' })
+			.setIssuer(ISSUER)
+			.setAudience(CLIENT_ID)
+			.setIssuedAt()
+			.encode();
 		await expect(verifyLogout(unsigned)).rejects.toThrow();
 		await expect(verifyLogout('garbage')).rejects.toThrow();
 	});
@@ -162,7 +176,10 @@ describe('verifyIDToken: at_hash (OIDC Core §3.1.3.8, §3.2.2.9)', () => {
 	const ACCESS_TOKEN = 'the-access-token-from-the-same-token-response';
 	const idToken = (options: TokenOptions = {}, accessToken = ACCESS_TOKEN) => {
 		const iat = now();
-		return sign({ iss: ISSUER, aud: CLIENT_ID, sub: 'user-1', nonce: 'nonce-1', iat, exp: iat + 3600, at_hash: accessTokenHash(accessToken, options.alg ?? 'RS256') }, { typ: 'JWT', ...options });
+		return sign(
+			{ iss: ISSUER, aud: CLIENT_ID, sub: 'user-1', nonce: 'nonce-1', iat, exp: iat + 3600, at_hash: accessTokenHash(accessToken, options.alg ?? 'RS256') },
+			{ typ: 'JWT', ...options }
+		);
 	};
 	const verify = (token: string, accessToken: string, recorder?: FlowRecorder, jwksURI = server.url) =>
 		verifyIDToken(token, { issuer: ISSUER, clientId: CLIENT_ID, jwksURI, nonce: 'nonce-1', accessToken }, recorder);
@@ -176,14 +193,17 @@ describe('verifyIDToken: at_hash (OIDC Core §3.1.3.8, §3.2.2.9)', () => {
 		await expect(verify(await idToken(options()), ACCESS_TOKEN)).resolves.toMatchObject({ sub: 'user-1' });
 	});
 
-	it('refuses a valid ID token presented with another access token (an attacker\'s substitution)', async () => {
+	it("refuses a valid ID token presented with another access token (an attacker's substitution)", async () => {
 		await expect(verify(await idToken(), 'an-access-token-the-attacker-swapped-in')).rejects.toThrow(/at_hash/);
 		await expect(verify(await idToken({ key: ed, alg: 'EdDSA' }), 'an-access-token-the-attacker-swapped-in')).rejects.toThrow(/at_hash/);
 	});
 
 	it('refuses an at_hash computed with the wrong hash for the algorithm (SHA-256 under EdDSA)', async () => {
 		const iat = now();
-		const token = await sign({ iss: ISSUER, aud: CLIENT_ID, sub: 'user-1', nonce: 'nonce-1', iat, exp: iat + 3600, at_hash: accessTokenHash(ACCESS_TOKEN, 'RS256') }, { key: ed, alg: 'EdDSA' });
+		const token = await sign(
+			{ iss: ISSUER, aud: CLIENT_ID, sub: 'user-1', nonce: 'nonce-1', iat, exp: iat + 3600, at_hash: accessTokenHash(ACCESS_TOKEN, 'RS256') },
+			{ key: ed, alg: 'EdDSA' }
+		);
 		await expect(verify(token, ACCESS_TOKEN)).rejects.toThrow(/at_hash/);
 	});
 

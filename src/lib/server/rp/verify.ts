@@ -86,12 +86,18 @@ async function recordedJWKSFetch(url: string, options: RequestInit): Promise<Res
 	const lookup = currentKeyLookup.getStore();
 	if (lookup) {
 		lookup.fetched = true;
-		lookup.recorder.request('site', 'provider', 'GET', url, { note: 'Cache miss: the site had no key with this kid yet (or none at all), so it fetched the provider\'s published keys.' });
+		lookup.recorder.request('site', 'provider', 'GET', url, {
+			note: "Cache miss: the site had no key with this kid yet (or none at all), so it fetched the provider's published keys."
+		});
 		lookup.recorder.step({
 			from: 'provider',
 			to: 'site',
 			label: `${response.status} JWKS`,
-			fields: keys.map((k) => ({ name: `kid ${String(k.kid)}`, value: `${String(k.kty)} ${String(k.alg ?? '')} use=${String(k.use ?? '')}`.trim(), note: 'A public key the provider signs with (RFC 7517).' })),
+			fields: keys.map((k) => ({
+				name: `kid ${String(k.kid)}`,
+				value: `${String(k.kty)} ${String(k.alg ?? '')} use=${String(k.use ?? '')}`.trim(),
+				note: 'A public key the provider signs with (RFC 7517).'
+			})),
 			note: 'Public keys only; jose caches them and fetches again only for an unknown kid (at most every 30 s).'
 		});
 	}
@@ -112,7 +118,12 @@ async function verifyRecorded(
 	currentDate?: Date
 ): Promise<JWTPayload> {
 	const set = remoteKeySet(jwksURI);
-	const full: TokenCheckContext = { ...context, header: safeHeader(token), payload: safePayload(token), now: Math.floor((currentDate?.getTime() ?? Date.now()) / 1000) };
+	const full: TokenCheckContext = {
+		...context,
+		header: safeHeader(token),
+		payload: safePayload(token),
+		now: Math.floor((currentDate?.getTime() ?? Date.now()) / 1000)
+	};
 	if (!recorder) return verify(set);
 	const lookup: KeyLookup = { recorder, fetched: false };
 	try {
@@ -135,7 +146,7 @@ function recordCacheHit(recorder: FlowRecorder, context: TokenCheckContext): voi
 		to: 'site',
 		label: 'JWKS cache hit',
 		fields: [{ name: 'kid', value: String(context.header.kid ?? '(none)'), note: 'The key id in the token header: which published key signed it.' }],
-		note: 'No request: the key with this kid was already in the site\'s copy of the provider\'s JWKS.'
+		note: "No request: the key with this kid was already in the site's copy of the provider's JWKS."
 	});
 }
 
@@ -170,7 +181,12 @@ const ID_TOKEN_REQUIRED_CLAIMS = ['sub', 'iat', 'exp', 'nonce'];
  * provider's JWKS only, pinned `iss` and `aud`, `exp`/`iat` with a small clock skew, the
  * `nonce` we sent, and (§3.1.3.8) `at_hash` against the access token we received.
  */
-export async function verifyIDToken(idToken: string, expected: ExpectedIDToken, recorder?: FlowRecorder, options: { currentDate?: Date } = {}): Promise<JWTPayload> {
+export async function verifyIDToken(
+	idToken: string,
+	expected: ExpectedIDToken,
+	recorder?: FlowRecorder,
+	options: { currentDate?: Date } = {}
+): Promise<JWTPayload> {
 	const accessToken = expected.accessToken;
 	const header = safeHeader(idToken);
 	const payload = safePayload(idToken);
@@ -207,7 +223,7 @@ export async function verifyIDToken(idToken: string, expected: ExpectedIDToken, 
 			// substituted access token (another user's, or one the attacker obtained) is refused.
 			if (accessToken !== undefined && payload.at_hash !== undefined) {
 				if (typeof payload.at_hash !== 'string' || !atHashMatches(payload.at_hash, accessToken, protectedHeader.alg)) {
-					throw new TokenCheckFailed('at_hash', 'the ID token\'s at_hash does not match the access token');
+					throw new TokenCheckFailed('at_hash', "the ID token's at_hash does not match the access token");
 				}
 			}
 			return payload;
@@ -275,9 +291,11 @@ export async function verifyLogoutToken(
 				maxTokenAge: LOGOUT_TOKEN_MAX_AGE_SECONDS
 			});
 			const events = payload.events;
-			if (typeof events !== 'object' || events === null || !(LOGOUT_EVENT in events)) throw new TokenCheckFailed('events', 'not a logout token: the logout event is missing');
+			if (typeof events !== 'object' || events === null || !(LOGOUT_EVENT in events))
+				throw new TokenCheckFailed('events', 'not a logout token: the logout event is missing');
 			if ('nonce' in payload) throw new TokenCheckFailed('no-nonce', 'a logout token must not contain a nonce');
-			if (!(typeof payload.sid === 'string' && payload.sid) && !(typeof payload.sub === 'string' && payload.sub)) throw new TokenCheckFailed('sid-or-sub', 'a logout token must contain sid or sub');
+			if (!(typeof payload.sid === 'string' && payload.sid) && !(typeof payload.sub === 'string' && payload.sub))
+				throw new TokenCheckFailed('sid-or-sub', 'a logout token must contain sid or sub');
 			if (typeof payload.jti !== 'string' || !payload.jti) throw new TokenCheckFailed('required', 'a logout token must contain a jti');
 			return payload;
 		}

@@ -54,7 +54,9 @@ export const actions: Actions = {
 		const sessionId = (await request.formData()).get('session_id');
 		if (typeof sessionId !== 'string' || !sessionId) return fail(400, { sessionMessage: SESSION_GONE });
 		const { db, keys, issuer, outbound } = await provider();
-		const ended = await endOtherSessionOfUser(db, keys, issuer, { userId: locals.session.userId, currentSessionId: locals.session.id }, sessionId, { outbound });
+		const ended = await endOtherSessionOfUser(db, keys, issuer, { userId: locals.session.userId, currentSessionId: locals.session.id }, sessionId, {
+			outbound
+		});
 		if (!ended) return fail(404, { sessionMessage: SESSION_GONE });
 		await recordSecurityEvent(db, locals.session.userId, 'session-revoked', {}, signInOrigin({ request, getClientAddress }));
 		redirect(303, '/account?notice=session-ended#sessions');
@@ -64,7 +66,8 @@ export const actions: Actions = {
 		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
 		const { db, keys, issuer, outbound } = await provider();
 		const { ended } = await endOtherSessionsOfUser(db, keys, issuer, { userId: locals.session.userId, currentSessionId: locals.session.id }, { outbound });
-		if (ended > 0) await recordSecurityEvent(db, locals.session.userId, 'other-sessions-revoked', { count: String(ended) }, signInOrigin({ request, getClientAddress }));
+		if (ended > 0)
+			await recordSecurityEvent(db, locals.session.userId, 'other-sessions-revoked', { count: String(ended) }, signInOrigin({ request, getClientAddress }));
 		redirect(303, '/account?notice=other-sessions-ended#sessions');
 	},
 	/** "Revoke access" for one connected application. */
@@ -76,7 +79,13 @@ export const actions: Actions = {
 		const clientName = await findClientDisplayName(db, clientId);
 		const revoked = await revokeConnectedApp(db, keys, issuer, locals.session.userId, clientId, { outbound });
 		if (!revoked) return fail(404, { appMessage: APP_GONE });
-		await recordSecurityEvent(db, locals.session.userId, 'app-revoked', { clientId, clientName: clientName ?? clientId }, signInOrigin({ request, getClientAddress }));
+		await recordSecurityEvent(
+			db,
+			locals.session.userId,
+			'app-revoked',
+			{ clientId, clientName: clientName ?? clientId },
+			signInOrigin({ request, getClientAddress })
+		);
 		redirect(303, '/account?notice=app-revoked#apps');
 	}
 };

@@ -92,7 +92,9 @@ async function tokenScenario(event: RequestEvent, run: (context: LabContext, idT
 export const actions: Actions = {
 	emptyJWKS: (event) => tokenScenario(event, (context, idToken) => runEmptyJWKS(context, idToken)),
 	invalidSignature: (event) =>
-		tokenScenario(event, (context, idToken, form) => runInvalidSignature(context, idToken, form.get('variant') === 'foreign-key' ? 'foreign-key' : 'altered-payload')),
+		tokenScenario(event, (context, idToken, form) =>
+			runInvalidSignature(context, idToken, form.get('variant') === 'foreign-key' ? 'foreign-key' : 'altered-payload')
+		),
 	tokenExpired: (event) => tokenScenario(event, (context, idToken) => runExpiredToken(context, idToken)),
 	redirectMismatch: async ({ locals, cookies, url }) => {
 		requireLab();

@@ -33,13 +33,7 @@ const consumeStatement = preparedQuery((db) =>
 		.set({ consumedAt: sql`${sql.placeholder('now')}::timestamptz` })
 		.from(grants)
 		.innerJoin(users, eq(users.id, grants.userId))
-		.where(
-			and(
-				eq(authorizationCodes.codeHash, sql.placeholder('codeHash')),
-				isNull(authorizationCodes.consumedAt),
-				eq(grants.id, authorizationCodes.grantId)
-			)
-		)
+		.where(and(eq(authorizationCodes.codeHash, sql.placeholder('codeHash')), isNull(authorizationCodes.consumedAt), eq(grants.id, authorizationCodes.grantId)))
 		.returning({
 			grantId: grants.id,
 			clientId: grants.clientId,
@@ -69,10 +63,6 @@ export async function markAuthorizationCodeConsumed(db: Database, codeHash: stri
 
 /** The grant of a code with this hash, consumed or not (to recognise a replay). */
 export async function selectAuthorizationCodeGrant(db: Database, codeHash: string): Promise<string | undefined> {
-	const [row] = await db
-		.select({ grantId: authorizationCodes.grantId })
-		.from(authorizationCodes)
-		.where(eq(authorizationCodes.codeHash, codeHash))
-		.limit(1);
+	const [row] = await db.select({ grantId: authorizationCodes.grantId }).from(authorizationCodes).where(eq(authorizationCodes.codeHash, codeHash)).limit(1);
 	return row?.grantId;
 }

@@ -11,7 +11,16 @@ const byHashStatement = preparedQuery((db) =>
 			expiresAt: refreshTokens.expiresAt,
 			createdAt: refreshTokens.createdAt,
 			rotatedAt: refreshTokens.rotatedAt,
-			grant: { id: grants.id, clientId: grants.clientId, scope: grants.scope, authTime: grants.authTime, amr: grants.amr, acr: grants.acr, sessionId: grants.sessionId, revokedAt: grants.revokedAt },
+			grant: {
+				id: grants.id,
+				clientId: grants.clientId,
+				scope: grants.scope,
+				authTime: grants.authTime,
+				amr: grants.amr,
+				acr: grants.acr,
+				sessionId: grants.sessionId,
+				revokedAt: grants.revokedAt
+			},
 			user: USER_COLUMNS
 		})
 		.from(refreshTokens)

@@ -26,7 +26,11 @@ export const signingKeys = pgTable(
 		retiredAt: timestamp('retired_at', { withTimezone: true })
 	},
 	(t) => [
-		uniqueIndex('jwks_one_active_key_per_alg').on(t.alg).where(sql`status = 'active'`),
-		uniqueIndex('jwks_one_next_key_per_alg').on(t.alg).where(sql`status = 'next'`)
+		uniqueIndex('jwks_one_active_key_per_alg')
+			.on(t.alg)
+			.where(sql`status = 'active'`),
+		uniqueIndex('jwks_one_next_key_per_alg')
+			.on(t.alg)
+			.where(sql`status = 'next'`)
 	]
 );

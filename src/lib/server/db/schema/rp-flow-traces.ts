@@ -22,7 +22,11 @@ export const rpFlowLogs = pgTable(
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
 	},
-	(t) => [index('rp_flow_log_session_idx').on(t.sessionId), index('rp_flow_log_sid_idx').on(t.site, t.providerSessionId), index('rp_flow_log_subject_idx').on(t.site, t.subject)]
+	(t) => [
+		index('rp_flow_log_session_idx').on(t.sessionId),
+		index('rp_flow_log_sid_idx').on(t.site, t.providerSessionId),
+		index('rp_flow_log_subject_idx').on(t.site, t.subject)
+	]
 );
 
 /** One recorded flow (sign-in, API call, sign-out, back-channel logout): redacted, size-bounded JSON. */

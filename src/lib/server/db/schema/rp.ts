@@ -31,8 +31,12 @@ export const rpSessions = pgTable(
  * Logout tokens a demo site has accepted, by `jti`, kept until they expire so that a replayed
  * token is refused (Back-Channel Logout 1.0 §2.6: the RP may keep a replay cache).
  */
-export const rpSeenLogoutTokens = pgTable('rp_seen_logout_token', {
-	site: text('site').notNull(),
-	jti: text('jti').notNull(),
-	expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
-}, (t) => [primaryKey({ columns: [t.site, t.jti] })]);
+export const rpSeenLogoutTokens = pgTable(
+	'rp_seen_logout_token',
+	{
+		site: text('site').notNull(),
+		jti: text('jti').notNull(),
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.site, t.jti] })]
+);

@@ -32,7 +32,14 @@ export async function exchangeAuthorizationCode(ctx: TokenContext, client: Clien
 		// RFC 9700 §4.8.2: a verifier without a challenge is a PKCE downgrade attempt.
 		throw await refuse('code_verifier was sent but the authorization request had no code_challenge');
 	}
-	const grant = { id: redeemed.grantId, scope: redeemed.scope, authTime: redeemed.authTime, amr: redeemed.amr, acr: redeemed.acr, sessionId: redeemed.sessionId };
+	const grant = {
+		id: redeemed.grantId,
+		scope: redeemed.scope,
+		authTime: redeemed.authTime,
+		amr: redeemed.amr,
+		acr: redeemed.acr,
+		sessionId: redeemed.sessionId
+	};
 	return issueUserTokens(ctx, client, grant, redeemed.user, grant.scope, { nonce: redeemed.nonce, withRefreshToken: offersRefresh(client, grant.scope) });
 }
 

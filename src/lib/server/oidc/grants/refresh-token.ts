@@ -27,7 +27,9 @@ export async function exchangeRefreshToken(ctx: TokenContext, client: Client, pa
 	// Checked before rotating: a mistyped scope must not use the token up.
 	// RFC 6749 §6: the scope of a refresh may only narrow what the user granted.
 	const requested = params.get('scope');
-	const scope = Scopes.parse(row.grant.scope).narrow(requested === undefined ? undefined : Scopes.parse(requested)).toString();
+	const scope = Scopes.parse(row.grant.scope)
+		.narrow(requested === undefined ? undefined : Scopes.parse(requested))
+		.toString();
 	if (!(await claimRotation(db, row.tokenHash, now))) {
 		const rotatedAt = row.rotatedAt ?? (await rotationTime(db, row.tokenHash));
 		if (!withinReuseGrace(rotatedAt, now, ctx.tokenPolicy.refreshReuseGraceSeconds)) {

@@ -27,7 +27,9 @@ export const actions: Actions = {
 		const session = locals.session;
 		if (!session) redirect(303, `/auth/login?return_to=${encodeURIComponent(HERE)}`);
 		const form = await request.formData();
-		const email = String(form.get('email') ?? '').trim().slice(0, 254);
+		const email = String(form.get('email') ?? '')
+			.trim()
+			.slice(0, 254);
 		const send = await mailer();
 		if (!send) return fail(503, { email, errors: {}, message: 'This server cannot send mail (SMTP_URL is not set), so the new address cannot be confirmed.' });
 		const { db } = await database();

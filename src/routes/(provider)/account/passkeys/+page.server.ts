@@ -42,11 +42,22 @@ export const actions: Actions = {
 		const clientDataJSON = decodeBase64url(form.get('client_data_json'));
 		const attestationObject = decodeBase64url(form.get('attestation_object'));
 		if (!clientDataJSON || !attestationObject) {
-			return fail(400, { add: { name, nameError: null, message: 'Adding a passkey needs JavaScript: your browser asks your device to make the key. Turn JavaScript on and try again.' } });
+			return fail(400, {
+				add: {
+					name,
+					nameError: null,
+					message: 'Adding a passkey needs JavaScript: your browser asks your device to make the key. Turn JavaScript on and try again.'
+				}
+			});
 		}
 		const { db, issuer } = await provider();
 		const rp = relyingPartyFor(issuer);
-		const outcome = await addPasskey(db, rp, { userId: session.userId, name, response: { clientDataJSON, attestationObject }, origin: signInOrigin({ request, getClientAddress }) });
+		const outcome = await addPasskey(db, rp, {
+			userId: session.userId,
+			name,
+			response: { clientDataJSON, attestationObject },
+			origin: signInOrigin({ request, getClientAddress })
+		});
 		if (outcome.status === 'invalid-name') return fail(400, { add: { name, nameError: outcome.error, message: null } });
 		if (outcome.status === 'refused') return fail(400, { add: { name, nameError: null, message: registrationFailureMessage(outcome.failure, rp) } });
 		redirect(303, `${HERE}?notice=passkey-added`);

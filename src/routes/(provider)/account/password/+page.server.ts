@@ -38,7 +38,13 @@ export const actions: Actions = {
 		if (outcome.status === 'sign-in-again') redirect(303, reauthenticationPath(HERE));
 		if (outcome.status === 'invalid') return fail(400, { errors: outcome.errors, message: null });
 		if (outcome.status === 'rate-limited') return fail(429, { errors: {}, message: outcome.message });
-		await recordSecurityEvent(db, session.userId, outcome.kind === 'set' ? 'password-set' : 'password-changed', {}, signInOrigin({ request, getClientAddress }));
+		await recordSecurityEvent(
+			db,
+			session.userId,
+			outcome.kind === 'set' ? 'password-set' : 'password-changed',
+			{},
+			signInOrigin({ request, getClientAddress })
+		);
 		await signOutElsewhereAfterPasswordChange(db, keys, issuer, { userId: session.userId, currentSessionId: session.id }, { outbound });
 		redirect(303, `/account?notice=password-${outcome.kind}`);
 	}

@@ -28,7 +28,12 @@ export const load: PageServerLoad = async (event) => {
 	const { db, totpEncryptionKey } = await provider();
 	const status = await findTOTPStatus(db, session.userId);
 	if (status.confirmedAt) {
-		return { state: 'on' as const, since: status.confirmedAt.toISOString(), recoveryCodesLeft: await countUnusedRecoveryCodes(db, session.userId), recoveryCodeCount: RECOVERY_CODE_COUNT };
+		return {
+			state: 'on' as const,
+			since: status.confirmedAt.toISOString(),
+			recoveryCodesLeft: await countUnusedRecoveryCodes(db, session.userId),
+			recoveryCodeCount: RECOVERY_CODE_COUNT
+		};
 	}
 	const key = status.enrolling ? await pendingTOTPKey(db, session.userId, totpEncryptionKey) : null;
 	if (key) return { state: 'enrolling' as const, setup: totpSetupView(key, SERVICE_NAME, session.user.email) };

@@ -46,7 +46,13 @@ export const actions: Actions = {
 			redirect(303, authorizationResponseURL(request.redirectURI, issuer, { error: new AccessDenied() }, request.state));
 		}
 		await saveConsent(db, locals.session.userId, request.client.id, request.scope);
-		await recordSecurityEvent(db, locals.session.userId, 'app-granted', { clientId: request.client.id, clientName: presentClient(request.client, issuer).name, scope: request.scope }, signInOrigin({ request: httpRequest, getClientAddress }));
+		await recordSecurityEvent(
+			db,
+			locals.session.userId,
+			'app-granted',
+			{ clientId: request.client.id, clientName: presentClient(request.client, issuer).name, scope: request.scope },
+			signInOrigin({ request: httpRequest, getClientAddress })
+		);
 		redirect(303, path);
 	}
 };

@@ -15,10 +15,17 @@ export const load: PageServerLoad = async ({ url }) => ({
 export const actions: Actions = {
 	default: async ({ request, getClientAddress }) => {
 		const form = await request.formData();
-		const email = String(form.get('email') ?? '').trim().slice(0, 254);
+		const email = String(form.get('email') ?? '')
+			.trim()
+			.slice(0, 254);
 		const returnTo = safeReturnTo(form.get('return_to'));
 		const send = await mailer();
-		if (!send) return fail(503, { email, errors: {}, message: 'This server cannot send mail (SMTP_URL is not set), so it cannot send reset links. Ask the people who run it to reset your password.' });
+		if (!send)
+			return fail(503, {
+				email,
+				errors: {},
+				message: 'This server cannot send mail (SMTP_URL is not set), so it cannot send reset links. Ask the people who run it to reset your password.'
+			});
 		const { db } = await database();
 		const { issuer, accountMail } = config();
 		const outcome = await requestPasswordReset(db, { email, clientAddress: getClientAddress(), returnTo }, { issuer, mailer: send, limits: accountMail });

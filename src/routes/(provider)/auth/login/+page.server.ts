@@ -54,7 +54,14 @@ export const actions: Actions = {
 		}
 		const { user } = result;
 		// A double-clicked form sends the same submission id twice: the repeat replaces the session the first made.
-		const signIn = { userId: user.id, amr: 'pwd', method: 'password', origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id, submission: parseSubmissionId(form.get('submission')) };
+		const signIn = {
+			userId: user.id,
+			amr: 'pwd',
+			method: 'password',
+			origin: signInOrigin({ request, getClientAddress }),
+			replacing: locals.session?.id,
+			submission: parseSubmissionId(form.get('submission'))
+		};
 		redirect(303, await signInOrAskSecondFactor(db, cookies, url.protocol === 'https:', signIn, returnTo, config().twoFactorPendingSeconds));
 	}
 };

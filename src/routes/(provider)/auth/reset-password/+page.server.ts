@@ -29,7 +29,11 @@ export const actions: Actions = {
 		const send = await mailer();
 		const { db, outbound } = await provider();
 		if (!send) return fail(503, { linkInvalid: false, errors: { password: 'This server cannot send mail right now; try again later.' } });
-		const outcome = await resetPassword(db, { token: form.get('token'), password: form.get('password'), serviceNames: [url.hostname] }, { issuer: config().issuer, mailer: send });
+		const outcome = await resetPassword(
+			db,
+			{ token: form.get('token'), password: form.get('password'), serviceNames: [url.hostname] },
+			{ issuer: config().issuer, mailer: send }
+		);
 		if (outcome.status === 'invalid-link') return fail(400, { linkInvalid: true, errors: {} });
 		if (outcome.status === 'refused') return fail(400, { linkInvalid: false, errors: { password: outcome.message } });
 		await recordSecurityEvent(db, outcome.user.id, 'password-reset', {}, signInOrigin({ request, getClientAddress }));

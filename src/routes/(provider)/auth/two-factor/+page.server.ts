@@ -30,7 +30,8 @@ async function purpose({ cookies, url, locals }: Pick<RequestEvent, 'cookies' | 
 	if (token) deleteSecondFactorCookie(cookies, secure);
 	const returnTo = safeReturnTo(returnToInput);
 	const session = locals.session;
-	if (session && (await hasConfirmedTOTP(db, session.userId))) return { mode: 'step-up' as const, session, userId: session.userId, email: session.user.email, returnTo, secure };
+	if (session && (await hasConfirmedTOTP(db, session.userId)))
+		return { mode: 'step-up' as const, session, userId: session.userId, email: session.user.email, returnTo, secure };
 	redirect(303, session ? (returnTo ?? '/account') : EXPIRED);
 }
 
@@ -54,15 +55,23 @@ export const actions: Actions = {
 		const here = await purpose(event, form.get('return_to'));
 		const field = form.get('kind') === 'recovery' ? ('recovery' as const) : ('code' as const);
 		const code = String(form.get('code') ?? '').trim();
-		if (!code) return fail(400, { field, error: field === 'recovery' ? 'Enter one of your recovery codes.' : 'Enter the 6-digit code from your authenticator app.' });
+		if (!code)
+			return fail(400, { field, error: field === 'recovery' ? 'Enter one of your recovery codes.' : 'Enter the 6-digit code from your authenticator app.' });
 		const { db, totpEncryptionKey } = await provider();
 		const origin = signInOrigin(event);
-		const checked = await checkSecondFactor(db, { userId: here.userId, code, origin }, { limit: config().limits.secondFactor, encryptionKey: totpEncryptionKey });
+		const checked = await checkSecondFactor(
+			db,
+			{ userId: here.userId, code, origin },
+			{ limit: config().limits.secondFactor, encryptionKey: totpEncryptionKey }
+		);
 		if ('failure' in checked) {
 			if (checked.failure === 'rate-limited') return fail(429, { field, error: tooManyCodesMessage(checked.retryAfterSeconds) });
 			return fail(400, {
 				field,
-				error: field === 'recovery' ? 'That recovery code is not right, or was already used.' : 'That code is not right, or was already used. Wait for the next code and try again.'
+				error:
+					field === 'recovery'
+						? 'That recovery code is not right, or was already used.'
+						: 'That code is not right, or was already used. Wait for the next code and try again.'
 			});
 		}
 		if (here.mode === 'step-up') {

@@ -27,7 +27,13 @@ export const actions: Actions = {
 			return result.failure === 'invalid' ? fail(410, { state: 'invalid' as const }) : fail(409, { state: 'address-taken' as const, email: result.email });
 		}
 		// A new account: whoever was signed in on this browser before is signed out.
-		const { token, session } = await completeSignIn(db, { userId: result.user.id, amr: 'pwd', method: 'password', origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id });
+		const { token, session } = await completeSignIn(db, {
+			userId: result.user.id,
+			amr: 'pwd',
+			method: 'password',
+			origin: signInOrigin({ request, getClientAddress }),
+			replacing: locals.session?.id
+		});
 		setSessionCookie(cookies, token, session.expiresAt, url.protocol === 'https:');
 		redirect(303, result.returnTo ?? '/account');
 	}

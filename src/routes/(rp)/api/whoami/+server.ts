@@ -15,12 +15,18 @@ export const GET: RequestHandler = async ({ request, locals, cookies, url }) => 
 	const { issuer } = demoSite(locals.origin);
 	// Recorded into the calling browser's own log only (its inspector cookie): an API call
 	// without one, from curl or another server, leaves nothing behind.
-	const recorder = flowRecorder('api-call', 'Call this site\'s API');
+	const recorder = flowRecorder('api-call', "Call this site's API");
 	recorder?.step({
 		from: 'browser',
 		to: 'site',
 		label: `GET ${url.pathname}`,
-		fields: [{ name: 'Authorization', value: `Bearer ${redact(token)}`, note: 'The provider\'s session JWT (a bearer credential: redacted; decoded below without its signature).' }],
+		fields: [
+			{
+				name: 'Authorization',
+				value: `Bearer ${redact(token)}`,
+				note: "The provider's session JWT (a bearer credential: redacted; decoded below without its signature)."
+			}
+		],
 		note: 'The page fetched a session JWT from the provider (GET /api/auth/token with the provider cookie) and sent it here.'
 	});
 	if (recorder) recorder.token = decodeToken('Session JWT', token);

@@ -28,7 +28,13 @@ export const POST: RequestHandler = async ({ request, locals, url }) => {
 		from: 'provider',
 		to: 'site',
 		label: `POST ${url.pathname}`,
-		fields: [{ name: 'logout_token', value: recordedValue('logout_token', logoutToken), note: 'A signed JWT naming the provider session (sid) or user (sub) that ended; decoded below.' }],
+		fields: [
+			{
+				name: 'logout_token',
+				value: recordedValue('logout_token', logoutToken),
+				note: 'A signed JWT naming the provider session (sid) or user (sub) that ended; decoded below.'
+			}
+		],
 		note: 'Back-Channel Logout 1.0 §2.5: server to server, no browser involved.'
 	});
 	if (recorder) recorder.token = decodeToken('Logout token', logoutToken);
@@ -50,7 +56,13 @@ export const POST: RequestHandler = async ({ request, locals, url }) => {
 		const logs = recorder ? await endFlowLogs(db, locals.origin, target) : [];
 		const ended = await endRPSessionsForLogout(db, locals.origin, target);
 		if (recorder) {
-			recorder.step({ from: 'site', to: 'provider', label: '200 OK', fields: [], note: `The site ended ${ended} session(s) of ${target.sid ? `provider session ${target.sid}` : `user ${target.sub}`} (§2.7).` });
+			recorder.step({
+				from: 'site',
+				to: 'provider',
+				label: '200 OK',
+				fields: [],
+				note: `The site ended ${ended} session(s) of ${target.sid ? `provider session ${target.sid}` : `user ${target.sub}`} (§2.7).`
+			});
 			const trace = recorder.finish('succeeded', `The provider reported that the session ended; this site ended ${ended} session(s) of it.`);
 			for (const logId of logs) await appendFlow(db, logId, trace);
 		}

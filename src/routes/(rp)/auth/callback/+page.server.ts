@@ -37,21 +37,31 @@ export const load: PageServerLoad = async ({ locals, cookies, url }) => {
 		const claims = await verifyIDToken(idToken, { issuer, clientId: rp.clientId, jwksURI: metadata.jwks_uri, nonce: pending!.nonce, accessToken }, recorder);
 		const { db } = await database();
 		const created = await createRPSession(db, locals.origin, { ...claims, sub: claims.sub! }, idToken);
-		({ token, session: { expiresAt } } = created);
+		({
+			token,
+			session: { expiresAt }
+		} = created);
 		if (recorder) {
 			recorder.step({
 				from: 'site',
 				to: 'browser',
 				label: `303 to ${pending?.returnTo ?? '/'}`,
-				fields: [{ name: 'Set-Cookie', value: `${rpSessionCookie(locals.origin, secure)} (HttpOnly, SameSite=Lax)`, note: 'The site\'s own session; the provider session is separate.' }],
+				fields: [
+					{
+						name: 'Set-Cookie',
+						value: `${rpSessionCookie(locals.origin, secure)} (HttpOnly, SameSite=Lax)`,
+						note: "The site's own session; the provider session is separate."
+					}
+				],
 				note: 'Every check passed: the site starts its own session from the verified claims.'
 			});
 			const sid = typeof claims.sid === 'string' ? claims.sid : undefined;
-			await saveSignInFlow(
-				{ db, cookies, site: locals.origin, secure },
-				recorder.finish('succeeded', `Signed in as ${claims.sub}.`),
-				{ id: created.session.id, subject: created.session.subject, providerSessionId: sid, expiresAt }
-			);
+			await saveSignInFlow({ db, cookies, site: locals.origin, secure }, recorder.finish('succeeded', `Signed in as ${claims.sub}.`), {
+				id: created.session.id,
+				subject: created.session.subject,
+				providerSessionId: sid,
+				expiresAt
+			});
 		}
 	} catch (e) {
 		// An outage is not a failed verification: it gets the temporary-error page (outage.ts).

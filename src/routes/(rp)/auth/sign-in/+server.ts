@@ -19,7 +19,11 @@ const signIn: RequestHandler = async ({ locals, cookies, url, request }) => {
 	const now = new Date();
 	// A path on this site to come back to (the common-issues lab's cards ask for /lab): a form field or the query.
 	const returnTo = safeReturnPath((request.method === 'POST' ? await returnToField(request) : null) ?? url.searchParams.get('return_to'));
-	const flows = addPendingFlow(openPendingFlows(cookies.get(name), rp.clientSecret), { ...pending, returnTo, createdAt: Math.floor(now.getTime() / 1000) }, now);
+	const flows = addPendingFlow(
+		openPendingFlows(cookies.get(name), rp.clientSecret),
+		{ ...pending, returnTo, createdAt: Math.floor(now.getTime() / 1000) },
+		now
+	);
 	setRPCookie(cookies, name, sealPendingFlows(flows, rp.clientSecret), secure);
 	redirect(303, authorizationURL.href);
 };

@@ -43,7 +43,13 @@ export const POST: RequestHandler = async ({ locals, cookies, url }) => {
 			from: 'site',
 			to: 'browser',
 			label: endSession ? '303 to the end_session_endpoint' : '303 to /',
-			fields: [{ name: 'Set-Cookie', value: `${rpSessionCookie(locals.origin, secure)} deleted`, note: 'This site\'s session ends first, whatever the provider does next.' }],
+			fields: [
+				{
+					name: 'Set-Cookie',
+					value: `${rpSessionCookie(locals.origin, secure)} deleted`,
+					note: "This site's session ends first, whatever the provider does next."
+				}
+			],
 			note: 'The site ended its own session.'
 		});
 		if (endSession) {
@@ -53,7 +59,11 @@ export const POST: RequestHandler = async ({ locals, cookies, url }) => {
 				seenBySite: false
 			});
 		}
-		await saveBrowserFlow({ db, cookies, site: locals.origin, secure }, recorder.finish('succeeded', 'This site\'s session ended; the browser went on to the provider to end the provider session.'), { openIfMissing: true });
+		await saveBrowserFlow(
+			{ db, cookies, site: locals.origin, secure },
+			recorder.finish('succeeded', "This site's session ended; the browser went on to the provider to end the provider session."),
+			{ openIfMissing: true }
+		);
 	}
 	redirect(303, endSession?.href ?? '/');
 };

@@ -20,10 +20,20 @@ export const POST: RequestHandler = async ({ locals, cookies, url }) => {
 				from: 'site',
 				to: 'browser',
 				label: '303 to /',
-				fields: [{ name: 'Set-Cookie', value: `${rpSessionCookie(locals.origin, secure)} deleted`, note: 'The site\'s session row is deleted too, so the old cookie is worthless.' }],
+				fields: [
+					{
+						name: 'Set-Cookie',
+						value: `${rpSessionCookie(locals.origin, secure)} deleted`,
+						note: "The site's session row is deleted too, so the old cookie is worthless."
+					}
+				],
 				note: 'Only this site\'s session ended. The provider session is untouched: "Sign in with SSO" will sign you in again without a password.'
 			});
-			await saveBrowserFlow({ db, cookies, site: locals.origin, secure }, recorder.finish('succeeded', 'This site\'s session ended; the provider session remains.'), { openIfMissing: true });
+			await saveBrowserFlow(
+				{ db, cookies, site: locals.origin, secure },
+				recorder.finish('succeeded', "This site's session ended; the provider session remains."),
+				{ openIfMissing: true }
+			);
 		}
 	}
 	deleteRPCookie(cookies, rpSessionCookie(locals.origin, secure), secure);

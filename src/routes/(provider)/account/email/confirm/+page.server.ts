@@ -35,9 +35,19 @@ export const actions: Actions = {
 		const send = await mailer();
 		if (!send) return fail(503, { outcome: 'no-mail' as const });
 		const { db } = await database();
-		const outcome = await confirmEmailChange(db, { token: form.get('token'), signedInUserId: locals.session.userId }, { issuer: config().issuer, mailer: send });
+		const outcome = await confirmEmailChange(
+			db,
+			{ token: form.get('token'), signedInUserId: locals.session.userId },
+			{ issuer: config().issuer, mailer: send }
+		);
 		if (outcome.status === 'done') {
-			await recordSecurityEvent(db, locals.session.userId, 'email-changed', { from: outcome.oldEmail, to: outcome.newEmail }, signInOrigin({ request, getClientAddress }));
+			await recordSecurityEvent(
+				db,
+				locals.session.userId,
+				'email-changed',
+				{ from: outcome.oldEmail, to: outcome.newEmail },
+				signInOrigin({ request, getClientAddress })
+			);
 			redirect(303, '/account?notice=email-changed');
 		}
 		if (outcome.status === 'taken') return fail(409, { outcome: 'taken' as const, newEmail: outcome.newEmail });

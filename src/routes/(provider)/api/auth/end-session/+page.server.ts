@@ -45,8 +45,7 @@ async function endSession(query: URLSearchParams, session: SessionWithUser | nul
 	}
 }
 
-export const load: PageServerLoad = ({ url, locals, cookies }) =>
-	endSession(url.searchParams, locals.session, cookies, url.protocol === 'https:', 302);
+export const load: PageServerLoad = ({ url, locals, cookies }) => endSession(url.searchParams, locals.session, cookies, url.protocol === 'https:', 302);
 
 export const actions: Actions = {
 	// §2: the endpoint accepts POST too; a POST without a usable hint is shown the same question.

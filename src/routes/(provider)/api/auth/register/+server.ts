@@ -22,7 +22,9 @@ export const POST: RequestHandler = ({ request, getClientAddress }) =>
 		// error shape; RFC 6585 §4 429 with Retry-After), counted before any work is done.
 		const allowed = await reserveForAddress(db, 'registration', getClientAddress(), config().limits.registration);
 		if (!allowed.admitted) {
-			return jsonNoStore({ error: 'rate_limited', error_description: 'too many registrations from this address; try again later' }, 429, { 'Retry-After': String(allowed.retryAfterSeconds) });
+			return jsonNoStore({ error: 'rate_limited', error_description: 'too many registrations from this address; try again later' }, 429, {
+				'Retry-After': String(allowed.retryAfterSeconds)
+			});
 		}
 		const metadata = await readClientMetadata(request);
 		return jsonNoStore(await registerClient(db, metadata, new Date(), issuer, { initialAccessToken, outbound }), 201);

@@ -15,7 +15,11 @@ export const load: PageServerLoad = async ({ params, url, cookies }) => {
 	if (!upstream) error(404, { message: 'This provider does not offer that way of signing in.', back });
 	let started;
 	try {
-		started = await beginUpstreamSignIn({ upstream, callbackURL: upstreamCallbackURL(settings.issuer, upstream.id), timeoutMs: settings.upstreams.timeoutSeconds * 1000 });
+		started = await beginUpstreamSignIn({
+			upstream,
+			callbackURL: upstreamCallbackURL(settings.issuer, upstream.id),
+			timeoutMs: settings.upstreams.timeoutSeconds * 1000
+		});
 	} catch (failure) {
 		if (!(failure instanceof UpstreamError)) throw failure;
 		console.warn(`[sso] upstream ${upstream.id}: ${failure.failure} (${failure.detail ?? failure.message})`);

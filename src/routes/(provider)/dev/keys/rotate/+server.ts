@@ -16,7 +16,11 @@ export const POST: RequestHandler = ({ request }) => {
 	if (!config().developerPages) return Promise.resolve(notFound());
 	return runEndpoint(async () => {
 		const sign = browserSignOf(request.headers);
-		if (sign) return jsonNoStore({ error: 'access_denied', error_description: `browser requests are refused (${sign} header): only a demo site's server may rotate keys here` }, 403);
+		if (sign)
+			return jsonNoStore(
+				{ error: 'access_denied', error_description: `browser requests are refused (${sign} header): only a demo site's server may rotate keys here` },
+				403
+			);
 		const { db, keys } = await provider();
 		const params = await readFormParameters(request);
 		const client = await authenticateClient(db, request.headers.get('authorization'), params);

@@ -21,7 +21,14 @@ export const load: PageServerLoad = async ({ params, setHeaders }) => {
 	if (!message) error(404, 'Not Found');
 	setHeaders({ 'cache-control': 'no-store' });
 	return {
-		message: { id: message.id, from: message.from, to: message.to, subject: message.subject, receivedAt: message.receivedAt.toISOString(), hasHTML: message.html !== '' },
+		message: {
+			id: message.id,
+			from: message.from,
+			to: message.to,
+			subject: message.subject,
+			receivedAt: message.receivedAt.toISOString(),
+			hasHTML: message.html !== ''
+		},
 		body: linkify(message.text)
 	};
 };

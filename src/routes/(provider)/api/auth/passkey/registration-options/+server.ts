@@ -13,9 +13,13 @@ const CONSOLE = '/account/passkeys';
  */
 export const POST: RequestHandler = async ({ locals }) => {
 	const session = locals.session;
-	if (!session) return jsonNoStore({ error: 'sign_in_required', message: 'Sign in first.', location: `/auth/login?return_to=${encodeURIComponent(CONSOLE)}` }, 401);
+	if (!session)
+		return jsonNoStore({ error: 'sign_in_required', message: 'Sign in first.', location: `/auth/login?return_to=${encodeURIComponent(CONSOLE)}` }, 401);
 	if (!isRecentAuthentication(session.authTime, config().recentAuthSeconds)) {
-		return jsonNoStore({ error: 'reauthenticate', message: 'Adding a passkey needs a recent sign-in.', location: reauthenticationPath(CONSOLE, 'reauthenticate-passkeys') }, 403);
+		return jsonNoStore(
+			{ error: 'reauthenticate', message: 'Adding a passkey needs a recent sign-in.', location: reauthenticationPath(CONSOLE, 'reauthenticate-passkeys') },
+			403
+		);
 	}
 	const { db, issuer } = await provider();
 	return jsonNoStore(await registrationOptions(db, relyingPartyFor(issuer), session.user));

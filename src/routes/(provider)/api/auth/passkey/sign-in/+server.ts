@@ -22,14 +22,19 @@ export const POST: RequestHandler = async ({ request, cookies, locals, url, getC
 	const body = await readJSONObject(request);
 	const response = body ? parseAssertion(body) : null;
 	if (!body || !response) {
-		return jsonNoStore({ error: 'invalid_request', message: 'Send the passkey assertion as JSON: { id, clientDataJSON, authenticatorData, signature, userHandle }.' }, 400);
+		return jsonNoStore(
+			{ error: 'invalid_request', message: 'Send the passkey assertion as JSON: { id, clientDataJSON, authenticatorData, signature, userHandle }.' },
+			400
+		);
 	}
 	const { db, issuer } = await provider();
 	const rp = relyingPartyFor(issuer);
 	const result = await signInWithPasskey(db, rp, { response, clientAddress: getClientAddress() }, config().limits.signIn);
 	if ('failure' in result) {
 		if (result.failure === 'rate-limited') {
-			return jsonNoStore({ error: 'rate_limited', message: rateLimitedMessage(result.retryAfterSeconds) }, 429, { 'Retry-After': String(result.retryAfterSeconds) });
+			return jsonNoStore({ error: 'rate_limited', message: rateLimitedMessage(result.retryAfterSeconds) }, 429, {
+				'Retry-After': String(result.retryAfterSeconds)
+			});
 		}
 		return jsonNoStore({ error: 'passkey_refused', reason: result.failure, message: signInFailureMessage(result.failure, rp) }, 400);
 	}

@@ -1,6 +1,11 @@
 import type { RequestHandler } from './$types';
 import { bearerToken } from '$lib/server/oidc/access-tokens';
-import { authorizeClientConfiguration, deleteClientConfiguration, readClientConfiguration, updateClientConfiguration } from '$lib/server/oidc/client-configuration';
+import {
+	authorizeClientConfiguration,
+	deleteClientConfiguration,
+	readClientConfiguration,
+	updateClientConfiguration
+} from '$lib/server/oidc/client-configuration';
 import { jsonNoStore, runEndpoint } from '$lib/server/oidc/http';
 import { readClientMetadata } from '$lib/server/oidc/registration';
 import { provider } from '$lib/server/provider';

@@ -19,7 +19,8 @@ import { provider } from '$lib/server/provider';
  */
 export const POST: RequestHandler = async ({ request, cookies, url, getClientAddress }) => {
 	const body = await readJSONObject(request);
-	if (!body || typeof body.password !== 'string') return jsonNoStore({ error: 'invalid_request', message: 'Send a JSON object: { "email", "password" }.' }, 400);
+	if (!body || typeof body.password !== 'string')
+		return jsonNoStore({ error: 'invalid_request', message: 'Send a JSON object: { "email", "password" }.' }, 400);
 	if (body.code !== undefined && typeof body.code !== 'string') return jsonNoStore({ error: 'invalid_request', message: '"code" must be a string.' }, 400);
 	const { db, totpEncryptionKey } = await provider();
 	const settings = config();
@@ -28,7 +29,11 @@ export const POST: RequestHandler = async ({ request, cookies, url, getClientAdd
 		await recordFailedSignIn(db, body.email, result.failure, signInOrigin({ request, getClientAddress }));
 		// RFC 6585 §4: 429 says when to come back.
 		return result.failure === 'rate-limited'
-			? jsonNoStore({ error: 'rate_limited', message: rateLimitedMessage(result.retryAfterSeconds), reset_password_url: settings.issuer + FORGOT_PASSWORD_PATH }, 429, { 'Retry-After': String(result.retryAfterSeconds) })
+			? jsonNoStore(
+					{ error: 'rate_limited', message: rateLimitedMessage(result.retryAfterSeconds), reset_password_url: settings.issuer + FORGOT_PASSWORD_PATH },
+					429,
+					{ 'Retry-After': String(result.retryAfterSeconds) }
+				)
 			: jsonNoStore({ error: 'invalid_credentials', message: 'Email or password is incorrect.' }, 401);
 	}
 	const { user } = result;
@@ -36,12 +41,21 @@ export const POST: RequestHandler = async ({ request, cookies, url, getClientAdd
 	let amr = 'pwd';
 	if (await hasConfirmedTOTP(db, user.id)) {
 		if (!body.code) {
-			return jsonNoStore({ error: 'second_factor_required', message: 'This account uses two-step verification: send "code", from the authenticator app or a recovery code.' }, 401);
+			return jsonNoStore(
+				{ error: 'second_factor_required', message: 'This account uses two-step verification: send "code", from the authenticator app or a recovery code.' },
+				401
+			);
 		}
-		const checked = await checkSecondFactor(db, { userId: user.id, code: body.code, origin }, { limit: settings.limits.secondFactor, encryptionKey: totpEncryptionKey });
+		const checked = await checkSecondFactor(
+			db,
+			{ userId: user.id, code: body.code, origin },
+			{ limit: settings.limits.secondFactor, encryptionKey: totpEncryptionKey }
+		);
 		if ('failure' in checked) {
 			return checked.failure === 'rate-limited'
-				? jsonNoStore({ error: 'rate_limited', message: tooManyCodesMessage(checked.retryAfterSeconds) }, 429, { 'Retry-After': String(checked.retryAfterSeconds) })
+				? jsonNoStore({ error: 'rate_limited', message: tooManyCodesMessage(checked.retryAfterSeconds) }, 429, {
+						'Retry-After': String(checked.retryAfterSeconds)
+					})
 				: jsonNoStore({ error: 'invalid_code', message: 'That code is not right, or was already used.' }, 401);
 		}
 		amr = withSecondFactor(parseAmr(amr), 'otp').join(' ');

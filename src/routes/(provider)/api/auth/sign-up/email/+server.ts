@@ -24,7 +24,9 @@ export const POST: RequestHandler = async ({ request, url, getClientAddress }) =
 	// Counted before the password is hashed: a flood of sign-ups costs the server nothing more.
 	const allowed = await reserveForAddress(db, 'sign-up', getClientAddress(), config().limits.signUp);
 	if (!allowed.admitted) {
-		return jsonNoStore({ error: 'rate_limited', message: 'Too many sign-ups from your network. Try again later.' }, 429, { 'Retry-After': String(allowed.retryAfterSeconds) });
+		return jsonNoStore({ error: 'rate_limited', message: 'Too many sign-ups from your network. Try again later.' }, 429, {
+			'Retry-After': String(allowed.retryAfterSeconds)
+		});
 	}
 	const { email } = parsed.value;
 	await requestSignUp({ db, mailer: mail, issuer: config().issuer }, parsed.value, typeof body.return_to === 'string' ? body.return_to : null);

@@ -31,13 +31,23 @@ export const load: PageServerLoad = async ({ params, url, cookies, locals, reque
 	const { db } = await database();
 	const result = await resolveUpstreamSignIn(db, profile);
 	if (result.outcome === 'no-verified-email') {
-		const where = upstream.kind === 'github' ? 'Make a verified address your primary one in GitHub’s email settings' : `Verify your address at ${upstream.name}`;
-		error(403, { message: `${upstream.name} did not confirm an email address for your account, so this provider cannot sign you in with it. ${where}, then try again, or sign in another way.`, back });
+		const where =
+			upstream.kind === 'github' ? 'Make a verified address your primary one in GitHub’s email settings' : `Verify your address at ${upstream.name}`;
+		error(403, {
+			message: `${upstream.name} did not confirm an email address for your account, so this provider cannot sign you in with it. ${where}, then try again, or sign in another way.`,
+			back
+		});
 	}
 	if (result.outcome === 'link-required') {
 		setLinkCookie(cookies, { token: result.pendingToken, returnTo }, secure);
 		redirect(303, LINK_PATH);
 	}
-	const signIn = { userId: result.userId, amr: result.amr, method: upstream.id, origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id };
+	const signIn = {
+		userId: result.userId,
+		amr: result.amr,
+		method: upstream.id,
+		origin: signInOrigin({ request, getClientAddress }),
+		replacing: locals.session?.id
+	};
 	redirect(303, await signInOrAskSecondFactor(db, cookies, secure, signIn, returnTo, settings.twoFactorPendingSeconds));
 };

@@ -18,7 +18,12 @@ export const load: PageServerLoad = async ({ url }) => {
 	const { db } = await database();
 	const mailed = await findMailedLink(db, token);
 	if (!mailed) error(400, { message: EXPIRED, back });
-	return { token: token!, email: mailed.email, upstreamName: upstreamById(config().upstreams, mailed.provider)?.name ?? mailed.provider, nameAtUpstream: mailed.nameAtUpstream };
+	return {
+		token: token!,
+		email: mailed.email,
+		upstreamName: upstreamById(config().upstreams, mailed.provider)?.name ?? mailed.provider,
+		nameAtUpstream: mailed.nameAtUpstream
+	};
 };
 
 export const actions: Actions = {
@@ -36,7 +41,13 @@ export const actions: Actions = {
 		}
 		deleteLinkCookie(cookies, secure);
 		await recordSecurityEvent(db, linked.userId, 'upstream-linked', { provider: linked.provider }, signInOrigin({ request, getClientAddress }));
-		const signIn = { userId: linked.userId, amr: linked.amr, method: linked.provider, origin: signInOrigin({ request, getClientAddress }), replacing: locals.session?.id };
+		const signIn = {
+			userId: linked.userId,
+			amr: linked.amr,
+			method: linked.provider,
+			origin: signInOrigin({ request, getClientAddress }),
+			replacing: locals.session?.id
+		};
 		redirect(303, await signInOrAskSecondFactor(db, cookies, secure, signIn, stored?.returnTo ?? null, config().twoFactorPendingSeconds));
 	}
 };
