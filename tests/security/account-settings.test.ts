@@ -3,7 +3,7 @@
 // computer left signed in) cannot change the password or the address or delete the account; a
 // cross-site form post changes nothing; a password change ends every other session (and the
 // demo site's session from it, by back-channel); deleting the account ends everything.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readMail } from '../support/mail-sink';
 import {
 	cookieHeader,
@@ -21,9 +21,9 @@ import {
 	expectOAuthError,
 	uniqueEmail
 } from '../support/http';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { useProductionServer } from '../support/provider-fixture';
 
-const { provider, site1, mailDir, driver } = servers();
+const { provider, site1, mailDir } = servers();
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 const NEW_PASSWORD = 'Tangerine-Orbit-42';
 
@@ -43,11 +43,7 @@ async function signInToDashboard(providerCookie: string): Promise<string> {
 const dashboardPage = async (cookie: string) => (await get(`${site1}/`, { cookie, ...BROWSER })).text();
 
 describe('a session whose sign-in is older than the window (REAUTHENTICATE_AFTER_SECONDS=3)', () => {
-	let server: ProductionServer;
-	beforeAll(async () => {
-		server = await startProductionServer({ port: 4570 + testPortOffset(), serve: 'provider', database: driver, env: { REAUTHENTICATE_AFTER_SECONDS: '3' } });
-	}, 120_000);
-	afterAll(() => server?.stop());
+	const server = useProductionServer({ port: 4570, serve: 'provider', env: { REAUTHENTICATE_AFTER_SECONDS: '3' } });
 
 	it('cannot change the password or the address or delete the account; each is sent to sign in again, and after that it works', async () => {
 		const base = server.urls.provider;

@@ -1,18 +1,14 @@
 // Finding 6 (issue #6): what a flood leaves behind does not stay forever. The production build
 // runs the clean-up by itself (from the init hook, every CLEANUP_INTERVAL), here with
 // one-second windows and interval so the test need not wait long.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { describe, expect, it } from 'vitest';
+import { useProductionServer } from '../support/provider-fixture';
 
 const ADDRESS_HEADER = 'x-test-client-ip';
-const postgres = process.env.TEST_DB === 'postgres';
 
-let server: ProductionServer;
-
-beforeAll(async () => {
-	server = await startProductionServer({
-		port: 4362 + testPortOffset(),
-		database: postgres ? 'postgres' : 'pglite',
+const server = useProductionServer(
+	{
+		port: 4362,
 		serve: 'provider',
 		env: {
 			ADDRESS_HEADER,
@@ -27,9 +23,9 @@ beforeAll(async () => {
 			RATE_LIMIT_MAIL_PER_RECIPIENT: '3/1s',
 			RATE_LIMIT_SECOND_FACTOR_PER_ACCOUNT: '3/1s'
 		}
-	});
-}, 180_000);
-afterAll(() => server?.stop());
+	},
+	180_000
+);
 
 describe('the server cleans up by itself', () => {
 	it("a flood's rate-limit counters are deleted once their window is over, and the address may register again", async () => {

@@ -7,9 +7,10 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DASHBOARD_CREDENTIALS, dashboardTokensAt, get, postForm } from '../support/http';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import type { ProductionServer } from '../support/production-server';
+import { useProductionServer } from '../support/provider-fixture';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -43,11 +44,7 @@ async function eventually<T>(check: () => Promise<T>, done: (value: T) => boolea
 }
 
 describe.runIf(process.env.TEST_DB === 'postgres' && process.env.TEST_DATABASE_URL)('npm run keys -- revoke KID (a compromised signing key)', () => {
-	let server: ProductionServer;
-	beforeAll(async () => {
-		server = await startProductionServer({ port: 4376 + testPortOffset(), database: 'postgres' });
-	}, 180_000);
-	afterAll(() => server?.stop());
+	const server = useProductionServer({ port: 4376, database: 'postgres' }, 180_000);
 
 	it('after the revocation, the server refuses tokens the key signed, stops publishing it, and signs with a new key', async () => {
 		const stolen = await dashboardTokens(server);

@@ -2,12 +2,12 @@
 // the passkey endpoints with the victim's cookies; a captured assertion cannot be replayed; an
 // assertion made on a phishing origin signs nobody in; a stolen, stale session cannot add its
 // own passkey or remove the owner's.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TestAuthenticator } from '../support/authenticator';
 import { cookieHeader, DEMO, get, postForm, postJSON, servers, setCookie, signUp } from '../support/http';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { useProductionServer } from '../support/provider-fixture';
 
-const { provider, site1, driver } = servers();
+const { provider, site1 } = servers();
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 
@@ -112,11 +112,7 @@ describe('passkey assertions from the attacker', () => {
 });
 
 describe('a stale session (REAUTHENTICATE_AFTER_SECONDS=3)', () => {
-	let server: ProductionServer;
-	beforeAll(async () => {
-		server = await startProductionServer({ port: 4620 + testPortOffset(), serve: 'provider', database: driver, env: { REAUTHENTICATE_AFTER_SECONDS: '3' } });
-	}, 120_000);
-	afterAll(() => server?.stop());
+	const server = useProductionServer({ port: 4620, serve: 'provider', env: { REAUTHENTICATE_AFTER_SECONDS: '3' } });
 
 	it("cannot add its own passkey or remove the owner's; it is sent to sign in again", async () => {
 		const base = server.urls.provider;

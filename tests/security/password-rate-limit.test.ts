@@ -6,30 +6,21 @@
 // client address it comes from (as a reverse proxy would). The limits are the defaults:
 // 5 failures per account and address per 15 minutes, 30 per address, and per account 10
 // free failures, then delays doubling from 1 s up to 60 s.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { confirmSignUpLink } from '../support/http';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { useProductionServer } from '../support/provider-fixture';
 
 const ADDRESS_HEADER = 'x-test-client-ip';
 const PER_ACCOUNT_AND_ADDRESS = 5;
 const PER_ADDRESS = 30;
 const FREE_PER_ACCOUNT = 10;
 const MAX_DELAY_SECONDS = 60;
-const postgres = process.env.TEST_DB === 'postgres';
 
-let server: ProductionServer;
+const server = useProductionServer({ port: 4350, serve: 'provider', env: { ADDRESS_HEADER } }, 180_000);
 let provider: string;
-
-beforeAll(async () => {
-	server = await startProductionServer({
-		port: 4350 + testPortOffset(),
-		database: postgres ? 'postgres' : 'pglite',
-		serve: 'provider',
-		env: { ADDRESS_HEADER }
-	});
+beforeAll(() => {
 	provider = server.urls.provider;
-}, 180_000);
-afterAll(() => server?.stop());
+});
 
 let nextAddress = 1;
 /** A client address nobody else in this file uses. */

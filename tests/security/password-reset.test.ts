@@ -3,10 +3,10 @@
 // else, a reset throws out whoever held a session (at the provider and, by back-channel
 // logout, at the relying parties), and the provider cannot be used to flood a mailbox.
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allMail, mailTo, readMail, type ReceivedMail } from '../support/mail-sink';
 import { cookieHeader, get, postForm, postJSON, servers, signUp } from '../support/http';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { useProductionServer } from '../support/provider-fixture';
 import { hashSecret } from '../../src/lib/server/secrets';
 import { requestPasswordReset, resetPassword, RESET_LINK_TTL_SECONDS } from '../../src/lib/server/auth/password-reset';
 import { createTestUser } from '../support/fixtures';
@@ -271,16 +271,10 @@ describe('after a reset', () => {
 
 describe('mail flood', () => {
 	const ADDRESS_HEADER = 'x-test-client-ip';
-	let server: ProductionServer;
-	beforeAll(async () => {
-		server = await startProductionServer({
-			port: 4510 + testPortOffset(),
-			database: process.env.TEST_DB === 'postgres' ? 'postgres' : 'pglite',
-			serve: 'provider',
-			env: { ADDRESS_HEADER, RATE_LIMIT_MAIL_PER_RECIPIENT: '2/1h', RATE_LIMIT_PASSWORD_RESET_PER_IP: '3/1h' }
-		});
-	}, 180_000);
-	afterAll(() => server?.stop());
+	const server = useProductionServer(
+		{ port: 4510, serve: 'provider', env: { ADDRESS_HEADER, RATE_LIMIT_MAIL_PER_RECIPIENT: '2/1h', RATE_LIMIT_PASSWORD_RESET_PER_IP: '3/1h' } },
+		180_000
+	);
 
 	it('many requests for one address, from many client addresses: the same answer every time, at most 2 mails', async () => {
 		const victim = 'demo@example.com';

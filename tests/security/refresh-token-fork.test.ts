@@ -3,9 +3,9 @@
 // new ones. RFC 9700 §4.14.2: each refresh token has exactly one successor; presenting a
 // rotated one again revokes the grant. An operator may configure a short grace window
 // (REFRESH_TOKEN_REUSE_GRACE_SECONDS), in which the SAME successor is returned again.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DASHBOARD_CREDENTIALS, dashboardTokensAt, get, postForm, servers } from '../support/http';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { useProductionServer } from '../support/provider-fixture';
 
 interface Tokens {
 	access_token: string;
@@ -60,17 +60,7 @@ describe('refresh token rotation, default policy (no grace window)', () => {
 });
 
 describe('refresh token rotation with REFRESH_TOKEN_REUSE_GRACE_SECONDS=30', () => {
-	let server: ProductionServer;
-	beforeAll(async () => {
-		// Each project its own database driver (testPortOffset() gives each its own ports).
-		const onPostgres = process.env.TEST_DB === 'postgres';
-		server = await startProductionServer({
-			port: 4370 + testPortOffset(),
-			database: onPostgres ? 'postgres' : 'pglite',
-			env: { REFRESH_TOKEN_REUSE_GRACE_SECONDS: '30' }
-		});
-	}, 180_000);
-	afterAll(() => server?.stop());
+	const server = useProductionServer({ port: 4370, env: { REFRESH_TOKEN_REUSE_GRACE_SECONDS: '30' } }, 180_000);
 
 	it('8 parallel redemptions all get the SAME successor, never a new branch; that successor rotates on as usual', async () => {
 		const { provider, site1 } = server.urls;

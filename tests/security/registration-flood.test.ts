@@ -1,31 +1,29 @@
 // Finding 6 (issue #6), from the attacker's side against the production build: one address
 // cannot flood client registration or sign-up. A server of our own with tight limits (an
 // operator setting) and adapter-node's ADDRESS_HEADER, so each request says where it comes from.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOAuthError } from '../support/http';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { useProductionServer } from '../support/provider-fixture';
 
 const ADDRESS_HEADER = 'x-test-client-ip';
 const LIMIT = 5;
-const postgres = process.env.TEST_DB === 'postgres';
 
-let server: ProductionServer;
-let provider: string;
-
-beforeAll(async () => {
-	server = await startProductionServer({
-		port: 4356 + testPortOffset(),
-		database: postgres ? 'postgres' : 'pglite',
+const server = useProductionServer(
+	{
+		port: 4356,
 		serve: 'provider',
 		env: {
 			ADDRESS_HEADER,
 			RATE_LIMIT_REGISTRATION_PER_IP: `${LIMIT}/1h`,
 			RATE_LIMIT_SIGN_UP_PER_IP: `${LIMIT}/1h`
 		}
-	});
+	},
+	180_000
+);
+let provider: string;
+beforeAll(() => {
 	provider = server.urls.provider;
-}, 180_000);
-afterAll(() => server?.stop());
+});
 
 let nextAddress = 1;
 function freshAddress(): string {

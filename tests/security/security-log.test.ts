@@ -7,11 +7,11 @@
 // A server of our own with adapter-node's ADDRESS_HEADER, so each request can say which
 // address it comes from, as a reverse proxy would. Ports 4600-4602 (+ TEST_PORT_OFFSET; the
 // postgres project +100).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { confirmSignUpLink, cookieHeader, get, postForm, postJSON } from '../support/http';
 import { readMail } from '../support/mail-sink';
 import { databaseText } from '../support/database-text';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { useProductionServer } from '../support/provider-fixture';
 
 const ADDRESS_HEADER = 'x-test-client-ip';
 const BROWSER = {
@@ -22,19 +22,11 @@ const ATTACKER_ADDRESS = '198.51.100.66';
 const VICTIM_ADDRESS = '192.0.2.10';
 const GUESSES = ['Summer2024!', 'password123', 'letmein-please'];
 
-let server: ProductionServer;
+const server = useProductionServer({ port: 4600, serve: 'provider', env: { ADDRESS_HEADER } }, 180_000);
 let provider: string;
-
-beforeAll(async () => {
-	server = await startProductionServer({
-		port: 4600 + testPortOffset(),
-		database: process.env.TEST_DB === 'postgres' ? 'postgres' : 'pglite',
-		serve: 'provider',
-		env: { ADDRESS_HEADER }
-	});
+beforeAll(() => {
 	provider = server.urls.provider;
-}, 180_000);
-afterAll(() => server?.stop());
+});
 
 const from = (address: string) => ({ [ADDRESS_HEADER]: address });
 

@@ -9,7 +9,7 @@
 // Own server: ports 4610-4612 (+ TEST_PORT_OFFSET, +100 in the postgres project).
 import { decodeBase32 } from '@oslojs/encoding';
 import { generateHOTP } from '@oslojs/otp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readMail } from '../support/mail-sink';
 import { decodeJwt } from 'jose';
 import {
@@ -27,7 +27,7 @@ import {
 	tokenRequest,
 	uniqueEmail
 } from '../support/http';
-import { startProductionServer, testPortOffset, type ProductionServer } from '../support/production-server';
+import { useProductionServer } from '../support/provider-fixture';
 
 const { provider, driver, mailDir } = servers();
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
@@ -305,18 +305,11 @@ describe('acr_values: a client asks for two-step verification (OIDC Core §3.1.2
 });
 
 describe('a server with short windows (TWO_FACTOR_PENDING_SECONDS=2, REAUTHENTICATE_AFTER_SECONDS=3)', () => {
-	let server: ProductionServer;
+	const server = useProductionServer({ port: 4610, serve: 'provider', env: { TWO_FACTOR_PENDING_SECONDS: '2', REAUTHENTICATE_AFTER_SECONDS: '3' } });
 	let base: string;
-	beforeAll(async () => {
-		server = await startProductionServer({
-			port: 4610 + testPortOffset(),
-			serve: 'provider',
-			database: driver,
-			env: { TWO_FACTOR_PENDING_SECONDS: '2', REAUTHENTICATE_AFTER_SECONDS: '3' }
-		});
+	beforeAll(() => {
 		base = server.urls.provider;
-	}, 120_000);
-	afterAll(() => server?.stop());
+	});
 
 	async function freshAccount() {
 		const email = uniqueEmail('totp-short');

@@ -5,7 +5,9 @@ import { hashSecret, secretMatchesHash } from '../secrets';
 import { InvalidClient, InvalidRequest } from './errors';
 import type { SigningAlgorithm } from './keys';
 
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+import type { TokenEndpointAuthMethod } from '../db/schema/clients';
+
+export type { TokenEndpointAuthMethod };
 
 export interface Client {
 	id: string;

@@ -4,7 +4,9 @@ import type { Database } from '../db';
 import { signingKeys } from '../db/schema';
 import { deriveRefreshSuccessorKey } from './refresh-rotation';
 
-export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
+import type { SigningAlgorithm } from '../db/schema/keys';
+
+export type { SigningAlgorithm };
 /** RS256 first: OIDC Core §15.1 requires it, and it is every client's default. */
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
 

@@ -1,7 +1,9 @@
 import { boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import type { TokenEndpointAuthMethod } from '../../oidc/clients';
-import type { SigningAlgorithm } from '../../oidc/keys';
+import type { SigningAlgorithm } from './keys';
 import { users } from './users';
+
+/** RFC 7591 §2 `token_endpoint_auth_method` values this provider supports (oidc/clients.ts). */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
 /** Registered OAuth 2.0 / OIDC clients (relying parties), in RFC 7591 metadata terms. */
 export const clients = pgTable('oauth_client', {

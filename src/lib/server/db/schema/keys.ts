@@ -1,7 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { JWK } from 'jose';
-import type { SigningAlgorithm } from '../../oidc/keys';
+
+/**
+ * The JWS algorithms the provider signs with (oidc/keys.ts). Declared with the column, so the
+ * demo sites' code, which shares the schema, never reaches into oidc/ for a type.
+ */
+export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
 
 /**
  * Signing keys (the guide's `jwks` table). Empty on a fresh database: the first JWKS request
