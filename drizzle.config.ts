@@ -1,7 +1,7 @@
 import { defineConfig } from 'drizzle-kit';
 
 // Only `drizzle-kit generate` uses this: migrations are applied by the app itself at start
-// (src/lib/server/db/migrate.ts), so PGlite and Postgres get exactly the same SQL.
+// (openDatabase in src/lib/server/db/index.ts), so PGlite and Postgres get exactly the same SQL.
 export default defineConfig({
 	dialect: 'postgresql',
 	schema: './src/lib/server/db/schema/index.ts',
