@@ -84,6 +84,8 @@ export default defineConfig({
 			// accounts, the security log's failed line, ...) must not add up to the per-address
 			// limit and hold back the demo user. The per-account limits still apply as deployed.
 			RATE_LIMIT_SIGN_IN_PER_IP: '300/15m',
+			// Every view of the sign-in page asks for a passkey challenge (the autofill), from this one address.
+			RATE_LIMIT_PASSKEY_OPTIONS_PER_IP: '100000/15m',
 			// Nothing from the calling shell may move the listeners or pick another database.
 			PORT: '',
 			SITE1_PORT: '',

@@ -1,10 +1,12 @@
 // Passkeys from the attacker's side, against the production build: another site cannot drive
 // the passkey endpoints with the victim's cookies; a captured assertion cannot be replayed; an
 // assertion made on a phishing origin signs nobody in; a stolen, stale session cannot add its
-// own passkey or remove the owner's.
+// own passkey or remove the owner's; nobody can fill the challenge table; and a refused
+// passkey shows up in its owner's security log with the attacker's address.
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TestAuthenticator } from '../support/authenticator';
-import { cookieHeader, DEMO, get, postForm, postJSON, servers, setCookie, signUp } from '../support/http';
+import { confirmSignUpLink, cookieHeader, DEMO, get, postForm, postJSON, servers, setCookie, signUp, uniqueEmail } from '../support/http';
 import { useProductionServer } from '../support/provider-fixture';
 
 const { provider, site1 } = servers();
@@ -138,4 +140,68 @@ describe('a stale session (REAUTHENTICATE_AFTER_SECONDS=3)', () => {
 		const options2 = await (await postJSON(`${base}/api/auth/passkey/options`, {}, { origin: base })).json();
 		expect((await signInWith(base, owners.assertJSON(options2))).status).toBe(200);
 	}, 60_000);
+});
+
+describe('passkey sign-in limits and the owner’s log (RATE_LIMIT_PASSKEY_OPTIONS_PER_IP=3/15m, ADDRESS_HEADER)', () => {
+	const ADDRESS_HEADER = 'x-test-client-ip';
+	const OPTIONS_LIMIT = 3;
+	const server = useProductionServer({
+		port: 4640,
+		serve: 'provider',
+		env: { ADDRESS_HEADER, RATE_LIMIT_PASSKEY_OPTIONS_PER_IP: `${OPTIONS_LIMIT}/15m` }
+	});
+	const from = (address: string) => ({ [ADDRESS_HEADER]: address });
+	const optionsFrom = (base: string, address: string) => postJSON(`${base}/api/auth/passkey/options`, {}, { origin: base, ...from(address) });
+
+	it('sign-in challenges are counted per address, atomically: a parallel burst gets the limit, then 429 with Retry-After', async () => {
+		const base = server.urls.provider;
+		const burst = await Promise.all(Array.from({ length: 12 }, () => optionsFrom(base, '198.51.100.20')));
+		const admitted = burst.filter((r) => r.status === 200);
+		expect(admitted).toHaveLength(OPTIONS_LIMIT);
+		for (const response of admitted) expect((await response.json()).challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+		const refused = burst.filter((r) => r.status === 429);
+		expect(refused).toHaveLength(12 - OPTIONS_LIMIT);
+		expect(Number(refused[0].headers.get('retry-after'))).toBeGreaterThan(0);
+		expect(refused[0].headers.get('cache-control')).toContain('no-store');
+		expect(await refused[0].json()).toEqual({ error: 'rate_limited', message: 'Too many passkey sign-ins from your network. Try again later.' });
+		// Another address is not held back by this one.
+		expect((await optionsFrom(base, '198.51.100.21')).status).toBe(200);
+	});
+
+	it("a refused assertion with someone's passkey goes into THEIR security log with the attacker's address; an unknown credential into nobody's", async () => {
+		const base = server.urls.provider;
+		const email = uniqueEmail('passkey-log');
+		const signedUp = await postJSON(
+			`${base}/api/auth/sign-up/email`,
+			{ email, password: 'a long passphrase for the log test', name: 'Log Victim' },
+			from('192.0.2.30')
+		);
+		expect(signedUp.status).toBe(202);
+		const cookie = await confirmSignUpLink(base, server.mail!.dir, email);
+		const victimKey = await registerPasskey(base, cookie);
+		const attacker = '203.0.113.45';
+
+		// Relayed from a phishing page, and with a forged signature: both refused, both logged.
+		const relayed = victimKey.assertJSON(await (await optionsFrom(base, attacker)).json(), { origin: 'https://sso-provider.evil.example' });
+		const phished = await signInWith(base, relayed, { origin: base, ...from(attacker) });
+		expect(await phished.json()).toMatchObject({ reason: 'origin' });
+		const attackersKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+		const forged = victimKey.assertJSON(await (await optionsFrom(base, attacker)).json(), { signWith: attackersKey });
+		expect(await (await signInWith(base, forged, { origin: base, ...from(attacker) })).json()).toMatchObject({ reason: 'signature' });
+		const stranger = new TestAuthenticator({ id: new URL(base).hostname, origin: base });
+		const unknownAssertion = stranger.assertJSON(await (await optionsFrom(base, attacker)).json(), { userHandle: victimKey.userHandle });
+		const unknown = await signInWith(base, unknownAssertion, { origin: base, ...from(attacker) });
+		expect(await unknown.json()).toMatchObject({ reason: 'unknown-credential' });
+
+		const page = await (await get(`${base}/account/security`, { ...BROWSER, cookie })).text();
+		const lines = [...page.matchAll(/<li class="security-event[^"]*">([\s\S]*?)<\/li>/g)].map((m) =>
+			m[1]
+				.replace(/<[^>]+>/g, ' ')
+				.replace(/\s+/g, ' ')
+				.trim()
+		);
+		const refusals = lines.filter((line) => line.startsWith('Warning: Failed sign-in: the passkey was not accepted'));
+		expect(refusals).toHaveLength(2);
+		for (const line of refusals) expect(line).toContain(`Address ${attacker}`);
+	});
 });

@@ -3,7 +3,8 @@
 // form or the JSON endpoint; a code seen over a shoulder works once; six-digit codes cannot be
 // brute-forced; the half-finished sign-in is bound to the browser that started it and
 // expires; a recovery code works once; the key is never stored in the clear; and a session
-// without a recent sign-in cannot turn two-step verification on or off.
+// without a recent sign-in cannot turn two-step verification on or off. A step-up that an
+// application asks for is logged like a sign-in, failed or not.
 //
 // Codes come from @oslojs/otp with the key the set-up page shows, as an authenticator app would.
 // Own server: ports 4610-4612 (+ TEST_PORT_OFFSET, +100 in the postgres project).
@@ -286,6 +287,17 @@ describe('acr_values: a client asks for two-step verification (OIDC Core §3.1.2
 		expect(claims.acr).toBe(MULTI_FACTOR);
 		expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
 		expect(refreshed?.acr).toBe(MULTI_FACTOR);
+
+		// The owner's security log says both: the wrong code, then the step-up, like sign-ins.
+		const log = await (await get(`${provider}/account/security`, { cookie: user.cookie, ...BROWSER })).text();
+		const lines = [...log.matchAll(/<li class="security-event[^"]*">([\s\S]*?)<\/li>/g)].map((m) =>
+			m[1]
+				.replace(/<[^>]+>/g, ' ')
+				.replace(/\s+/g, ' ')
+				.trim()
+		);
+		expect(lines[0]).toMatch(/^Confirmed it was you with a one-time code, as an application asked This session When /);
+		expect(lines[1]).toMatch(/^Warning: Failed sign-in: wrong two-step verification code /);
 	});
 
 	it('a user who cannot meet it gets the code anyway, and the ID token tells the truth; discovery lists the values', async () => {

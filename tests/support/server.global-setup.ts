@@ -31,7 +31,8 @@ export default async function setup(project: TestProject) {
 		RATE_LIMIT_SIGN_IN_PER_IP: '100000/15m',
 		RATE_LIMIT_SIGN_UP_PER_IP: '100000/1h',
 		RATE_LIMIT_REGISTRATION_PER_IP: '100000/1h',
-		RATE_LIMIT_PASSWORD_RESET_PER_IP: '100000/1h'
+		RATE_LIMIT_PASSWORD_RESET_PER_IP: '100000/1h',
+		RATE_LIMIT_PASSKEY_OPTIONS_PER_IP: '100000/15m'
 	};
 	const server = await startProductionServer({ port, database: driver, env: limits });
 	try {

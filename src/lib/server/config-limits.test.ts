@@ -9,6 +9,7 @@ describe('rate-limit configuration', () => {
 		expect(limits.signIn.perAccount).toEqual({ kind: 'delay', freeAttempts: 10, windowSeconds: 3600, firstDelaySeconds: 1, maxDelaySeconds: 60 });
 		expect(limits.signUp).toEqual({ kind: 'window', limit: 50, windowSeconds: 3600 });
 		expect(limits.registration).toEqual({ kind: 'window', limit: 100, windowSeconds: 3600 });
+		expect(limits.passkeyOptions).toEqual({ kind: 'window', limit: 200, windowSeconds: 900 });
 		expect(loadCleanup({})).toEqual({ intervalSeconds: 600, abandonedClientAgeSeconds: 30 * 86_400, securityLogRetentionDays: 90 });
 	});
 

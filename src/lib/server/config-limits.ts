@@ -54,6 +54,11 @@ export interface LimitsConfig {
 	signUp: WindowLimit;
 	/** RFC 7591 registrations per client IP. */
 	registration: WindowLimit;
+	/**
+	 * Passkey sign-in challenges per client IP (RATE_LIMIT_PASSKEY_OPTIONS_PER_IP). Each one is a
+	 * stored row; the sign-in page asks for one on every view (the autofill), so this is generous.
+	 */
+	passkeyOptions: WindowLimit;
 }
 
 export interface CleanupConfig {
@@ -73,6 +78,7 @@ export const LIMIT_DEFAULTS = {
 	RATE_LIMIT_SECOND_FACTOR_PER_ACCOUNT: '5/15m',
 	RATE_LIMIT_SIGN_UP_PER_IP: '50/1h',
 	RATE_LIMIT_REGISTRATION_PER_IP: '100/1h',
+	RATE_LIMIT_PASSKEY_OPTIONS_PER_IP: '200/15m',
 	CLEANUP_INTERVAL: '10m',
 	CLEANUP_ABANDONED_CLIENTS_AFTER: '30d',
 	SECURITY_LOG_RETENTION_DAYS: '90'
@@ -120,7 +126,8 @@ export function loadLimits(vars: Vars): LimitsConfig {
 		},
 		secondFactor: parseWindowLimit('RATE_LIMIT_SECOND_FACTOR_PER_ACCOUNT', read(vars, 'RATE_LIMIT_SECOND_FACTOR_PER_ACCOUNT')),
 		signUp: parseWindowLimit('RATE_LIMIT_SIGN_UP_PER_IP', read(vars, 'RATE_LIMIT_SIGN_UP_PER_IP')),
-		registration: parseWindowLimit('RATE_LIMIT_REGISTRATION_PER_IP', read(vars, 'RATE_LIMIT_REGISTRATION_PER_IP'))
+		registration: parseWindowLimit('RATE_LIMIT_REGISTRATION_PER_IP', read(vars, 'RATE_LIMIT_REGISTRATION_PER_IP')),
+		passkeyOptions: parseWindowLimit('RATE_LIMIT_PASSKEY_OPTIONS_PER_IP', read(vars, 'RATE_LIMIT_PASSKEY_OPTIONS_PER_IP'))
 	};
 }
 
@@ -146,13 +153,14 @@ export function parseDays(name: string, value: string): number {
 
 /** The longest window any limit counts over: a rate_limit row older than this (and not held back) is over. */
 export function longestWindowSeconds(limits: LimitsConfig): number {
-	const { signIn, secondFactor, signUp, registration } = limits;
+	const { signIn, secondFactor, signUp, registration, passkeyOptions } = limits;
 	return Math.max(
 		signIn.perAccountAndAddress.windowSeconds,
 		signIn.perAddress.windowSeconds,
 		signIn.perAccount.windowSeconds,
 		secondFactor.windowSeconds,
 		signUp.windowSeconds,
-		registration.windowSeconds
+		registration.windowSeconds,
+		passkeyOptions.windowSeconds
 	);
 }

@@ -230,7 +230,9 @@ describe('authentication (§7.2)', () => {
 	it('checks RS256 signatures', async () => {
 		const { authenticator } = await registered(new TestAuthenticator(RP, { algorithm: 'RS256' }));
 		expect(await signIn(authenticator.assert(await signInOptions()))).toMatchObject({ ok: true });
-		expect(await signIn(authenticator.assert(await signInOptions(), { signWith: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }))).toEqual({
+		expect(
+			await signIn(authenticator.assert(await signInOptions(), { signWith: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey }))
+		).toMatchObject({
 			ok: false,
 			failure: 'signature'
 		});
@@ -245,38 +247,38 @@ describe('authentication (§7.2)', () => {
 		const { authenticator } = await registered();
 		const assertion = authenticator.assert(await signInOptions());
 		expect(await signIn(assertion)).toMatchObject({ ok: true });
-		expect(await signIn(assertion)).toEqual({ ok: false, failure: 'challenge' });
+		expect(await signIn(assertion)).toMatchObject({ ok: false, failure: 'challenge' });
 	});
 
 	it('refuses the challenge of a registration, and an expired one', async () => {
 		const { user, authenticator } = await registered();
 		const forRegistration = await registrationOptions(database.db, RP, user, T0);
-		expect(await signIn(authenticator.assert({ challenge: forRegistration.challenge }))).toEqual({ ok: false, failure: 'challenge' });
+		expect(await signIn(authenticator.assert({ challenge: forRegistration.challenge }))).toMatchObject({ ok: false, failure: 'challenge' });
 		const options = await signInOptions(T0);
-		expect(await signIn(authenticator.assert(options), at(CHALLENGE_LIFETIME_SECONDS + 1))).toEqual({ ok: false, failure: 'challenge' });
+		expect(await signIn(authenticator.assert(options), at(CHALLENGE_LIFETIME_SECONDS + 1))).toMatchObject({ ok: false, failure: 'challenge' });
 	});
 
 	it('refuses client data of a registration (C.type must be webauthn.get)', async () => {
 		const { authenticator } = await registered();
-		expect(await signIn(authenticator.assert(await signInOptions(), { type: 'webauthn.create' }))).toEqual({ ok: false, failure: 'wrong-ceremony' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { type: 'webauthn.create' }))).toMatchObject({ ok: false, failure: 'wrong-ceremony' });
 	});
 
 	it('refuses another origin and another RP ID', async () => {
 		const { authenticator } = await registered();
-		expect(await signIn(authenticator.assert(await signInOptions(), { origin: 'https://evil.example' }))).toEqual({ ok: false, failure: 'origin' });
-		expect(await signIn(authenticator.assert(await signInOptions(), { crossOrigin: true }))).toEqual({ ok: false, failure: 'origin' });
-		expect(await signIn(authenticator.assert(await signInOptions(), { rpId: 'evil.example' }))).toEqual({ ok: false, failure: 'rp-id' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { origin: 'https://evil.example' }))).toMatchObject({ ok: false, failure: 'origin' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { crossOrigin: true }))).toMatchObject({ ok: false, failure: 'origin' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { rpId: 'evil.example' }))).toMatchObject({ ok: false, failure: 'rp-id' });
 	});
 
 	it('refuses an assertion without user verification (UV) or presence (UP)', async () => {
 		const { authenticator } = await registered();
-		expect(await signIn(authenticator.assert(await signInOptions(), { flags: FLAGS.UP }))).toEqual({ ok: false, failure: 'user-not-verified' });
-		expect(await signIn(authenticator.assert(await signInOptions(), { flags: FLAGS.UV }))).toEqual({ ok: false, failure: 'user-not-present' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { flags: FLAGS.UP }))).toMatchObject({ ok: false, failure: 'user-not-verified' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { flags: FLAGS.UV }))).toMatchObject({ ok: false, failure: 'user-not-present' });
 	});
 
 	it('refuses a passkey whose backup eligibility changed since registration', async () => {
 		const { authenticator } = await registered();
-		expect(await signIn(authenticator.assert(await signInOptions(), { flags: FLAGS.UP | FLAGS.UV | FLAGS.BE }))).toEqual({
+		expect(await signIn(authenticator.assert(await signInOptions(), { flags: FLAGS.UP | FLAGS.UV | FLAGS.BE }))).toMatchObject({
 			ok: false,
 			failure: 'backup-flags'
 		});
@@ -285,12 +287,12 @@ describe('authentication (§7.2)', () => {
 	it('refuses a signature by another key, and authenticator data changed after signing', async () => {
 		const { authenticator } = await registered();
 		const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-		expect(await signIn(authenticator.assert(await signInOptions(), { signWith: otherKey }))).toEqual({ ok: false, failure: 'signature' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { signWith: otherKey }))).toMatchObject({ ok: false, failure: 'signature' });
 		const assertion = authenticator.assert(await signInOptions());
 		const tampered = Uint8Array.from(assertion.authenticatorData);
 		tampered[36] ^= 0x01; // the counter's last byte
-		expect(await signIn({ ...assertion, authenticatorData: tampered })).toEqual({ ok: false, failure: 'signature' });
-		expect(await signIn({ ...authenticator.assert(await signInOptions()), signature: new Uint8Array([0x30, 0x00]) })).toEqual({
+		expect(await signIn({ ...assertion, authenticatorData: tampered })).toMatchObject({ ok: false, failure: 'signature' });
+		expect(await signIn({ ...authenticator.assert(await signInOptions()), signature: new Uint8Array([0x30, 0x00]) })).toMatchObject({
 			ok: false,
 			failure: 'signature'
 		});
@@ -299,9 +301,9 @@ describe('authentication (§7.2)', () => {
 	it('refuses a counter that does not increase (§6.1.1: a possible clone), and accepts one that does', async () => {
 		const { authenticator } = await registered(new TestAuthenticator(RP, { counter: 5 }));
 		expect(await signIn(authenticator.assert(await signInOptions(), { counter: 9 }))).toMatchObject({ ok: true });
-		expect(await signIn(authenticator.assert(await signInOptions(), { counter: 9 }))).toEqual({ ok: false, failure: 'counter' });
-		expect(await signIn(authenticator.assert(await signInOptions(), { counter: 7 }))).toEqual({ ok: false, failure: 'counter' });
-		expect(await signIn(authenticator.assert(await signInOptions(), { counter: 0 }))).toEqual({ ok: false, failure: 'counter' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { counter: 9 }))).toMatchObject({ ok: false, failure: 'counter' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { counter: 7 }))).toMatchObject({ ok: false, failure: 'counter' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { counter: 0 }))).toMatchObject({ ok: false, failure: 'counter' });
 		expect(await signIn(authenticator.assert(await signInOptions(), { counter: 10 }))).toMatchObject({ ok: true });
 		const [row] = await database.db.select().from(passkeys).where(eq(passkeys.id, authenticator.id));
 		expect(row.signCount).toBe(10);
@@ -316,17 +318,32 @@ describe('authentication (§7.2)', () => {
 	it("refuses a credential presented with another user's handle, or with none", async () => {
 		const { authenticator } = await registered();
 		const other = await newUser();
-		expect(await signIn(authenticator.assert(await signInOptions(), { userHandle: userHandleOf(other.id) }))).toEqual({ ok: false, failure: 'user-handle' });
-		expect(await signIn(authenticator.assert(await signInOptions(), { userHandle: null }))).toEqual({ ok: false, failure: 'user-handle' });
+		expect(await signIn(authenticator.assert(await signInOptions(), { userHandle: userHandleOf(other.id) }))).toMatchObject({
+			ok: false,
+			failure: 'user-handle'
+		});
+		expect(await signIn(authenticator.assert(await signInOptions(), { userHandle: null }))).toMatchObject({ ok: false, failure: 'user-handle' });
+	});
+
+	it("names the credential's owner in a refusal once the credential is known (for their security log), and nobody for an unknown one", async () => {
+		const { user, authenticator } = await registered();
+		expect(await signIn(authenticator.assert(await signInOptions(), { origin: 'https://evil.example' }))).toEqual({
+			ok: false,
+			failure: 'origin',
+			credentialOwner: user.id
+		});
+		const stranger = new TestAuthenticator(RP);
+		stranger.userHandle = userHandleOf(user.id);
+		expect(await signIn(stranger.assert(await signInOptions()))).toEqual({ ok: false, failure: 'unknown-credential' });
 	});
 
 	it('refuses an unknown credential, and one removed from the account', async () => {
 		const stranger = new TestAuthenticator(RP);
 		stranger.userHandle = new Uint8Array([1]);
-		expect(await signIn(stranger.assert(await signInOptions()))).toEqual({ ok: false, failure: 'unknown-credential' });
+		expect(await signIn(stranger.assert(await signInOptions()))).toMatchObject({ ok: false, failure: 'unknown-credential' });
 		const { user, authenticator } = await registered();
 		expect(await removePasskey(database.db, user.id, authenticator.id, {})).toBe(true);
-		expect(await signIn(authenticator.assert(await signInOptions()))).toEqual({ ok: false, failure: 'unknown-credential' });
+		expect(await signIn(authenticator.assert(await signInOptions()))).toMatchObject({ ok: false, failure: 'unknown-credential' });
 	});
 });
 

@@ -57,7 +57,11 @@ export type PasskeyFailure =
 	| 'signature'
 	| 'counter'; // the signature counter did not increase: possibly a cloned authenticator
 
-export type Verified<T> = { ok: true; value: T } | { ok: false; failure: PasskeyFailure };
+/**
+ * A ceremony's outcome. A refused sign-in names `credentialOwner` once the credential is known
+ * (every check after the lookup): that account's security log gets the failed attempt.
+ */
+export type Verified<T> = { ok: true; value: T } | { ok: false; failure: PasskeyFailure; credentialOwner?: string };
 
 const refuse = (failure: PasskeyFailure): { ok: false; failure: PasskeyFailure } => ({ ok: false, failure });
 
@@ -264,27 +268,28 @@ export async function verifyPasskeySignIn(
 	// §7.2: the credential is one we know (allowCredentials was empty, so any of ours).
 	const [passkey] = await db.select().from(passkeys).where(eq(passkeys.id, credentialId)).limit(1);
 	if (!passkey) return refuse('unknown-credential');
+	const refuseOwner = (failure: PasskeyFailure) => ({ ok: false as const, failure, credentialOwner: passkey.userId });
 	// §7.2: "If the user was not identified before the authentication ceremony was
 	// initiated, verify that response.userHandle is present. Verify that the user account
 	// identified by response.userHandle contains a credential record whose id equals credential.rawId."
-	if (!response.userHandle || !bytesEqual(response.userHandle, userHandleOf(passkey.userId))) return refuse('user-handle');
+	if (!response.userHandle || !bytesEqual(response.userHandle, userHandleOf(passkey.userId))) return refuseOwner('user-handle');
 	// §7.2: C.origin is ours; not inside another site's frame.
 	const origin = checkOrigin(clientData, rp);
-	if (origin) return refuse(origin);
+	if (origin) return refuseOwner(origin);
 	let authenticatorData: AuthenticatorData;
 	try {
 		authenticatorData = parseAuthenticatorData(response.authenticatorData);
 	} catch {
-		return refuse('malformed');
+		return refuseOwner('malformed');
 	}
 	// §7.2: rpIdHash, UP, UV, BE/BS.
 	const flags = checkAuthenticatorData(authenticatorData, response.authenticatorData, rp);
-	if (flags) return refuse(flags);
+	if (flags) return refuseOwner(flags);
 	// §7.2: BE is fixed when the credential is made; a change means another key.
-	if (((response.authenticatorData[32] & FLAG_BACKUP_ELIGIBLE) !== 0) !== passkey.backupEligible) return refuse('backup-flags');
+	if (((response.authenticatorData[32] & FLAG_BACKUP_ELIGIBLE) !== 0) !== passkey.backupEligible) return refuseOwner('backup-flags');
 	// §7.2: the signature over authenticatorData || SHA-256(clientDataJSON).
 	const message = createAssertionSignatureMessage(response.authenticatorData, response.clientDataJSON);
-	if (!verifyCredentialSignature(passkey.publicKey, passkey.algorithm, message, response.signature)) return refuse('signature');
+	if (!verifyCredentialSignature(passkey.publicKey, passkey.algorithm, message, response.signature)) return refuseOwner('signature');
 	// §7.2 and §6.1.1: when either counter is non-zero, the new one must be greater than
 	// the stored one, or two copies of the key may exist; we refuse rather than just note it. The
 	// comparison is in the UPDATE, so two sign-ins with one counter value cannot both pass.
@@ -294,7 +299,7 @@ export async function verifyPasskeySignIn(
 		.set({ signCount, lastUsedAt: now })
 		.where(and(eq(passkeys.id, passkey.id), or(sql`${passkeys.signCount} < ${signCount}`, and(eq(passkeys.signCount, 0), sql`${signCount} = 0`))))
 		.returning({ id: passkeys.id });
-	if (!counted.length) return refuse('counter');
+	if (!counted.length) return refuseOwner('counter');
 	return { ok: true, value: { userId: passkey.userId, passkeyId: passkey.id, amr: [passkey.backupEligible ? 'swk' : 'hwk', 'mfa'] } };
 }
 

@@ -18,8 +18,16 @@ describe('describeSecurityEvent', () => {
 		expect(describeSecurityEvent('sign-in-failed', { reason: 'password' })).toEqual({ summary: 'Failed sign-in: wrong password', failed: true });
 		expect(say('sign-in-failed', { reason: 'rate-limited' })).toMatch(/^Sign-in refused: too many failed attempts/);
 		expect(say('sign-in-failed', { reason: 'code' })).toBe('Failed sign-in: wrong two-step verification code');
+		expect(say('sign-in-failed', { reason: 'passkey' })).toBe('Failed sign-in: the passkey was not accepted');
 		expect(say('sign-in-failed', {})).toBe('Failed sign-in');
 		expect(describeSecurityEvent('sign-in', { method: 'password' }).failed).toBe(false);
+	});
+
+	it('a step-up says which factor confirmed it was the owner', () => {
+		expect(describeSecurityEvent('step-up', { amr: 'pwd otp mfa' })).toEqual({
+			summary: 'Confirmed it was you with a one-time code, as an application asked',
+			failed: false
+		});
 	});
 
 	it('app grants name the app and what it may see', () => {

@@ -76,6 +76,8 @@ export function describeSecurityEvent(type: string, detail: Record<string, strin
 	switch (type) {
 		case 'sign-in':
 			return ok(`Signed in with ${signInMethod(detail, context)}`);
+		case 'step-up':
+			return ok(`Confirmed it was you with ${SECOND_FACTOR_WORDS.otp}, as an application asked`);
 		case 'sign-in-failed':
 			return { summary: FAILURE_WORDS[detail.reason ?? ''] ?? 'Failed sign-in', failed: true };
 		case 'password-changed':

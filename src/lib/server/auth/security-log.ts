@@ -11,6 +11,7 @@ import { MAX_USER_AGENT_LENGTH } from './session';
 export const SECURITY_EVENT_TYPES = [
 	'sign-in',
 	'sign-in-failed',
+	'step-up',
 	'password-changed',
 	'password-reset',
 	'password-set',

@@ -1,6 +1,6 @@
 import type { Database } from '../db';
 import { recordSecurityEvent, type RequestOrigin } from './security-log';
-import { createSession, invalidateSession, type Session } from './session';
+import { createSession, invalidateSession, recordStepUp, type Session } from './session';
 
 export interface CompletedSignIn {
 	userId: string;
@@ -31,4 +31,18 @@ export async function completeSignIn(db: Database, signIn: CompletedSignIn, now 
 	});
 	await recordSecurityEvent(db, signIn.userId, 'sign-in', { method: signIn.method, amr: signIn.amr }, signIn.origin, now);
 	return created;
+}
+
+/**
+ * A step-up of a signed-in session (OIDC Core §3.1.2.1 `acr_values`: an application asked for
+ * two-step verification): the session takes the stronger methods, and the security log gets its
+ * line like a sign-in, since the session can now do what only the second factor allowed.
+ */
+export async function completeStepUp(
+	db: Database,
+	stepUp: { sessionId: string; userId: string; amr: string; origin: RequestOrigin },
+	now = new Date()
+): Promise<void> {
+	await recordStepUp(db, stepUp.sessionId, stepUp.amr, now);
+	await recordSecurityEvent(db, stepUp.userId, 'step-up', { amr: stepUp.amr }, stepUp.origin, now);
 }

@@ -26,8 +26,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			at: event.createdAt.toISOString(),
 			ipAddress: event.ipAddress,
 			device: event.userAgent ? describeUserAgent(event.userAgent) : null,
-			// completeSignIn gives the session and its log line the same instant.
-			thisSession: event.type === 'sign-in' && event.createdAt.getTime() === session.authTime.getTime()
+			// completeSignIn and completeStepUp give the session's auth_time and the log line the same instant.
+			thisSession: (event.type === 'sign-in' || event.type === 'step-up') && event.createdAt.getTime() === session.authTime.getTime()
 		})),
 		olderHref: page.older ? `${HERE}?${new URLSearchParams({ before: formatCursor(page.older) })}` : null,
 		isFirstPage: cursor === null || cursor === 'invalid',

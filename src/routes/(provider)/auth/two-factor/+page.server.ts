@@ -5,8 +5,7 @@ import { setSessionCookie } from '$lib/server/auth/cookies';
 import { safeReturnTo } from '$lib/server/auth/return-to';
 import { checkSecondFactor, findPendingSecondFactor, finishSecondFactor, tooManyCodesMessage } from '$lib/server/auth/second-factor';
 import { deleteSecondFactorCookie, readSecondFactorCookie } from '$lib/server/auth/second-factor-sign-in';
-import { recordStepUp } from '$lib/server/auth/session';
-import { completeSignIn } from '$lib/server/auth/sign-in-completion';
+import { completeSignIn, completeStepUp } from '$lib/server/auth/sign-in-completion';
 import { signInOrigin } from '$lib/server/auth/sign-in-origin';
 import { hasConfirmedTOTP } from '$lib/server/auth/totp-credentials';
 import { config } from '$lib/server/config';
@@ -75,7 +74,8 @@ export const actions: Actions = {
 			});
 		}
 		if (here.mode === 'step-up') {
-			await recordStepUp(db, here.session.id, withSecondFactor(parseAmr(here.session.amr), 'otp').join(' '));
+			const amr = withSecondFactor(parseAmr(here.session.amr), 'otp').join(' ');
+			await completeStepUp(db, { sessionId: here.session.id, userId: here.userId, amr, origin });
 			redirect(303, here.returnTo ?? '/account');
 		}
 		// Used up here: a second tab finishing the same sign-in gets no second session.

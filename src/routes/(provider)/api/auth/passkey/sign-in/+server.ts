@@ -29,7 +29,8 @@ export const POST: RequestHandler = async ({ request, cookies, locals, url, getC
 	}
 	const { db, issuer } = await provider();
 	const rp = relyingPartyFor(issuer);
-	const result = await signInWithPasskey(db, rp, { response, clientAddress: getClientAddress() }, config().limits.signIn);
+	const origin = signInOrigin({ request, getClientAddress });
+	const result = await signInWithPasskey(db, rp, { response, clientAddress: getClientAddress(), origin }, config().limits.signIn);
 	if ('failure' in result) {
 		if (result.failure === 'rate-limited') {
 			return jsonNoStore({ error: 'rate_limited', message: rateLimitedMessage(result.retryAfterSeconds) }, 429, {
@@ -43,7 +44,7 @@ export const POST: RequestHandler = async ({ request, cookies, locals, url, getC
 		userId: signedIn.userId,
 		amr: signedIn.amr.join(' '),
 		method: 'passkey',
-		origin: signInOrigin({ request, getClientAddress }),
+		origin,
 		replacing: locals.session?.id
 	});
 	setSessionCookie(cookies, token, session.expiresAt, url.protocol === 'https:');
