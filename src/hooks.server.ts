@@ -7,7 +7,8 @@ import { isDatabaseUnavailable, reportDatabaseOutage, RETRY_AFTER_SECONDS } from
 import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookies';
 import { isForgedBrowserRequest } from '$lib/server/auth/csrf';
 import { validateSessionToken } from '$lib/server/auth/session';
-import { DEMO_USER, seedDemoData } from '$lib/server/seed';
+import { DEMO_USER } from '$lib/demo-data';
+import { seedDemoData } from '$lib/server/seed';
 import { applyResourceServersSetting } from '$lib/server/oidc/resource-servers';
 import { cleanupPolicy, scheduleCleanup } from '$lib/server/maintenance/schedule';
 import { deleteRPCookie, rpSessionCookie } from '$lib/server/rp/cookies';
