@@ -2,6 +2,7 @@ import type { OriginName } from '$lib/origins.js';
 import type { SessionWithUser } from '$lib/server/auth/session';
 import type { RPSession } from '$lib/server/rp/session';
 import type { DeveloperExplanation } from '$lib/server/oidc/request-rules';
+import type { RoutePolicy } from '$lib/server/route-policies';
 
 declare global {
 	namespace App {
@@ -23,6 +24,8 @@ declare global {
 		interface Locals {
 			/** Which of the three origins this request came in on. */
 			origin: OriginName;
+			/** How the request hooks treat this path (route-policies.ts), resolved once per request. */
+			routePolicy: RoutePolicy;
 			/** Provider session (provider origin only). */
 			session: SessionWithUser | null;
 			/** Demo-site session (site origins only). */

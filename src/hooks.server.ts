@@ -7,7 +7,8 @@ import { isDatabaseUnavailable, reportDatabaseOutage, RETRY_AFTER_SECONDS } from
 import { deleteSessionCookie, sessionCookieName, setSessionCookie } from '$lib/server/auth/cookies';
 import { isForgedBrowserRequest } from '$lib/server/auth/csrf';
 import { validateSessionToken } from '$lib/server/auth/session';
-import { DEMO_USER, seedDemoData } from '$lib/server/seed';
+import { DEMO_USER } from '$lib/demo-data';
+import { seedDemoData } from '$lib/server/seed';
 import { applyResourceServersSetting } from '$lib/server/oidc/resource-servers';
 import { cleanupPolicy, scheduleCleanup } from '$lib/server/maintenance/schedule';
 import { deleteRPCookie, rpSessionCookie } from '$lib/server/rp/cookies';
@@ -57,10 +58,13 @@ const identifyOrigin: Handle = ({ event, resolve }) => {
 	event.locals.rpSession = null;
 	event.locals.rpSignedOutEverywhere = false;
 	event.locals.databaseUnavailable = false;
+	// Resolved once here for the steps below; an event.fetch sub-request is a new event and resolves its own.
+	const policy = routePolicy(event.url.pathname);
+	event.locals.routePolicy = policy;
 	// A plain form POST to a page route's action (not use:enhance, which sends x-sveltekit-action)
 	// gets the HTML/redirect answer whatever its Accept header says: curl, and clients posting to
 	// the end-session endpoint, send `*/*`, which SvelteKit would answer with its action JSON.
-	const formPost = event.request.method === 'POST' && routePolicy(event.url.pathname).body === 'form';
+	const formPost = event.request.method === 'POST' && policy.body === 'form';
 	if (formPost && !event.request.headers.has('x-sveltekit-action')) event.request.headers.set('accept', 'text/html');
 	return resolve(event, { transformPageChunk: ({ html }) => html.replace('%origin%', origin) });
 };
@@ -116,7 +120,7 @@ const guardRouteGroups: Handle = ({ event, resolve }) => {
 const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i;
 
 const refuseForgedRequests: Handle = async ({ event, resolve }) => {
-	const policy = routePolicy(event.url.pathname);
+	const policy = event.locals.routePolicy;
 	const formPost = event.request.method === 'POST' && policy.body === 'form';
 	// Pages take only real form posts; SvelteKit would let text/plain through to the action.
 	if (formPost && event.route.id !== null && !FORM_TYPES.test(event.request.headers.get('content-type') ?? '')) {
@@ -142,7 +146,7 @@ const refuseForgedRequests: Handle = async ({ event, resolve }) => {
 
 /** Endpoints that browser-based (public) clients call from their own origins (route-policies.ts `cors`). */
 const allowPublicCORS: Handle = async ({ event, resolve }) => {
-	const { cors } = routePolicy(event.url.pathname);
+	const { cors } = event.locals.routePolicy;
 	if (event.locals.origin !== 'provider' || cors === 'none') return resolve(event);
 	if (event.request.method === 'OPTIONS') {
 		return new Response(null, {
@@ -164,7 +168,7 @@ const allowPublicCORS: Handle = async ({ event, resolve }) => {
 
 const loadSessions: Handle = async ({ event, resolve }) => {
 	// Documents that are the same for everyone (route-policies.ts): no per-user header can reach them.
-	if (!routePolicy(event.url.pathname).session) return resolve(event);
+	if (!event.locals.routePolicy.session) return resolve(event);
 	try {
 		await resolveSession(event);
 	} catch (error) {
@@ -179,8 +183,8 @@ const loadSessions: Handle = async ({ event, resolve }) => {
 };
 
 /** A GET of a page by a browser (not a JSON endpoint, not a form post). */
-function isPageView({ request, url }: RequestEvent): boolean {
-	return routePolicy(url.pathname).pages && wantsHTMLPage(request);
+function isPageView({ request, locals }: RequestEvent): boolean {
+	return locals.routePolicy.pages && wantsHTMLPage(request);
 }
 
 async function resolveSession({ cookies, locals, url }: RequestEvent): Promise<void> {

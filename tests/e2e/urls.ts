@@ -26,5 +26,6 @@ export const SITE2_URL = `http://${SITE_HOST}:${PORT_BASE + 2}`;
 export const PYTHON_API_PORT = PORT_BASE + 3;
 export const PYTHON_API_URL = `http://localhost:${PYTHON_API_PORT}`;
 
-/** The seeded demo account: DEMO_USER in src/lib/server/seed.ts (repeated here: Playwright specs do not load server modules). */
-export const DEMO_USER = { email: 'demo@example.com', password: 'DemoPass123!', name: 'Demo User' } as const;
+// The seeded demo account and the demo sites' clients, from the one module of those values that
+// has no imports (Playwright specs load no server module and no $lib alias).
+export { DEMO_SITES, DEMO_USER } from '../../src/lib/demo-data';

@@ -1,5 +1,5 @@
 import { expect, inject } from 'vitest';
-import { DEMO_USER } from '../../src/lib/server/seed';
+import { DEMO_SITES, DEMO_USER } from '../../src/lib/demo-data';
 import { readMail } from './mail-sink';
 
 /** The running production build (see server.global-setup.ts). */
@@ -7,15 +7,15 @@ export function servers() {
 	return { provider: inject('providerURL'), site1: inject('site1URL'), site2: inject('site2URL'), driver: inject('serverDriver'), mailDir: inject('mailDir') };
 }
 
-/** The demo user that the server seeds (src/lib/server/seed.ts). */
+/** The demo user that the server seeds (src/lib/demo-data.ts). */
 export const DEMO = DEMO_USER;
 /**
  * Registered for client_secret_post (the curl commands of the guide the project grew from,
  * docs/the-guide.md); Basic is refused (RFC 7591 §2).
  */
-export const DASHBOARD = { id: 'internal-dashboard', secret: 'secret-for-internal-dashboard' } as const;
+export const DASHBOARD = { id: DEMO_SITES.site1.clientId, secret: DEMO_SITES.site1.clientSecret } as const;
 /** Registered for client_secret_basic; a secret in the body is refused. */
-export const WIKI = { id: 'team-wiki', secret: 'secret-for-team-wiki' } as const;
+export const WIKI = { id: DEMO_SITES.site2.clientId, secret: DEMO_SITES.site2.clientSecret } as const;
 /** The dashboard's client authentication, as form fields (client_secret_post). */
 export const DASHBOARD_CREDENTIALS = { client_id: DASHBOARD.id, client_secret: DASHBOARD.secret } as const;
 

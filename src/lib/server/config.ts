@@ -2,6 +2,7 @@ import { env } from '$env/dynamic/private';
 import { dev } from '$app/environment';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { DEMO_SITES } from '../demo-data';
 import { resolveOriginURLs, type OriginName } from '../origins.js';
 import { requireStrongSecret } from './secret-strength';
 import { loadCleanup, loadLimits, type CleanupConfig, type LimitsConfig } from './config-limits';
@@ -104,19 +105,19 @@ export function loadConfig(vars: Record<string, string | undefined>, mode: { dev
 		sites: {
 			site1: {
 				name: 'site1',
-				title: vars.SITE1_TITLE || 'Internal Dashboard',
+				title: vars.SITE1_TITLE || DEMO_SITES.site1.title,
 				url: origins.site1,
-				clientId: vars.SITE1_CLIENT_ID || 'internal-dashboard',
-				clientSecret: vars.SITE1_CLIENT_SECRET || 'secret-for-internal-dashboard',
+				clientId: vars.SITE1_CLIENT_ID || DEMO_SITES.site1.clientId,
+				clientSecret: vars.SITE1_CLIENT_SECRET || DEMO_SITES.site1.clientSecret,
 				// The guide's curl commands send client_secret in the body.
 				tokenEndpointAuthMethod: 'client_secret_post'
 			},
 			site2: {
 				name: 'site2',
-				title: vars.SITE2_TITLE || 'Team Wiki',
+				title: vars.SITE2_TITLE || DEMO_SITES.site2.title,
 				url: origins.site2,
-				clientId: vars.SITE2_CLIENT_ID || 'team-wiki',
-				clientSecret: vars.SITE2_CLIENT_SECRET || 'secret-for-team-wiki',
+				clientId: vars.SITE2_CLIENT_ID || DEMO_SITES.site2.clientId,
+				clientSecret: vars.SITE2_CLIENT_SECRET || DEMO_SITES.site2.clientSecret,
 				tokenEndpointAuthMethod: 'client_secret_basic'
 			}
 		},

@@ -4,8 +4,7 @@ import { users } from './db/schema';
 import { createUser } from './auth/user';
 import { saveClient } from './oidc/clients';
 import type { SiteConfig } from './config';
-
-export const DEMO_USER = { name: 'Demo User', email: 'demo@example.com', password: 'DemoPass123!' } as const;
+import { DEMO_SITES, DEMO_USER } from '../demo-data';
 
 /**
  * Demo data for local use: one user and the two demo sites' clients. The client secrets are
@@ -38,6 +37,6 @@ export async function seedDemoData(db: Database, sites: SiteConfig[]): Promise<{
 // from either port as in its curl examples; other clients get only their own.
 function redirectURIsFor(site: SiteConfig, sites: SiteConfig[]): string[] {
 	const own = new URL('/auth/callback', site.url).href;
-	if (site.clientId !== 'internal-dashboard') return [own];
+	if (site.clientId !== DEMO_SITES.site1.clientId) return [own];
 	return [own, ...sites.filter((s) => s !== site).map((s) => new URL('/auth/callback', s.url).href)];
 }

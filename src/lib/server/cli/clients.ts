@@ -4,7 +4,7 @@ import { clients } from '../db/schema';
 import { saveClient, type TokenEndpointAuthMethod } from '../oidc/clients';
 import { createInitialAccessToken, listInitialAccessTokens } from '../oidc/initial-access-tokens';
 import { checkAccessPolicy } from '../oidc/resource-servers';
-import { GRANT_TYPES, isGrantType } from '../oidc/grant-types';
+import { DEFAULT_GRANT_TYPES, GRANT_TYPES, isGrantType } from '../oidc/grant-types';
 import type { Database } from '../db';
 import { isSigningAlgorithm } from '../oidc/keys';
 import { generateSecret } from '../secrets';
@@ -102,7 +102,7 @@ export async function main(args: string[], env: Record<string, string | undefine
 			backchannelLogoutURI: values['backchannel-logout-uri'],
 			tokenEndpointAuthMethod: method,
 			idTokenSignedResponseAlg: alg,
-			grantTypes: grantTypes(values['grant-type']) ?? ['authorization_code', 'refresh_token'],
+			grantTypes: grantTypes(values['grant-type']) ?? [...DEFAULT_GRANT_TYPES],
 			trusted: values.trusted ?? false,
 			allowedResources: resources,
 			allowedScopes: scopes

@@ -12,7 +12,7 @@ import {
 } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
 import { testProtocolContext } from '../../../../tests/support/protocol-context';
-import { form, TEST_ISSUER } from '../../../../tests/support/oidc';
+import { form } from '../../../../tests/support/oidc';
 import { consents, grants, sessions } from '../db/schema';
 import { createSession, LAST_SEEN_INTERVAL_MS, MAX_USER_AGENT_LENGTH, validateSessionToken } from '../auth/session';
 import type { OutboundFormPOST } from '../outbound-request';
@@ -117,10 +117,7 @@ describe('the session list', () => {
 		const third = await signIn(user);
 		await tokensFrom(rp, user, other.session, 'openid');
 		const fake = fakeRelyingParties();
-		const results = await endOtherSessionOfUser(database.db, keys, TEST_ISSUER, { userId: user.id, currentSessionId: current.session.id }, other.session.id, {
-			post: fake.post,
-			now: clock.now()
-		});
+		const results = await endOtherSessionOfUser(ctx, { userId: user.id, currentSessionId: current.session.id }, other.session.id, { post: fake.post });
 		expect(results).toEqual([{ clientId: rp.id, ok: true, detail: undefined }]);
 		expect(decodeJwt(fake.requests[0].form.get('logout_token')!).sid).toBe(other.session.id);
 		expect(await validateSessionToken(database.db, other.token, clock.now())).toBeNull();
@@ -133,8 +130,8 @@ describe('the session list', () => {
 		const mine = await signIn(me);
 		const theirs = await signIn(victim);
 		const who = { userId: me.id, currentSessionId: mine.session.id };
-		expect(await endOtherSessionOfUser(database.db, keys, TEST_ISSUER, who, theirs.session.id)).toBeNull();
-		expect(await endOtherSessionOfUser(database.db, keys, TEST_ISSUER, who, mine.session.id)).toBeNull();
+		expect(await endOtherSessionOfUser(ctx, who, theirs.session.id)).toBeNull();
+		expect(await endOtherSessionOfUser(ctx, who, mine.session.id)).toBeNull();
 		expect(await validateSessionToken(database.db, theirs.token, clock.now())).not.toBeNull();
 		expect(await validateSessionToken(database.db, mine.token, clock.now())).not.toBeNull();
 	});
@@ -144,13 +141,7 @@ describe('the session list', () => {
 		const current = await signIn(me);
 		const others = [await signIn(me), await signIn(me)];
 		const bystander = await signIn(someoneElse);
-		const { ended } = await endOtherSessionsOfUser(
-			database.db,
-			keys,
-			TEST_ISSUER,
-			{ userId: me.id, currentSessionId: current.session.id },
-			{ post: fakeRelyingParties().post }
-		);
+		const { ended } = await endOtherSessionsOfUser(ctx, { userId: me.id, currentSessionId: current.session.id }, { post: fakeRelyingParties().post });
 		expect(ended).toBe(2);
 		for (const { token } of others) expect(await validateSessionToken(database.db, token, clock.now())).toBeNull();
 		expect(await validateSessionToken(database.db, current.token, clock.now())).not.toBeNull();
@@ -187,7 +178,7 @@ describe('connected apps', () => {
 
 	it('revoking an app removes its consent and grants, stops its refresh token and tells only that app', async () => {
 		const fake = fakeRelyingParties();
-		const results = await revokeConnectedApp(database.db, keys, TEST_ISSUER, user.id, dashboard.id, { post: fake.post, now: clock.now() });
+		const results = await revokeConnectedApp(ctx, user.id, dashboard.id, { post: fake.post });
 		expect(results).toEqual([{ clientId: dashboard.id, ok: true, detail: undefined }]);
 		expect(fake.requests.map((r) => r.url)).toEqual(['https://dashboard.example.com/backchannel']);
 		const token = decodeJwt(fake.requests[0].form.get('logout_token')!);
@@ -217,7 +208,7 @@ describe('connected apps', () => {
 
 	it('an app the user has nothing with is refused', async () => {
 		const stranger = await createTestUser(database.db);
-		expect(await revokeConnectedApp(database.db, keys, TEST_ISSUER, stranger.id, wiki.id, { post: fakeRelyingParties().post })).toBeNull();
-		expect(await revokeConnectedApp(database.db, keys, TEST_ISSUER, user.id, 'no-such-client')).toBeNull();
+		expect(await revokeConnectedApp(ctx, stranger.id, wiki.id, { post: fakeRelyingParties().post })).toBeNull();
+		expect(await revokeConnectedApp(ctx, user.id, 'no-such-client')).toBeNull();
 	});
 });

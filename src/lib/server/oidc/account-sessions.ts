@@ -2,7 +2,6 @@ import { and, desc, eq, gt, ne } from 'drizzle-orm';
 import type { Database } from '../db';
 import { sessions } from '../db/schema';
 import { describeUserAgent } from '../auth/user-agent';
-import type { KeyStore } from './keys';
 import type { ProtocolContext } from './context';
 import { endProviderSession, type BackchannelResult } from './logout';
 import type { OutboundFormPOST, OutboundPolicy } from '../outbound-request';
@@ -35,12 +34,7 @@ export async function listActiveSessions(db: Database, userId: string, currentSe
 	}));
 }
 
-type EndOptions = { outbound?: OutboundPolicy; post?: OutboundFormPOST; now?: Date };
-
-/** The protocol context endProviderSession takes, with `options.now` (when given) as its clock. */
-export function endingContext(db: Database, keys: KeyStore, issuer: string, options: { now?: Date }): ProtocolContext {
-	return { issuer, db, keys, clock: () => options.now ?? new Date() };
-}
+type EndOptions = { outbound?: OutboundPolicy; post?: OutboundFormPOST };
 
 /**
  * Ends one of the user's own other sessions (back-channel logout to its applications, as a
@@ -48,37 +42,33 @@ export function endingContext(db: Database, keys: KeyStore, issuer: string, opti
  * nothing and returns null, the same answer as an unknown id, so the form reveals nothing.
  */
 export async function endOtherSessionOfUser(
-	db: Database,
-	keys: KeyStore,
-	issuer: string,
+	ctx: ProtocolContext,
 	user: { userId: string; currentSessionId: string },
 	sessionId: string,
 	options: EndOptions = {}
 ): Promise<BackchannelResult[] | null> {
 	if (sessionId === user.currentSessionId) return null;
-	const [session] = await db
+	const [session] = await ctx.db
 		.select({ id: sessions.id, userId: sessions.userId })
 		.from(sessions)
 		.where(and(eq(sessions.id, sessionId), eq(sessions.userId, user.userId)))
 		.limit(1);
 	if (!session) return null;
-	return endProviderSession(endingContext(db, keys, issuer, options), session, options);
+	return endProviderSession(ctx, session, options);
 }
 
 /** "Sign out all other sessions": every session of the user but the current one. */
 export async function endOtherSessionsOfUser(
-	db: Database,
-	keys: KeyStore,
-	issuer: string,
+	ctx: ProtocolContext,
 	user: { userId: string; currentSessionId: string },
 	options: EndOptions = {}
 ): Promise<{ ended: number; results: BackchannelResult[] }> {
-	const others = await db
+	const others = await ctx.db
 		.select({ id: sessions.id, userId: sessions.userId })
 		.from(sessions)
 		.where(and(eq(sessions.userId, user.userId), ne(sessions.id, user.currentSessionId)));
 	const results: BackchannelResult[] = [];
 	// One session at a time, each with its own few parallel logout requests.
-	for (const session of others) results.push(...(await endProviderSession(endingContext(db, keys, issuer, options), session, options)));
+	for (const session of others) results.push(...(await endProviderSession(ctx, session, options)));
 	return { ended: others.length, results };
 }

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestClient, createTestSession, createTestUser, TEST_REDIRECT_URI, testClock } from '../../../../tests/support/fixtures';
 import { useTestDatabase } from '../../../../tests/support/database';
-import { TEST_ISSUER } from '../../../../tests/support/oidc';
+import { testProtocolContext } from '../../../../tests/support/protocol-context';
 import { grants, upstreamIdentities } from '../db/schema';
 import { recordFailedSignIn } from '../auth/failed-sign-in-log';
 import { issueOneTimeToken } from '../auth/one-time-tokens';
@@ -12,6 +12,7 @@ import { validateSessionToken } from '../auth/session';
 import type { OutboundFormPOST } from '../outbound-request';
 import { deleteAccount, signOutElsewhereAfterPasswordChange } from './account-settings';
 import { issueAuthorizationCode } from './codes';
+import type { ProtocolContext } from './context';
 import { KeyStore } from './keys';
 
 const database = useTestDatabase();
@@ -62,9 +63,9 @@ async function tablesMentioning(needles: string[]): Promise<string[]> {
 }
 
 describe('deleteAccount', () => {
-	let keys: KeyStore;
+	let ctx: ProtocolContext;
 	beforeAll(() => {
-		keys = new KeyStore(database.db, 'account-settings-test-secret');
+		ctx = testProtocolContext(database.db, new KeyStore(database.db, 'account-settings-test-secret'), clock.now);
 	});
 
 	it('ends every session by back-channel logout, and afterwards no row of any table mentions the user id or the address; other people keep theirs', async () => {
@@ -88,7 +89,7 @@ describe('deleteAccount', () => {
 		expect(await tablesMentioning([user.id, user.email])).not.toEqual([]);
 
 		const backchannel = recordingPost();
-		const deleted = await deleteAccount(database.db, keys, TEST_ISSUER, user.id, { post: backchannel.post, now: clock.now() });
+		const deleted = await deleteAccount(ctx, user.id, { post: backchannel.post });
 
 		expect(deleted?.email).toBe(user.email);
 		expect(backchannel.sids()).toEqual(mine.map(({ session }) => session.id).sort());
@@ -96,14 +97,14 @@ describe('deleteAccount', () => {
 		expect(await tablesMentioning([bystander.id])).toContain('security_event mentions ' + bystander.id);
 		expect(await validateSessionToken(database.db, theirs.token, clock.now())).not.toBeNull();
 		expect(await database.db.select().from(grants).where(eq(grants.userId, bystander.id))).toHaveLength(1);
-		expect(await deleteAccount(database.db, keys, TEST_ISSUER, user.id, { post: backchannel.post })).toBeNull();
+		expect(await deleteAccount(ctx, user.id, { post: backchannel.post })).toBeNull();
 	});
 });
 
 describe('signOutElsewhereAfterPasswordChange', () => {
-	let keys: KeyStore;
+	let ctx: ProtocolContext;
 	beforeAll(() => {
-		keys = new KeyStore(database.db, 'account-settings-test-secret');
+		ctx = testProtocolContext(database.db, new KeyStore(database.db, 'account-settings-test-secret'), clock.now);
 	});
 
 	it('ends the other sessions by back-channel logout and revokes their offline grants; this device and its grants stay', async () => {
@@ -115,13 +116,7 @@ describe('signOutElsewhereAfterPasswordChange', () => {
 		await grantFrom(other.session, rp, 'openid offline_access');
 		const backchannel = recordingPost();
 
-		await signOutElsewhereAfterPasswordChange(
-			database.db,
-			keys,
-			TEST_ISSUER,
-			{ userId: user.id, currentSessionId: current.session.id },
-			{ post: backchannel.post, now: clock.now() }
-		);
+		await signOutElsewhereAfterPasswordChange(ctx, { userId: user.id, currentSessionId: current.session.id }, { post: backchannel.post });
 
 		expect(backchannel.sids()).toEqual([other.session.id]);
 		expect(await validateSessionToken(database.db, other.token, clock.now())).toBeNull();

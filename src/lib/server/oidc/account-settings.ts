@@ -2,17 +2,16 @@
 // after a password change the other sessions end (Back-Channel Logout 1.0 §2.5), and deleting
 // the account ends every session the same way before the user row goes.
 import { and, eq, isNull, ne } from 'drizzle-orm';
-import type { Database } from '../db';
 import { grants, oneTimeTokens, users } from '../db/schema';
 import { clearFailedSignIns } from '../auth/password-sign-in';
 import { recipientKey } from '../auth/password-reset';
 import { clearAttempts } from '../auth/rate-limit';
 import type { OutboundFormPOST, OutboundPolicy } from '../outbound-request';
-import { endingContext, endOtherSessionsOfUser } from './account-sessions';
-import type { KeyStore } from './keys';
+import { endOtherSessionsOfUser } from './account-sessions';
+import type { ProtocolContext } from './context';
 import { endAllSessionsOfUser, type BackchannelResult } from './logout';
 
-type EndOptions = { outbound?: OutboundPolicy; post?: OutboundFormPOST; now?: Date };
+type EndOptions = { outbound?: OutboundPolicy; post?: OutboundFormPOST };
 
 /**
  * After a password change: every other session ends (whoever knew the old password may hold
@@ -21,16 +20,14 @@ type EndOptions = { outbound?: OutboundPolicy; post?: OutboundFormPOST; now?: Da
  * are revoked when the user's credentials change). This device stays signed in.
  */
 export async function signOutElsewhereAfterPasswordChange(
-	db: Database,
-	keys: KeyStore,
-	issuer: string,
+	ctx: ProtocolContext,
 	user: { userId: string; currentSessionId: string },
 	options: EndOptions = {}
 ): Promise<BackchannelResult[]> {
-	const { results } = await endOtherSessionsOfUser(db, keys, issuer, user, options);
-	await db
+	const { results } = await endOtherSessionsOfUser(ctx, user, options);
+	await ctx.db
 		.update(grants)
-		.set({ revokedAt: options.now ?? new Date() })
+		.set({ revokedAt: ctx.clock() })
 		.where(and(eq(grants.userId, user.userId), isNull(grants.revokedAt), ne(grants.sessionId, user.currentSessionId)));
 	return results;
 }
@@ -44,15 +41,14 @@ export async function signOutElsewhereAfterPasswordChange(
  * address or the account. Returns null when there was no such account.
  */
 export async function deleteAccount(
-	db: Database,
-	keys: KeyStore,
-	issuer: string,
+	ctx: ProtocolContext,
 	userId: string,
 	options: EndOptions = {}
 ): Promise<{ email: string; backchannel: BackchannelResult[] } | null> {
+	const { db } = ctx;
 	const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).limit(1);
 	if (!user) return null;
-	const backchannel = await endAllSessionsOfUser(endingContext(db, keys, issuer, options), userId, options);
+	const backchannel = await endAllSessionsOfUser(ctx, userId, options);
 	await Promise.all([
 		clearFailedSignIns(db, user.email),
 		clearAttempts(db, `change-email:account:${userId}`),

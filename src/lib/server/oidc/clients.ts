@@ -3,6 +3,7 @@ import { selectClientByID } from '../db/queries/clients';
 import { clients } from '../db/schema';
 import { hashSecret, secretMatchesHash } from '../secrets';
 import { InvalidClient, InvalidRequest } from './errors';
+import { DEFAULT_GRANT_TYPES } from './grant-types';
 import type { SigningAlgorithm } from './keys';
 
 import type { TokenEndpointAuthMethod } from '../db/schema/clients';
@@ -72,7 +73,7 @@ export async function saveClient(db: Database, client: NewClient, now = new Date
 		tokenEndpointAuthMethod: client.tokenEndpointAuthMethod ?? (client.secret ? 'client_secret_basic' : 'none'),
 		backchannelLogoutURI: client.backchannelLogoutURI ?? null,
 		idTokenSignedResponseAlg: client.idTokenSignedResponseAlg ?? 'RS256',
-		grantTypes: client.grantTypes ?? ['authorization_code', 'refresh_token'],
+		grantTypes: client.grantTypes ?? [...DEFAULT_GRANT_TYPES],
 		logoURI: client.logoURI ?? null,
 		clientURI: client.clientURI ?? null,
 		policyURI: client.policyURI ?? null,

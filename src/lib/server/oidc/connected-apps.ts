@@ -1,7 +1,7 @@
 import { and, eq, isNull, max, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { clients, consents, grants, refreshTokens, sessions } from '../db/schema';
-import type { KeyStore } from './keys';
+import type { ProtocolContext } from './context';
 import { displayClientName } from './client-names';
 import { SCOPE_DESCRIPTIONS } from './consent';
 import { sendLogoutTokens, type BackchannelResult } from './logout';
@@ -89,14 +89,14 @@ export async function listConnectedApps(db: Database, userId: string): Promise<C
  * sessions are left alone. Returns null when the user had nothing with this client.
  */
 export async function revokeConnectedApp(
-	db: Database,
-	keys: KeyStore,
-	issuer: string,
+	ctx: ProtocolContext,
 	userId: string,
 	clientId: string,
-	options: { outbound?: OutboundPolicy; post?: OutboundFormPOST; now?: Date } = {}
+	options: { outbound?: OutboundPolicy; post?: OutboundFormPOST } = {}
 ): Promise<BackchannelResult[] | null> {
-	const now = options.now ?? new Date();
+	const { db } = ctx;
+	// One instant for the revocation and the logout tokens that announce it.
+	const now = ctx.clock();
 	const [client] = await db.select({ id: clients.id, uri: clients.backchannelLogoutURI }).from(clients).where(eq(clients.id, clientId)).limit(1);
 	if (!client) return null;
 	const signedInFrom = await db
@@ -117,5 +117,5 @@ export async function revokeConnectedApp(
 	const uri = client.uri;
 	if (!uri) return [];
 	const notices = signedInFrom.map(({ sessionId }) => ({ clientId, uri, sessionId }));
-	return sendLogoutTokens({ issuer, db, keys, clock: () => now }, userId, notices, options);
+	return sendLogoutTokens({ ...ctx, clock: () => now }, userId, notices, options);
 }

@@ -1,8 +1,7 @@
-import type { Database } from '../db';
 import { findClient, type Client } from './clients';
 import { InvalidRequest, OAuthError } from './errors';
 import { singleValued } from './http';
-import type { KeyStore } from './keys';
+import type { ProtocolContext } from './context';
 import { isRegisteredPostLogoutRedirect, verifyIDTokenHint, type IDTokenHint } from './logout';
 
 /** A checked RP-Initiated Logout 1.0 request. */
@@ -19,9 +18,7 @@ export interface EndSessionRequest {
  * registered for the client the request identifies; otherwise there is no redirect at all.
  */
 export async function validateEndSessionRequest(
-	db: Database,
-	keys: KeyStore,
-	issuer: string,
+	ctx: Pick<ProtocolContext, 'db' | 'keys' | 'issuer'>,
 	query: URLSearchParams
 ): Promise<{ request: EndSessionRequest } | { error: OAuthError }> {
 	let params: Map<string, string>;
@@ -31,11 +28,11 @@ export async function validateEndSessionRequest(
 		return { error: error as OAuthError };
 	}
 	const hintParam = params.get('id_token_hint');
-	const hint = hintParam ? await verifyIDTokenHint(keys, issuer, hintParam) : null;
+	const hint = hintParam ? await verifyIDTokenHint(ctx, hintParam) : null;
 	if (hintParam && !hint) return { error: new InvalidRequest('id_token_hint is not an ID token issued by this provider') };
 	const clientId = params.get('client_id') ?? hint?.aud[0];
 	if (hint && clientId && !hint.aud.includes(clientId)) return { error: new InvalidRequest('client_id does not match the id_token_hint') };
-	const client = clientId ? ((await findClient(db, clientId)) ?? null) : null;
+	const client = clientId ? ((await findClient(ctx.db, clientId)) ?? null) : null;
 	if (clientId && !client) return { error: new InvalidRequest(`unknown client_id "${clientId}"`) };
 	const postLogout = params.get('post_logout_redirect_uri');
 	let redirectTo: string | null = null;

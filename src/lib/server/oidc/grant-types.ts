@@ -7,6 +7,18 @@ export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_crede
 
 export type GrantType = (typeof GRANT_TYPES)[number];
 
+/**
+ * The grant types of a client whose registration names none (dynamic registration, the CLI,
+ * the seed): the user-facing ones. RFC 7591 §2 defaults `grant_types` to `authorization_code`
+ * alone; `refresh_token` is added on purpose, because a refresh token is only issued to a
+ * trusted client or when the user grants `offline_access` (grants/authorization-code.ts), and
+ * without it that scope would be granted and silently yield nothing. `client_credentials`
+ * (API access with no user) is never a default: the operator allows it (issue #6, finding 2).
+ * The clients table's column default (db/schema/clients.ts) repeats this list: the schema may
+ * not import from oidc/.
+ */
+export const DEFAULT_GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token'];
+
 /** Whether `value` names a grant type we implement. */
 export function isGrantType(value: unknown): value is GrantType {
 	return (GRANT_TYPES as readonly unknown[]).includes(value);

@@ -3,6 +3,7 @@ import type { Database } from '../db';
 import { initialAccessTokens } from '../db/schema';
 import { generateSecret, hashSecret } from '../secrets';
 import { InvalidToken } from './errors';
+import { DEFAULT_GRANT_TYPES } from './grant-types';
 
 /** What registering with an initial access token may get beyond open registration (RFC 7591 §3). */
 export interface RegistrationPolicy {
@@ -14,8 +15,8 @@ export interface RegistrationPolicy {
 	resources: string[];
 }
 
-/** Open registration: the user-facing grants only, no API access (issue #6, finding 2). */
-export const OPEN_REGISTRATION_POLICY: RegistrationPolicy = { grantTypes: ['authorization_code', 'refresh_token'], scopes: [], resources: [] };
+/** Open registration: the user-facing grants only (the defaults), no API access (issue #6, finding 2). */
+export const OPEN_REGISTRATION_POLICY: RegistrationPolicy = { grantTypes: [...DEFAULT_GRANT_TYPES], scopes: [], resources: [] };
 
 export interface NewInitialAccessToken {
 	description: string;

@@ -9,7 +9,6 @@ import type { Client } from './clients';
 import { displayClientName } from './client-names';
 import type { ProtocolContext } from './context';
 import { signJWT } from './jwt-signer';
-import type { KeyStore } from './keys';
 import { mapWithConcurrency, outboundPolicy, postFormToRegisteredURI, type OutboundFormPOST, type OutboundPolicy } from '../outbound-request';
 
 export interface IDTokenHint {
@@ -23,7 +22,7 @@ export interface IDTokenHint {
  * RP-Initiated Logout 1.0 §2: `id_token_hint` is an ID token we issued; it may have expired
  * (the RP often logs out long after sign-in), so only signature and issuer are checked.
  */
-export async function verifyIDTokenHint(keys: KeyStore, issuer: string, hint: string): Promise<IDTokenHint | null> {
+export async function verifyIDTokenHint({ keys, issuer }: Pick<ProtocolContext, 'keys' | 'issuer'>, hint: string): Promise<IDTokenHint | null> {
 	try {
 		const { payload, protectedHeader } = await compactVerify(hint, async (header) => {
 			const key = await keys.verificationKey(header.kid);

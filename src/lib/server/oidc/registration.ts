@@ -4,7 +4,7 @@ import { generateSecret } from '../secrets';
 import { saveClient, type NewClient, type TokenEndpointAuthMethod } from './clients';
 import { OAuthError } from './errors';
 import { isSigningAlgorithm } from './keys';
-import { GRANT_TYPES, isGrantType } from './grant-types';
+import { DEFAULT_GRANT_TYPES, GRANT_TYPES, isGrantType } from './grant-types';
 import { checkRegisteredURI, OutboundRequestRefused, outboundPolicy, type OutboundPolicy } from '../outbound-request';
 import { SUPPORTED_SCOPES } from './claims';
 import { impersonates, MAX_CLIENT_NAME_LENGTH, normalizeClientName, reservedClientNames } from './client-names';
@@ -162,7 +162,7 @@ export async function validateClientMetadata(
 	const postLogoutRedirectURIs = uriList(m.post_logout_redirect_uris, 'post_logout_redirect_uris', false);
 	const authMethod = (m.token_endpoint_auth_method ?? 'client_secret_basic') as TokenEndpointAuthMethod;
 	if (!AUTH_METHODS.includes(authMethod)) throw new InvalidClientMetadata(`token_endpoint_auth_method must be one of ${AUTH_METHODS.join(', ')}`);
-	const grantTypes = m.grant_types ?? ['authorization_code', 'refresh_token'];
+	const grantTypes = m.grant_types ?? [...DEFAULT_GRANT_TYPES];
 	if (!Array.isArray(grantTypes) || grantTypes.some((g) => !isGrantType(g))) {
 		throw new InvalidClientMetadata(`grant_types must be drawn from ${GRANT_TYPES.join(', ')}`);
 	}

@@ -53,21 +53,21 @@ export const actions: Actions = {
 		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
 		const sessionId = (await request.formData()).get('session_id');
 		if (typeof sessionId !== 'string' || !sessionId) return fail(400, { sessionMessage: SESSION_GONE });
-		const { db, keys, issuer, outbound } = await provider();
-		const ended = await endOtherSessionOfUser(db, keys, issuer, { userId: locals.session.userId, currentSessionId: locals.session.id }, sessionId, {
-			outbound
+		const ctx = await provider();
+		const ended = await endOtherSessionOfUser(ctx, { userId: locals.session.userId, currentSessionId: locals.session.id }, sessionId, {
+			outbound: ctx.outbound
 		});
 		if (!ended) return fail(404, { sessionMessage: SESSION_GONE });
-		await recordSecurityEvent(db, locals.session.userId, 'session-revoked', {}, signInOrigin({ request, getClientAddress }));
+		await recordSecurityEvent(ctx.db, locals.session.userId, 'session-revoked', {}, signInOrigin({ request, getClientAddress }));
 		redirect(303, '/account?notice=session-ended#sessions');
 	},
 	/** "Sign out all other sessions": this device stays signed in. */
 	endOtherSessions: async ({ request, locals, getClientAddress }) => {
 		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
-		const { db, keys, issuer, outbound } = await provider();
-		const { ended } = await endOtherSessionsOfUser(db, keys, issuer, { userId: locals.session.userId, currentSessionId: locals.session.id }, { outbound });
+		const ctx = await provider();
+		const { ended } = await endOtherSessionsOfUser(ctx, { userId: locals.session.userId, currentSessionId: locals.session.id }, { outbound: ctx.outbound });
 		if (ended > 0)
-			await recordSecurityEvent(db, locals.session.userId, 'other-sessions-revoked', { count: String(ended) }, signInOrigin({ request, getClientAddress }));
+			await recordSecurityEvent(ctx.db, locals.session.userId, 'other-sessions-revoked', { count: String(ended) }, signInOrigin({ request, getClientAddress }));
 		redirect(303, '/account?notice=other-sessions-ended#sessions');
 	},
 	/** "Revoke access" for one connected application. */
@@ -75,12 +75,12 @@ export const actions: Actions = {
 		if (!locals.session) redirect(303, '/auth/login?return_to=/account');
 		const clientId = (await request.formData()).get('client_id');
 		if (typeof clientId !== 'string' || !clientId) return fail(400, { appMessage: APP_GONE });
-		const { db, keys, issuer, outbound } = await provider();
-		const clientName = await findClientDisplayName(db, clientId);
-		const revoked = await revokeConnectedApp(db, keys, issuer, locals.session.userId, clientId, { outbound });
+		const ctx = await provider();
+		const clientName = await findClientDisplayName(ctx.db, clientId);
+		const revoked = await revokeConnectedApp(ctx, locals.session.userId, clientId, { outbound: ctx.outbound });
 		if (!revoked) return fail(404, { appMessage: APP_GONE });
 		await recordSecurityEvent(
-			db,
+			ctx.db,
 			locals.session.userId,
 			'app-revoked',
 			{ clientId, clientName: clientName ?? clientId },

@@ -15,6 +15,7 @@ export const clients = pgTable('oauth_client', {
 	postLogoutRedirectURIs: jsonb('post_logout_redirect_uris').$type<string[]>().notNull().default([]),
 	/** `client_secret_basic`, `client_secret_post` or `none` (RFC 7591 §2). */
 	tokenEndpointAuthMethod: text('token_endpoint_auth_method').$type<TokenEndpointAuthMethod>().notNull(),
+	// The same list as DEFAULT_GRANT_TYPES (oidc/grant-types.ts), which the schema may not import.
 	grantTypes: jsonb('grant_types').$type<string[]>().notNull().default(['authorization_code', 'refresh_token']),
 	idTokenSignedResponseAlg: text('id_token_signed_response_alg').$type<SigningAlgorithm>().notNull().default('RS256'),
 	backchannelLogoutURI: text('backchannel_logout_uri'),

@@ -24,8 +24,8 @@ export const actions: Actions = {
 		if (!session) redirect(303, `/auth/login?return_to=${encodeURIComponent(HERE)}`);
 		// Checked again on the POST itself: the page may have been open for longer than the window.
 		if (!isRecentAuthentication(session.authTime, config().recentAuthSeconds)) redirect(303, reauthenticationPath(HERE));
-		const { db, keys, issuer, outbound } = await provider();
-		await deleteAccount(db, keys, issuer, session.userId, { outbound });
+		const ctx = await provider();
+		await deleteAccount(ctx, session.userId, { outbound: ctx.outbound });
 		deleteSessionCookie(cookies, url.protocol === 'https:');
 		redirect(303, '/account/deleted');
 	}

@@ -27,7 +27,8 @@ export const actions: Actions = {
 		const session = locals.session;
 		if (!session) redirect(303, `/auth/login?return_to=${encodeURIComponent(HERE)}`);
 		const form = await request.formData();
-		const { db, keys, issuer, outbound } = await provider();
+		const ctx = await provider();
+		const { db, issuer } = ctx;
 		const { limits, recentAuthSeconds } = config();
 		const outcome = await changePassword(
 			db,
@@ -45,7 +46,7 @@ export const actions: Actions = {
 			{},
 			signInOrigin({ request, getClientAddress })
 		);
-		await signOutElsewhereAfterPasswordChange(db, keys, issuer, { userId: session.userId, currentSessionId: session.id }, { outbound });
+		await signOutElsewhereAfterPasswordChange(ctx, { userId: session.userId, currentSessionId: session.id }, { outbound: ctx.outbound });
 		redirect(303, `/account?notice=password-${outcome.kind}`);
 	}
 };

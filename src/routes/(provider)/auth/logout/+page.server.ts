@@ -15,18 +15,18 @@ export const load: PageServerLoad = async ({ locals }) => {
 export const actions: Actions = {
 	/** Sign-out at the provider: ends the session here and, by back-channel, at the clients. */
 	default: async ({ request, locals, cookies, url }) => {
-		const { db, keys, issuer, outbound } = await provider();
+		const ctx = await provider();
 		const form = await request.formData();
 		// Set when the user confirms an RP-initiated logout (/api/auth/end-session).
 		const logoutRequest = form.get('logout_request');
 		// The top bar's Sign out (a plain POST here) lands on a page that says it worked.
 		let redirectTo = '/auth/logout/done';
 		if (typeof logoutRequest === 'string') {
-			const result = await validateEndSessionRequest(db, keys, issuer, new URLSearchParams(logoutRequest));
+			const result = await validateEndSessionRequest(ctx, new URLSearchParams(logoutRequest));
 			if ('error' in result) showRejectedRequest(result.error, 'sign-out');
 			redirectTo = result.request.redirectTo ?? '/auth/logout/done';
 		}
-		if (locals.session) await endProviderSession(await provider(), locals.session, { outbound });
+		if (locals.session) await endProviderSession(ctx, locals.session, { outbound: ctx.outbound });
 		deleteSessionCookie(cookies, url.protocol === 'https:');
 		redirect(303, redirectTo);
 	}

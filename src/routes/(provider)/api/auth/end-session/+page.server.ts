@@ -16,8 +16,8 @@ import { formParameters, showRejectedRequest } from '$lib/server/rejected-reques
  * wants them to go rather than sent there (decideEndSession).
  */
 async function endSession(query: URLSearchParams, session: SessionWithUser | null, cookies: Cookies, secure: boolean, status: 302 | 303) {
-	const { db, keys, issuer, outbound } = await provider();
-	const result = await validateEndSessionRequest(db, keys, issuer, query);
+	const ctx = await provider();
+	const result = await validateEndSessionRequest(ctx, query);
 	if ('error' in result) showRejectedRequest(result.error, 'sign-out');
 	const { client } = result.request;
 	const decision = decideEndSession(result.request, session);
@@ -28,12 +28,12 @@ async function endSession(query: URLSearchParams, session: SessionWithUser | nul
 	};
 	switch (decision.next) {
 		case 'sign-out':
-			await endProviderSession(await provider(), session!, { outbound });
+			await endProviderSession(ctx, session!, { outbound: ctx.outbound });
 			deleteSessionCookie(cookies, secure);
 			redirect(status, decision.redirectTo ?? '/auth/logout/done');
 		case 'confirm-sign-out': {
 			const to = result.request.redirectTo;
-			const applications = await applicationsSignedOutWith(db, session!.id);
+			const applications = await applicationsSignedOutWith(ctx.db, session!.id);
 			return { ...page, ask: 'sign-out' as const, applications, destination: to ? { url: to, host: new URL(to).host } : null };
 		}
 		case 'redirect':
