@@ -1,7 +1,9 @@
 // `npm run lint` (after `prettier --check`): the recommended rule sets of ESLint,
 // typescript-eslint and eslint-plugin-svelte; formatting is Prettier's alone
-// (eslint-config-prettier and the Svelte plugin's prettier set switch off the style rules).
+// (eslint-config-prettier and the Svelte plugin's prettier set switch off the style rules),
+// except the line width of what Prettier does not wrap (@stylistic/max-len below).
 import js from '@eslint/js';
+import stylistic from '@stylistic/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
@@ -25,7 +27,10 @@ export default ts.config(
 		}
 	},
 	{
+		plugins: { '@stylistic': stylistic },
 		rules: {
+			// Prettier wraps code to printWidth, never strings, comments or template literals: this holds them to the same 160 (a tab counts 2, as in Prettier).
+			'@stylistic/max-len': ['error', { code: 160, tabWidth: 2 }],
 			// `_`-prefixed names are deliberately unused (a destructured field left out, a required parameter).
 			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
 			// Off: every control-character class here (/[\x00-\x1f]/) exists to reject such characters in input.

@@ -131,7 +131,8 @@ async function measure(title, start, target = true) {
 async function main() {
 	if (DATABASES.length) ensureBuild();
 	console.log(
-		`bench: ${settings.flows} flows at concurrency ${settings.concurrency} (+${settings.warmup} warm-up), throughput ${settings.seconds} s at ${THROUGHPUT_SETTINGS.concurrency}; ` +
+		`bench: ${settings.flows} flows at concurrency ${settings.concurrency} (+${settings.warmup} warm-up), ` +
+			`throughput ${settings.seconds} s at ${THROUGHPUT_SETTINGS.concurrency}; ` +
 			`ours on: ${DATABASES.join(', ') || '(skipped)'}; node-oidc-provider on Postgres: ${REFERENCE ? 'yes' : 'no'}`
 	);
 	const profiling = { profile: settings.profile, perf: settings.perf };
@@ -155,7 +156,8 @@ async function main() {
 	printSummary(rows);
 	if (devSignIn)
 		console.log(
-			`npm run dev: first sign-in ${devSignIn.first.toFixed(0)} ms, then p50 ${devSignIn.p50.toFixed(0)} ms, max ${devSignIn.max.toFixed(0)} ms (a new browser each time, 7 hops)`
+			`npm run dev: first sign-in ${devSignIn.first.toFixed(0)} ms, then p50 ${devSignIn.p50.toFixed(0)} ms, max ${devSignIn.max.toFixed(0)} ms ` +
+				`(a new browser each time, 7 hops)`
 		);
 	const ours = rows.find((r) => r.name === 'ours' && r.db === 'postgres');
 	const reference = rows.find((r) => r.name === 'reference');

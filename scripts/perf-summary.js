@@ -64,8 +64,20 @@ function jsCategory(url) {
 }
 
 const GC = /v8::internal::(Heap::|Scavenger|MarkCompact|ConcurrentMarking|IncrementalMarking|MinorM|.*Sweeper|MemoryAllocator|GCTracer)|v8::internal::heap::/;
-const COMPILE =
-	/v8::internal::(compiler::|Compiler::|maglev::|baseline::|Parser|PreParser|Scanner|Zone::|OptimizingCompile|interpreter::BytecodeGenerator)|Builtins_CompileLazy/;
+// V8's parsers, compiler tiers and the bytecode generator: time spent compiling rather than running JavaScript.
+const V8_COMPILE_FRAMES = [
+	'compiler::',
+	'Compiler::',
+	'maglev::',
+	'baseline::',
+	'Parser',
+	'PreParser',
+	'Scanner',
+	'Zone::',
+	'OptimizingCompile',
+	'interpreter::BytecodeGenerator'
+];
+const COMPILE = new RegExp(`v8::internal::(${V8_COMPILE_FRAMES.join('|')})|Builtins_CompileLazy`);
 const RSA = /SignTraits|RSA_sign|rsa_ossl|BN_mod_exp/;
 const POOL = /ThreadPoolWork|uv__threadpool|^worker$/;
 
@@ -175,9 +187,8 @@ function print(title, map, limit = Infinity) {
 		console.log(`${((n / total) * 100).toFixed(1).padStart(5)}%  ${perFlow} ${k}`);
 	}
 }
-console.log(
-	`${total} samples ≈ ${((total * MS_PER_SAMPLE) / 1000).toFixed(2)} s of server CPU${FLOWS ? `, ${((total * MS_PER_SAMPLE) / FLOWS).toFixed(2)} ms per flow` : ''}`
-);
+const perFlowTotal = FLOWS ? `, ${((total * MS_PER_SAMPLE) / FLOWS).toFixed(2)} ms per flow` : '';
+console.log(`${total} samples ≈ ${((total * MS_PER_SAMPLE) / 1000).toFixed(2)} s of server CPU${perFlowTotal}`);
 print('by thread:', byThread);
 print('by owner (nearest JS frame, or GC / compiler / RSA job):', byOwner, TOP);
 print('by kind of leaf code:', byKind);

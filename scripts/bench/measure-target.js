@@ -117,7 +117,8 @@ export async function measureTarget(target, settings) {
 			const t = await throughput(url, settings.seconds, THROUGHPUT_CONCURRENCY, target.pid);
 			console.log(
 				`${name.padEnd(9)}: ${fmt(t.rps, 0)} req/s  p50 ${fmt(t.p50, 2)} ms  p99 ${fmt(t.p99, 2)} ms  errors ${t.errors}` +
-					`  server CPU ${fmt(t.cpu.serverMsPerOp * 1000, 0)} µs/req, client ${fmt(t.cpu.clientMsPerOp * 1000, 0)} µs/req (${pct(t.cpu.clientShare)} of cores), other load ${pct(t.cpu.otherShare)}`
+					`  server CPU ${fmt(t.cpu.serverMsPerOp * 1000, 0)} µs/req, client ${fmt(t.cpu.clientMsPerOp * 1000, 0)} µs/req ` +
+					`(${pct(t.cpu.clientShare)} of cores), other load ${pct(t.cpu.otherShare)}`
 			);
 			row[name] = t;
 		}

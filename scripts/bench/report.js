@@ -120,6 +120,7 @@ export function printSideBySide(ours, reference) {
 	console.log(
 		`published, NOT measured here (per CPU × ${CORES} cores of this machine): Keycloak ${fmt(keycloak, 0)} refresh/s (sizing guide: 120 per vCPU);` +
 			` Ory Hydra ${fmt(hydra, 0)} client_credentials/s (513 on 2 CPUs). Measured here: refresh ${fmt(ours.refresh.perSecond, 0)}/s ours,` +
-			` ${fmt(reference.refresh.perSecond, 0)}/s node-oidc-provider; client_credentials ${fmt(ours.clientCredentials.perSecond, 0)}/s ours, ${fmt(reference.clientCredentials.perSecond, 0)}/s node-oidc-provider.`
+			` ${fmt(reference.refresh.perSecond, 0)}/s node-oidc-provider; client_credentials ${fmt(ours.clientCredentials.perSecond, 0)}/s ours, ` +
+			`${fmt(reference.clientCredentials.perSecond, 0)}/s node-oidc-provider.`
 	);
 }

@@ -410,9 +410,8 @@ const PAGES: PageState[] = [
 			const account = await createAccount(request, page, 'a11y-totp-sign-in');
 			await enrolTOTP(page, account);
 			await page.context().clearCookies();
-			await page.goto(
-				`${PROVIDER_URL}/auth/login?return_to=${encodeURIComponent(new URL(dashboardAuthorize('a11y-totp')).pathname + new URL(dashboardAuthorize('a11y-totp')).search)}`
-			);
+			const authorize = new URL(dashboardAuthorize('a11y-totp'));
+			await page.goto(`${PROVIDER_URL}/auth/login?return_to=${encodeURIComponent(authorize.pathname + authorize.search)}`);
 			await submitSignIn(page, account.email, account.password);
 			await expect(page.getByTestId('requesting-app')).toBeVisible();
 			await page.getByText('Lost your phone? Use a recovery code').click();

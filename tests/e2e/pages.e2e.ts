@@ -58,7 +58,13 @@ test('sign-in for an application says which one asked and where it lives', { tag
 });
 
 test('a sign-in link naming a redirect_uri the client did not register does not claim to continue to that client', { tag: '@forms' }, async ({ page }) => {
-	const returnTo = `/api/auth/authorize?${new URLSearchParams({ client_id: 'internal-dashboard', redirect_uri: 'https://evil.example/cb', response_type: 'code', scope: 'openid' })}`;
+	const authorizeParams = new URLSearchParams({
+		client_id: 'internal-dashboard',
+		redirect_uri: 'https://evil.example/cb',
+		response_type: 'code',
+		scope: 'openid'
+	});
+	const returnTo = `/api/auth/authorize?${authorizeParams}`;
 	await page.goto(`${PROVIDER_URL}/auth/login?${new URLSearchParams({ return_to: returnTo })}`);
 	await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
 	await expect(page.getByTestId('requesting-app')).toHaveCount(0);

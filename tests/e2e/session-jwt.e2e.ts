@@ -7,7 +7,8 @@ import { DEMO_USER, PROVIDER_URL, PYTHON_API_PORT, SITE1_URL } from './urls';
 // Needs JavaScript (the page fetches the token itself), so not @forms.
 test.skip(
 	new URL(SITE1_URL).hostname !== new URL(PROVIDER_URL).hostname,
-	'the sites are on another site than the provider: the browser does not send the SameSite=Lax provider cookie with their fetch, so there is no session JWT to get'
+	'the sites are on another site than the provider: ' +
+		'the browser does not send the SameSite=Lax provider cookie with their fetch, so there is no session JWT to get'
 );
 
 let pythonAPI: ChildProcess | undefined;

@@ -178,7 +178,8 @@ describe('the Python API refuses tokens a JWKS-verifying backend must refuse', (
 
 	it('refuses alg "none" and HS256 signed with the public key (algorithm confusion: RFC 8725 §3.1)', async () => {
 		const claims = { iss: ISSUER, aud: ISSUER, sub: 'u1', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 };
-		const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', kid: 'test-key' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
+		const base64url = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+		const unsigned = `${base64url({ alg: 'none', kid: 'test-key' })}.${base64url(claims)}.`;
 		const none = await call(unsigned);
 		expect(none.status).toBe(401);
 		expect(await none.json()).toMatchObject({ message: expect.stringMatching(/algorithm 'none' is not accepted/) });

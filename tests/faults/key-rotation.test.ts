@@ -117,7 +117,8 @@ describe('key rotation under load', () => {
 			expect(kids.has(next!), `${name} signed with the new key`).toBe(true);
 		}
 		console.log(
-			`[key rotation] ${flows} flows, each ID token verified by 2 relying parties and each access token by 2 instances; kids: ${JSON.stringify(Object.fromEntries([...kidsBySigner].map(([n, k]) => [n, [...k]])))}`
+			`[key rotation] ${flows} flows, each ID token verified by 2 relying parties and each access token by 2 instances; kids: ` +
+				`${JSON.stringify(Object.fromEntries([...kidsBySigner].map(([n, k]) => [n, [...k]])))}`
 		);
 	}, 180_000);
 });

@@ -213,7 +213,8 @@ describe('rolling restart', () => {
 		expect(sent).toBeGreaterThan(20);
 		for (const name of ['A', 'B', 'A2']) expect(servedBy.get(name), `requests served by ${name}`).toBeGreaterThan(0);
 		console.log(
-			`[rolling restart] ${sent} flows (${[...servedBy.values()].reduce((x, y) => x + y, 0)} requests), ${refusedAndRetried} refused connections retried elsewhere, served: ${JSON.stringify(Object.fromEntries(servedBy))}`
+			`[rolling restart] ${sent} flows (${[...servedBy.values()].reduce((x, y) => x + y, 0)} requests), ` +
+				`${refusedAndRetried} refused connections retried elsewhere, served: ${JSON.stringify(Object.fromEntries(servedBy))}`
 		);
 	}, 120_000);
 });

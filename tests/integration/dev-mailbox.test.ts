@@ -100,7 +100,8 @@ describe('DEV_MAILBOX=true without SMTP_URL', () => {
 describe('mail off (production, no SMTP_URL)', () => {
 	it('the start-up log names the features that are off', () => {
 		expect(mailOff.readLog()).toContain(
-			'[sso] mail: OFF (SMTP_URL is not set). Unavailable until it is: sign-up by email, email verification, password reset, change of address, linking an upstream account by email.'
+			'[sso] mail: OFF (SMTP_URL is not set). Unavailable until it is: ' +
+				'sign-up by email, email verification, password reset, change of address, linking an upstream account by email.'
 		);
 	});
 

@@ -230,41 +230,45 @@ describe('flow inspector: API call, RP-initiated and back-channel logout', () =>
 		expect((await inspectorPage(site1, flow.cookie)).html.match(/id="flow-\d+-heading"/g)!.length).toBe(before);
 	});
 
-	it('"Sign out everywhere" at site 1 shows the RP-initiated logout, then site 1\'s own back-channel call; site 2 shows the back-channel logout with the logout token\'s checks', async () => {
-		const { provider, site1, site2 } = server.urls;
-		const opCookie = await providerCookie(provider);
-		const one = await signInToSite(server.urls, 'site1', opCookie);
-		const two = await signInToSite(server.urls, 'site2', opCookie);
-		const everywhere = await postForm(`${site1}/auth/sign-out-everywhere`, {}, { cookie: one.cookie, ...BROWSER });
-		const endSession = new URL(everywhere.headers.get('location')!);
-		const back = await get(endSession.href, { cookie: opCookie, ...BROWSER });
-		expect(back.headers.get('location')).toBe(`${site1}/`);
+	it(
+		'"Sign out everywhere" at site 1 shows the RP-initiated logout, then site 1\'s own back-channel call; ' +
+			"site 2 shows the back-channel logout with the logout token's checks",
+		async () => {
+			const { provider, site1, site2 } = server.urls;
+			const opCookie = await providerCookie(provider);
+			const one = await signInToSite(server.urls, 'site1', opCookie);
+			const two = await signInToSite(server.urls, 'site2', opCookie);
+			const everywhere = await postForm(`${site1}/auth/sign-out-everywhere`, {}, { cookie: one.cookie, ...BROWSER });
+			const endSession = new URL(everywhere.headers.get('location')!);
+			const back = await get(endSession.href, { cookie: opCookie, ...BROWSER });
+			expect(back.headers.get('location')).toBe(`${site1}/`);
 
-		const page1 = (await inspectorPage(site1, `rp_site1_inspector=${one.inspector!.value}`)).html;
-		expect(page1).toMatch(/<h2 id="flow-0-heading">Back-channel logout/);
-		expect(page1).toMatch(/<h3 id="flow-1-heading">Sign-out everywhere \(RP-initiated logout\)/);
-		expect(page1).not.toContain(endSession.searchParams.get('id_token_hint')!);
-		// The sign-in's record went with the session.
-		expect(page1).not.toMatch(/id="flow-\d-heading">Sign-in /);
+			const page1 = (await inspectorPage(site1, `rp_site1_inspector=${one.inspector!.value}`)).html;
+			expect(page1).toMatch(/<h2 id="flow-0-heading">Back-channel logout/);
+			expect(page1).toMatch(/<h3 id="flow-1-heading">Sign-out everywhere \(RP-initiated logout\)/);
+			expect(page1).not.toContain(endSession.searchParams.get('id_token_hint')!);
+			// The sign-in's record went with the session.
+			expect(page1).not.toMatch(/id="flow-\d-heading">Sign-in /);
 
-		const page2 = (await inspectorPage(site2, `rp_site2_inspector=${two.inspector!.value}`)).html;
-		expect(stepSummaries(page2)[0]).toBe('Provider → Site: POST /auth/backchannel-logout');
-		for (const check of [
-			'typ is logout+jwt',
-			'events contains the back-channel logout event',
-			'No nonce claim',
-			'jti not seen before (replay)',
-			'Signature verifies with that key'
-		]) {
-			expect(page2, check).toMatch(new RegExp(`<tr class="result-passed"><th scope="row">${check.replace(/[()+]/g, '\\$&')}`));
+			const page2 = (await inspectorPage(site2, `rp_site2_inspector=${two.inspector!.value}`)).html;
+			expect(stepSummaries(page2)[0]).toBe('Provider → Site: POST /auth/backchannel-logout');
+			for (const check of [
+				'typ is logout+jwt',
+				'events contains the back-channel logout event',
+				'No nonce claim',
+				'jti not seen before (replay)',
+				'Signature verifies with that key'
+			]) {
+				expect(page2, check).toMatch(new RegExp(`<tr class="result-passed"><th scope="row">${check.replace(/[()+]/g, '\\$&')}`));
+			}
+			expect(page2).toContain('Back-Channel Logout 1.0 §2.6');
+			expect(page2).toContain('<caption>Payload (claims)</caption>');
+			// Site 2's home page (signed out by the provider) points to what happened.
+			const home2 = await (await get(`${site2}/`, { cookie: two.cookie, ...BROWSER })).text();
+			expect(home2).toContain('Sign in with SSO');
+			expect(home2).toContain('href="/inspector"');
 		}
-		expect(page2).toContain('Back-Channel Logout 1.0 §2.6');
-		expect(page2).toContain('<caption>Payload (claims)</caption>');
-		// Site 2's home page (signed out by the provider) points to what happened.
-		const home2 = await (await get(`${site2}/`, { cookie: two.cookie, ...BROWSER })).text();
-		expect(home2).toContain('Sign in with SSO');
-		expect(home2).toContain('href="/inspector"');
-	});
+	);
 });
 
 describe('flow inspector off (FLOW_INSPECTOR unset in production)', () => {

@@ -32,10 +32,8 @@ async function providerSession(cookie: string): Promise<unknown> {
 /** The ID token a site holds is not exposed; get one for the demo user from the token endpoint instead. */
 async function idTokenFor(providerCookie: string, clientId: string = DASHBOARD.id, secret: string = DASHBOARD.secret): Promise<string> {
 	const redirectURI = `${clientId === 'internal-dashboard' ? site1 : site2}/auth/callback`;
-	const authorize = await get(
-		`${provider}/api/auth/authorize?${new URLSearchParams({ client_id: clientId, response_type: 'code', redirect_uri: redirectURI, scope: 'openid', state: 's' })}`,
-		{ cookie: providerCookie }
-	);
+	const authorizeParams = new URLSearchParams({ client_id: clientId, response_type: 'code', redirect_uri: redirectURI, scope: 'openid', state: 's' });
+	const authorize = await get(`${provider}/api/auth/authorize?${authorizeParams}`, { cookie: providerCookie });
 	const code = new URL(authorize.headers.get('location')!).searchParams.get('code')!;
 	const tokens = await postForm(`${provider}/api/auth/token`, {
 		grant_type: 'authorization_code',
@@ -125,7 +123,8 @@ describe('back-channel logout over HTTP', () => {
 			const { client_id, client_secret } = (await registration.json()) as { client_id: string; client_secret: string };
 
 			const cookie = await signIn();
-			const authorize = `/api/auth/authorize?${new URLSearchParams({ client_id, redirect_uri: redirectURI, response_type: 'code', scope: 'openid', state: 's' })}`;
+			const authorizeParams = new URLSearchParams({ client_id, redirect_uri: redirectURI, response_type: 'code', scope: 'openid', state: 's' });
+			const authorize = `/api/auth/authorize?${authorizeParams}`;
 			const allow = await postForm(`${provider}/auth/consent`, { return_to: authorize, decision: 'allow' }, { cookie, origin: provider, ...BROWSER });
 			expect(allow.status).toBe(303);
 			const answer = await get(`${provider}${authorize}`, { cookie, ...BROWSER });

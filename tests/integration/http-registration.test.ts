@@ -31,9 +31,13 @@ describe('POST /api/auth/register (RFC 7591)', () => {
 
 	it('the new client is known to the authorization endpoint, and untrusted: a signed-out user goes to the login page', async () => {
 		const body = (await (await postJSON(REGISTER, { redirect_uris: ['https://app.example.org/cb'] })).json()) as { client_id: string };
-		const response = await get(
-			`${provider}/api/auth/authorize?${new URLSearchParams({ client_id: body.client_id, redirect_uri: 'https://app.example.org/cb', response_type: 'code', scope: 'openid' })}`
-		);
+		const authorizeParams = new URLSearchParams({
+			client_id: body.client_id,
+			redirect_uri: 'https://app.example.org/cb',
+			response_type: 'code',
+			scope: 'openid'
+		});
+		const response = await get(`${provider}/api/auth/authorize?${authorizeParams}`);
 		expect(response.status).toBe(302);
 		expect(new URL(response.headers.get('location')!, provider).pathname).toBe('/auth/login');
 	});

@@ -104,7 +104,8 @@ describe('demo sites', () => {
 		const authorize = new URL(start.headers.get('location')!);
 		const state = authorize.searchParams.get('state')!;
 		const response = await get(
-			`${site1}/auth/callback?error=access_denied&error_description=${encodeURIComponent('the user denied the request')}&state=${state}&iss=${encodeURIComponent(provider)}`,
+			`${site1}/auth/callback?error=access_denied&error_description=${encodeURIComponent('the user denied the request')}` +
+				`&state=${state}&iss=${encodeURIComponent(provider)}`,
 			{ cookie: cookieHeader(start, 'rp_site1_signin'), ...BROWSER }
 		);
 		const html = await response.text();

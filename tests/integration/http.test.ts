@@ -273,7 +273,9 @@ describe('authorization code flow, as in the guide', () => {
 
 	it("the guide's exact authorize URL and form body (client_secret_post) give tokens that verify through the JWKS", async () => {
 		const cookie = await signIn();
-		// http://localhost:3000/api/auth/authorize?client_id=internal-dashboard&response_type=code&redirect_uri=http://localhost:3001/auth/callback&scope=openid%20profile%20email
+		// README.md's URL, on two lines (the request below uses this test server's origins):
+		// http://localhost:3000/api/auth/authorize?client_id=internal-dashboard&response_type=code
+		//   &redirect_uri=http://localhost:3001/auth/callback&scope=openid%20profile%20email
 		const response = await get(
 			`${provider}/api/auth/authorize?client_id=internal-dashboard&response_type=code&redirect_uri=${site1}/auth/callback&scope=openid%20profile%20email`,
 			{ cookie }
@@ -442,7 +444,9 @@ describe('token endpoint errors: RFC 6749 §5.2 JSON with Cache-Control: no-stor
 	});
 
 	it('a repeated parameter → invalid_request', async () => {
-		const body = `grant_type=authorization_code&code=a&code=b&redirect_uri=${encodeURIComponent(CALLBACK)}&client_id=${DASHBOARD.id}&client_secret=${DASHBOARD.secret}`;
+		const body =
+			`grant_type=authorization_code&code=a&code=b&redirect_uri=${encodeURIComponent(CALLBACK)}` +
+			`&client_id=${DASHBOARD.id}&client_secret=${DASHBOARD.secret}`;
 		await expectOAuthError(await tokenRequest(body), 400, 'invalid_request');
 	});
 

@@ -104,31 +104,35 @@ describe('cross-site posts', () => {
 });
 
 describe('changing the password', () => {
-	it('refuses a wrong current password beside the field; after a change the old password fails, other sessions and their site sessions end, this one stays, the owner is told', async () => {
-		const user = await signUp('Password Changer');
-		const other = cookieHeader(await signInJSON(provider, user.email, user.password), 'op_session');
-		const otherSite = await signInToDashboard(other);
-		expect(await dashboardPage(otherSite)).toContain('Welcome, Password Changer');
-		const post = (body: Record<string, string>) => postForm(`${provider}/account/password`, body, { cookie: user.cookie, origin: provider, ...BROWSER });
+	it(
+		'refuses a wrong current password beside the field; ' +
+			'after a change the old password fails, other sessions and their site sessions end, this one stays, the owner is told',
+		async () => {
+			const user = await signUp('Password Changer');
+			const other = cookieHeader(await signInJSON(provider, user.email, user.password), 'op_session');
+			const otherSite = await signInToDashboard(other);
+			expect(await dashboardPage(otherSite)).toContain('Welcome, Password Changer');
+			const post = (body: Record<string, string>) => postForm(`${provider}/account/password`, body, { cookie: user.cookie, origin: provider, ...BROWSER });
 
-		const wrong = await post({ current_password: 'a guess', new_password: NEW_PASSWORD });
-		expect(wrong.status).toBe(400);
-		expect(await wrong.text()).toContain('This is not your current password.');
-		const weak = await post({ current_password: user.password, new_password: 'short' });
-		expect(weak.status).toBe(400);
-		expect(await weak.text()).toContain('Use at least 8 characters.');
+			const wrong = await post({ current_password: 'a guess', new_password: NEW_PASSWORD });
+			expect(wrong.status).toBe(400);
+			expect(await wrong.text()).toContain('This is not your current password.');
+			const weak = await post({ current_password: user.password, new_password: 'short' });
+			expect(weak.status).toBe(400);
+			expect(await weak.text()).toContain('Use at least 8 characters.');
 
-		const changed = await post({ current_password: user.password, new_password: NEW_PASSWORD });
-		expect(changed.status).toBe(303);
-		expect(changed.headers.get('location')).toBe('/account?notice=password-changed');
-		expect((await signInJSON(provider, user.email, user.password)).status).toBe(401);
-		expect((await signInJSON(provider, user.email, NEW_PASSWORD)).status).toBe(200);
-		expect(await isSignedIn(provider, other)).toBe(false);
-		expect(await isSignedIn(provider, user.cookie)).toBe(true);
-		expect(await dashboardPage(otherSite)).toContain('Sign in with SSO');
-		const notice = await readMail(mailDir, user.email, { subject: /^Your SSO Provider password was changed$/ });
-		expect(notice.text).not.toContain(NEW_PASSWORD);
-	});
+			const changed = await post({ current_password: user.password, new_password: NEW_PASSWORD });
+			expect(changed.status).toBe(303);
+			expect(changed.headers.get('location')).toBe('/account?notice=password-changed');
+			expect((await signInJSON(provider, user.email, user.password)).status).toBe(401);
+			expect((await signInJSON(provider, user.email, NEW_PASSWORD)).status).toBe(200);
+			expect(await isSignedIn(provider, other)).toBe(false);
+			expect(await isSignedIn(provider, user.cookie)).toBe(true);
+			expect(await dashboardPage(otherSite)).toContain('Sign in with SSO');
+			const notice = await readMail(mailDir, user.email, { subject: /^Your SSO Provider password was changed$/ });
+			expect(notice.text).not.toContain(NEW_PASSWORD);
+		}
+	);
 });
 
 describe('editing the name', () => {

@@ -70,25 +70,28 @@ async function burst(email: string, count: number, addressOf: (i: number) => str
 }
 
 describe('password guessing against one account (finding 5)', () => {
-	it(`60 parallel wrong passwords from one address: at most ${PER_ACCOUNT_AND_ADDRESS} are checked; the right one sent inside the burst is not accepted`, async () => {
-		const victim = await newAccount();
-		const attacker = freshAddress();
-		const result = await burst(
-			victim.email,
-			60,
-			() => attacker,
-			() => signInJSON(victim.email, victim.password, attacker)
-		);
-		expect(result.other).toEqual([]);
-		expect(result.checked).toBeLessThanOrEqual(PER_ACCOUNT_AND_ADDRESS);
-		expect(result.held).toBeGreaterThanOrEqual(60 - PER_ACCOUNT_AND_ADDRESS);
-		// The guess that would have been right is refused unchecked, and so is the next one.
-		expect(result.during?.status).toBe(429);
-		const after = await signInJSON(victim.email, victim.password, attacker);
-		expect(after.status).toBe(429);
-		expect(Number(after.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
-		expect(after.headers.get('set-cookie')).toBeNull();
-	});
+	it(
+		`60 parallel wrong passwords from one address: at most ${PER_ACCOUNT_AND_ADDRESS} are checked; ` + `the right one sent inside the burst is not accepted`,
+		async () => {
+			const victim = await newAccount();
+			const attacker = freshAddress();
+			const result = await burst(
+				victim.email,
+				60,
+				() => attacker,
+				() => signInJSON(victim.email, victim.password, attacker)
+			);
+			expect(result.other).toEqual([]);
+			expect(result.checked).toBeLessThanOrEqual(PER_ACCOUNT_AND_ADDRESS);
+			expect(result.held).toBeGreaterThanOrEqual(60 - PER_ACCOUNT_AND_ADDRESS);
+			// The guess that would have been right is refused unchecked, and so is the next one.
+			expect(result.during?.status).toBe(429);
+			const after = await signInJSON(victim.email, victim.password, attacker);
+			expect(after.status).toBe(429);
+			expect(Number(after.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
+			expect(after.headers.get('set-cookie')).toBeNull();
+		}
+	);
 
 	it("after an attacker's burst from one address, the owner signs in at once from another", async () => {
 		const victim = await newAccount();
@@ -99,29 +102,34 @@ describe('password guessing against one account (finding 5)', () => {
 		expect(owner.headers.get('set-cookie')).toMatch(/^op_session=/);
 	});
 
-	it(`60 parallel guesses from 60 addresses: ${FREE_PER_ACCOUNT} free, then one per growing delay; the owner only has to wait the announced delay (≤ ${MAX_DELAY_SECONDS} s)`, async () => {
-		const victim = await newAccount();
-		const started = Date.now();
-		const result = await burst(victim.email, 60, () => freshAddress());
-		const seconds = (Date.now() - started) / 1000;
-		expect(result.other).toEqual([]);
-		// The free ones and one more at once; then one after 1 s, after 2 s more, 4 s more...:
-		// a burst that lasted `seconds` can have had at most log2(seconds + 1) of those.
-		expect(result.checked).toBeLessThanOrEqual(FREE_PER_ACCOUNT + 1 + Math.floor(Math.log2(seconds + 1)));
-		const ownerAddress = freshAddress();
-		let owner = await signInJSON(victim.email, victim.password, ownerAddress);
-		for (let tries = 0; owner.status === 429 && tries < 3; tries++) {
-			const wait = Number(owner.headers.get('retry-after'));
-			expect(wait).toBeGreaterThan(0);
-			expect(wait).toBeLessThanOrEqual(MAX_DELAY_SECONDS);
-			expect((await owner.json()) as { message: string }).toMatchObject({
-				message: expect.stringMatching(/^Too many failed sign-in attempts\. Try again in \d+ seconds?\.$/)
-			});
-			await new Promise((resolve) => setTimeout(resolve, wait * 1000));
-			owner = await signInJSON(victim.email, victim.password, ownerAddress);
-		}
-		expect(owner.status).toBe(200);
-	}, 60_000);
+	it(
+		`60 parallel guesses from 60 addresses: ${FREE_PER_ACCOUNT} free, then one per growing delay; ` +
+			`the owner only has to wait the announced delay (≤ ${MAX_DELAY_SECONDS} s)`,
+		async () => {
+			const victim = await newAccount();
+			const started = Date.now();
+			const result = await burst(victim.email, 60, () => freshAddress());
+			const seconds = (Date.now() - started) / 1000;
+			expect(result.other).toEqual([]);
+			// The free ones and one more at once; then one after 1 s, after 2 s more, 4 s more...:
+			// a burst that lasted `seconds` can have had at most log2(seconds + 1) of those.
+			expect(result.checked).toBeLessThanOrEqual(FREE_PER_ACCOUNT + 1 + Math.floor(Math.log2(seconds + 1)));
+			const ownerAddress = freshAddress();
+			let owner = await signInJSON(victim.email, victim.password, ownerAddress);
+			for (let tries = 0; owner.status === 429 && tries < 3; tries++) {
+				const wait = Number(owner.headers.get('retry-after'));
+				expect(wait).toBeGreaterThan(0);
+				expect(wait).toBeLessThanOrEqual(MAX_DELAY_SECONDS);
+				expect((await owner.json()) as { message: string }).toMatchObject({
+					message: expect.stringMatching(/^Too many failed sign-in attempts\. Try again in \d+ seconds?\.$/)
+				});
+				await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+				owner = await signInJSON(victim.email, victim.password, ownerAddress);
+			}
+			expect(owner.status).toBe(200);
+		},
+		60_000
+	);
 
 	it('the sign-in page says when to try again', async () => {
 		const victim = await newAccount();

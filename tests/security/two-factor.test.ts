@@ -250,55 +250,58 @@ async function idTokenClaims(location: string, refresh = false) {
 }
 
 describe('acr_values: a client asks for two-step verification (OIDC Core §3.1.2.1)', () => {
-	it('a password-only session of a user with an authenticator is asked for the code, then the ID token says multi-factor (and keeps it on refresh)', async () => {
-		// Signed in before turning it on: the session is `pwd` only.
-		const user = await enrol(provider, await signUp('Step Up'));
-		const request = dashboardRequest({ acr_values: MULTI_FACTOR });
-		const asked = await get(authorizeURL(request), { cookie: user.cookie, ...BROWSER });
-		expect(asked.status).toBe(302);
-		const stepUp = new URL(asked.headers.get('location')!, provider);
-		expect(stepUp.pathname).toBe('/auth/two-factor');
-		const page = await get(stepUp.href, { cookie: user.cookie, ...BROWSER });
-		expect(await page.text()).toContain('Internal Dashboard asks for two-step verification.');
+	it(
+		'a password-only session of a user with an authenticator is asked for the code, ' + 'then the ID token says multi-factor (and keeps it on refresh)',
+		async () => {
+			// Signed in before turning it on: the session is `pwd` only.
+			const user = await enrol(provider, await signUp('Step Up'));
+			const request = dashboardRequest({ acr_values: MULTI_FACTOR });
+			const asked = await get(authorizeURL(request), { cookie: user.cookie, ...BROWSER });
+			expect(asked.status).toBe(302);
+			const stepUp = new URL(asked.headers.get('location')!, provider);
+			expect(stepUp.pathname).toBe('/auth/two-factor');
+			const page = await get(stepUp.href, { cookie: user.cookie, ...BROWSER });
+			expect(await page.text()).toContain('Internal Dashboard asks for two-step verification.');
 
-		// prompt=none cannot show that page: login_required, back to the client.
-		const silent = await get(authorizeURL({ ...request, prompt: 'none' }), { cookie: user.cookie });
-		const error = new URL(silent.headers.get('location')!);
-		expect(error.searchParams.get('error')).toBe('login_required');
+			// prompt=none cannot show that page: login_required, back to the client.
+			const silent = await get(authorizeURL({ ...request, prompt: 'none' }), { cookie: user.cookie });
+			const error = new URL(silent.headers.get('location')!);
+			expect(error.searchParams.get('error')).toBe('login_required');
 
-		await awayFromStepBoundary();
-		const wrong = await postForm(
-			stepUp.href,
-			{ code: wrongCode(user.key, 3), kind: 'code', return_to: stepUp.searchParams.get('return_to')! },
-			{ cookie: user.cookie, origin: provider, ...BROWSER }
-		);
-		expect(wrong.status).toBe(400);
-		const stepped = await postForm(
-			stepUp.href,
-			{ code: codeAt(user.key, 0), kind: 'code', return_to: stepUp.searchParams.get('return_to')! },
-			{ cookie: user.cookie, origin: provider, ...BROWSER }
-		);
-		expect(stepped.status).toBe(303);
-		const back = stepped.headers.get('location')!;
-		expect(back).toMatch(/^\/api\/auth\/authorize\?/);
-		const answered = await get(`${provider}${back}`, { cookie: user.cookie, ...BROWSER });
-		expect(answered.status).toBe(302);
-		const { claims, refreshed } = await idTokenClaims(answered.headers.get('location')!, true);
-		expect(claims.acr).toBe(MULTI_FACTOR);
-		expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
-		expect(refreshed?.acr).toBe(MULTI_FACTOR);
+			await awayFromStepBoundary();
+			const wrong = await postForm(
+				stepUp.href,
+				{ code: wrongCode(user.key, 3), kind: 'code', return_to: stepUp.searchParams.get('return_to')! },
+				{ cookie: user.cookie, origin: provider, ...BROWSER }
+			);
+			expect(wrong.status).toBe(400);
+			const stepped = await postForm(
+				stepUp.href,
+				{ code: codeAt(user.key, 0), kind: 'code', return_to: stepUp.searchParams.get('return_to')! },
+				{ cookie: user.cookie, origin: provider, ...BROWSER }
+			);
+			expect(stepped.status).toBe(303);
+			const back = stepped.headers.get('location')!;
+			expect(back).toMatch(/^\/api\/auth\/authorize\?/);
+			const answered = await get(`${provider}${back}`, { cookie: user.cookie, ...BROWSER });
+			expect(answered.status).toBe(302);
+			const { claims, refreshed } = await idTokenClaims(answered.headers.get('location')!, true);
+			expect(claims.acr).toBe(MULTI_FACTOR);
+			expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+			expect(refreshed?.acr).toBe(MULTI_FACTOR);
 
-		// The owner's security log says both: the wrong code, then the step-up, like sign-ins.
-		const log = await (await get(`${provider}/account/security`, { cookie: user.cookie, ...BROWSER })).text();
-		const lines = [...log.matchAll(/<li class="security-event[^"]*">([\s\S]*?)<\/li>/g)].map((m) =>
-			m[1]
-				.replace(/<[^>]+>/g, ' ')
-				.replace(/\s+/g, ' ')
-				.trim()
-		);
-		expect(lines[0]).toMatch(/^Confirmed it was you with a one-time code, as an application asked This session When /);
-		expect(lines[1]).toMatch(/^Warning: Failed sign-in: wrong two-step verification code /);
-	});
+			// The owner's security log says both: the wrong code, then the step-up, like sign-ins.
+			const log = await (await get(`${provider}/account/security`, { cookie: user.cookie, ...BROWSER })).text();
+			const lines = [...log.matchAll(/<li class="security-event[^"]*">([\s\S]*?)<\/li>/g)].map((m) =>
+				m[1]
+					.replace(/<[^>]+>/g, ' ')
+					.replace(/\s+/g, ' ')
+					.trim()
+			);
+			expect(lines[0]).toMatch(/^Confirmed it was you with a one-time code, as an application asked This session When /);
+			expect(lines[1]).toMatch(/^Warning: Failed sign-in: wrong two-step verification code /);
+		}
+	);
 
 	it('a user who cannot meet it gets the code anyway, and the ID token tells the truth; discovery lists the values', async () => {
 		const user = await signUp('No Second Factor');

@@ -27,7 +27,8 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
  * @property {number} [tokenDelayMs] The token endpoint answers this late.
  * @property {'reset' | 503} [tokenFailure] The token endpoint drops the connection or answers 503.
  * @property {number} [apiDelayMs] GitHub's API (or OIDC discovery and JWKS) answers this late.
- * @property {{ nonce?: string, aud?: string, iss?: string, expired?: boolean, badSignature?: boolean, amr?: string[] }} [idToken] Tampering with the next ID tokens.
+ * @property {{ nonce?: string, aud?: string, iss?: string, expired?: boolean, badSignature?: boolean, amr?: string[] }} [idToken]
+ *   Tampering with the next ID tokens.
  * @property {ConsentAnswer} [autoConsent] Skip the consent page: answer at once as this person (for HTTP-only tests).
  */
 
@@ -72,12 +73,16 @@ function s256(verifier) {
  * @param {{ title: string, action: string, query: URLSearchParams, defaults: ConsentAnswer, verifiedAsText: boolean }} options
  */
 function consentPage({ title, action, query, defaults, verifiedAsText }) {
+	const style =
+		'body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#111}' +
+		'button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}';
+	const checked = defaults.verified === true || defaults.verified === 'true' ? ' checked' : '';
 	const hidden = [...query].map(([k, v]) => `<input type="hidden" name="${escapeHTML(k)}" value="${escapeHTML(v)}">`).join('\n');
 	const field = (/** @type {string} */ name, /** @type {string} */ label, /** @type {string} */ value) =>
 		`<p><label for="${name}">${label}</label><br><input id="${name}" name="${name}" value="${escapeHTML(value)}"></p>`;
 	return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHTML(title)}: authorize</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#111}button{font-size:1rem;padding:.4rem 1rem;margin-right:.5rem}</style></head>
+<style>${style}</style></head>
 <body><main>
 <h1>${escapeHTML(title)}</h1>
 <p>A test stand-in for the real service. Choose who signs in, then authorize the provider.</p>
@@ -86,7 +91,7 @@ ${hidden}
 ${field('login', 'Login', defaults.login)}
 ${field('name', 'Name', defaults.name)}
 ${field('email', 'Email', defaults.email)}
-<p><input type="checkbox" id="verified" name="verified" value="${verifiedAsText ? 'true' : 'on'}"${defaults.verified === true || defaults.verified === 'true' ? ' checked' : ''}> <label for="verified">Email verified</label></p>
+<p><input type="checkbox" id="verified" name="verified" value="${verifiedAsText ? 'true' : 'on'}"${checked}> <label for="verified">Email verified</label></p>
 <button name="decision" value="allow">Authorize</button>
 <button name="decision" value="deny">Cancel</button>
 </form>
@@ -171,7 +176,10 @@ export async function startFakeGitHub(options = {}) {
 	const defaults = options.defaults ?? { login: 'octocat', name: 'The Octocat', email: 'octocat@example.com', verified: true };
 	/** @type {Behaviour} */
 	const behaviour = {};
-	/** @type {Map<string, { answer: ConsentAnswer, redirectURI: string | null, challenge: string | null, method: string | null, clientId: string, expiresAt: number }>} */
+	/**
+	 * @type {Map<string, { answer: ConsentAnswer, redirectURI: string | null, challenge: string | null, method: string | null, clientId: string,
+	 *   expiresAt: number }>}
+	 */
 	const codes = new Map();
 	/** @type {Map<string, ConsentAnswer>} */
 	const accessTokens = new Map();
@@ -303,7 +311,10 @@ export async function startFakeOIDC(options = {}) {
 	const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
 	/** @type {Behaviour} */
 	const behaviour = {};
-	/** @type {Map<string, { answer: ConsentAnswer, redirectURI: string | null, challenge: string | null, nonce: string | null, clientId: string, expiresAt: number }>} */
+	/**
+	 * @type {Map<string, { answer: ConsentAnswer, redirectURI: string | null, challenge: string | null, nonce: string | null, clientId: string,
+	 *   expiresAt: number }>}
+	 */
 	const codes = new Map();
 	/** @type {Map<string, ConsentAnswer>} */
 	const accessTokens = new Map();

@@ -59,7 +59,8 @@ export async function readMail(dir: string, to: string, options: { subject?: Reg
 		if (Date.now() > deadline) {
 			const arrived = (await allMail(dir)).map((m) => `${m.to.join(',')}: ${m.subject}`);
 			throw new Error(
-				`no mail to ${to}${options.subject ? ` with subject ${options.subject}` : ''} after ${options.timeoutMs ?? 10_000} ms; arrived: ${JSON.stringify(arrived)}`
+				`no mail to ${to}${options.subject ? ` with subject ${options.subject}` : ''} after ${options.timeoutMs ?? 10_000} ms; arrived: ` +
+					`${JSON.stringify(arrived)}`
 			);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 100));

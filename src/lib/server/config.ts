@@ -138,7 +138,8 @@ function keyTiming(vars: Record<string, string | undefined>): AppConfig['keys'] 
 	const cacheSeconds = wholeSeconds(vars, 'KEY_CACHE_SECONDS', { min: 1, fallback: 60 });
 	if (publishBeforeUseSeconds <= cacheSeconds) {
 		throw new Error(
-			`KEY_PUBLISH_BEFORE_USE_SECONDS (${publishBeforeUseSeconds}) must be longer than KEY_CACHE_SECONDS (${cacheSeconds}), or an instance could sign with a key another instance does not publish yet`
+			`KEY_PUBLISH_BEFORE_USE_SECONDS (${publishBeforeUseSeconds}) must be longer than KEY_CACHE_SECONDS (${cacheSeconds}), ` +
+				`or an instance could sign with a key another instance does not publish yet`
 		);
 	}
 	return { publishBeforeUseSeconds, cacheSeconds };

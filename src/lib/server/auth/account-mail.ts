@@ -34,7 +34,8 @@ export function passwordChangedMail(issuer: string, to: string): MailMessage {
 		subject: `Your ${SERVICE_NAME} password was changed`,
 		heading: 'Your password was changed',
 		paragraphs: [
-			`The password of the account for ${to} at ${host(issuer)} was just changed with a reset link sent to this address. Every session of the account was ended.`,
+			`The password of the account for ${to} at ${host(issuer)} was just changed with a reset link sent to this address. ` +
+				`Every session of the account was ended.`,
 			'If this was not you, someone can read your mail: secure your mailbox, then ask for a new reset link to choose another password.'
 		],
 		action: { label: 'Reset the password again', url: `${issuer}/auth/forgot-password` },
@@ -63,7 +64,8 @@ export function emailInUseMail(issuer: string, to: string): MailMessage {
 		subject: `Your address is already in use at ${SERVICE_NAME}`,
 		heading: 'This address already has an account',
 		paragraphs: [
-			`Someone signed in to another account at ${host(issuer)} asked to use ${to} as its address. This address already belongs to an account, so nothing was changed.`,
+			`Someone signed in to another account at ${host(issuer)} asked to use ${to} as its address. ` +
+				`This address already belongs to an account, so nothing was changed.`,
 			'If that was you: sign in with this address instead. If you forgot its password, you can reset it.'
 		],
 		action: { label: 'Reset the password of this address', url: `${issuer}/auth/forgot-password?email=${encodeURIComponent(to)}` },
@@ -77,7 +79,8 @@ export function emailChangeRequestedMail(issuer: string, to: string, newEmail: s
 		subject: `A change of your ${SERVICE_NAME} email address was requested`,
 		heading: 'A change of your email address was requested',
 		paragraphs: [
-			`Someone signed in to your account at ${host(issuer)} asked to change its address to ${maskEmail(newEmail)}. It changes only if the link sent there is opened within ${validMinutes} minutes.`,
+			`Someone signed in to your account at ${host(issuer)} asked to change its address to ${maskEmail(newEmail)}. ` +
+				`It changes only if the link sent there is opened within ${validMinutes} minutes.`,
 			'If this was not you, reset your password now: that cancels the change and signs out every session of your account.'
 		],
 		action: { label: 'Reset your password', url: `${issuer}/auth/forgot-password?email=${encodeURIComponent(to)}` },
@@ -91,7 +94,8 @@ export function emailChangedMail(issuer: string, to: string, newEmail: string): 
 		subject: `Your ${SERVICE_NAME} email address was changed`,
 		heading: 'Your email address was changed',
 		paragraphs: [
-			`The account that used ${to} at ${host(issuer)} now uses ${maskEmail(newEmail)}. Mail about the account, including password reset links, goes there from now on.`,
+			`The account that used ${to} at ${host(issuer)} now uses ${maskEmail(newEmail)}. ` +
+				`Mail about the account, including password reset links, goes there from now on.`,
 			`If this was not you, contact the people who run ${host(issuer)} at once: from now on this address can no longer reset the password.`
 		],
 		footer: 'you received this because this was the address of your account until now.'
@@ -108,7 +112,8 @@ export function passwordChangedSignedInMail(issuer: string, to: string, kind: 'c
 		paragraphs: [
 			kind === 'changed'
 				? `The password of the account for ${to} at ${host(issuer)} was just changed on the account page. Every other session of the account was signed out.`
-				: `A password was just set for the account for ${to} at ${host(issuer)} on the account page. The account can now be signed in to with this address and that password.`,
+				: `A password was just set for the account for ${to} at ${host(issuer)} on the account page. ` +
+					`The account can now be signed in to with this address and that password.`,
 			'If this was not you, reset the password now with the link below: that signs out every session, including the one that made this change.'
 		],
 		action: { label: 'Reset your password', url: `${issuer}/auth/forgot-password?email=${encodeURIComponent(to)}` },

@@ -5,7 +5,8 @@ const LOGIN_NOTICES = {
 	'password-changed': 'Your password has been changed. Sign in with your new password.',
 	'email-changed': 'Your email address has been changed. Sign in with your new address.',
 	reauthenticate:
-		'Changing your password, email address or two-step verification, or deleting your account, needs a recent sign-in. Sign in again to continue; you come straight back.',
+		'Changing your password, email address or two-step verification, or deleting your account, needs a recent sign-in. ' +
+		'Sign in again to continue; you come straight back.',
 	'step-up': 'The application asks for two-step verification. Sign in with a passkey to continue.',
 	'two-factor-expired': 'Your sign-in was not finished in time, or was finished in another tab. Sign in again.',
 	'reauthenticate-passkeys': 'Adding or removing a passkey needs a recent sign-in. Sign in again to continue; you come straight back.'

@@ -39,8 +39,10 @@ export async function main(args: string[], env: Record<string, string | undefine
 			const rows = await db.select().from(clients).orderBy(clients.createdAt);
 			for (const c of rows) {
 				console.log(
-					`${c.id}\t${c.name}\t${c.tokenEndpointAuthMethod}${c.trusted ? '\ttrusted' : ''}${c.selfRegistered ? '\tself-registered' : ''}\n\tredirect_uris: ${c.redirectURIs.join(' ')}` +
-						`\n\tgrant_types: ${c.grantTypes.join(' ')}${c.allowedResources.length ? `\n\tresources: ${c.allowedResources.join(' ')}\n\tscopes: ${c.allowedScopes.join(' ')}` : ''}`
+					`${c.id}\t${c.name}\t${c.tokenEndpointAuthMethod}${c.trusted ? '\ttrusted' : ''}${c.selfRegistered ? '\tself-registered' : ''}` +
+						`\n\tredirect_uris: ${c.redirectURIs.join(' ')}` +
+						`\n\tgrant_types: ${c.grantTypes.join(' ')}` +
+						`${c.allowedResources.length ? `\n\tresources: ${c.allowedResources.join(' ')}\n\tscopes: ${c.allowedScopes.join(' ')}` : ''}`
 				);
 			}
 			if (rows.length === 0) console.log('no clients registered');
@@ -60,7 +62,9 @@ export async function main(args: string[], env: Record<string, string | undefine
 			for (const t of rows) {
 				const uses = t.usesLeft === null ? 'unlimited uses' : `${t.usesLeft} uses left`;
 				console.log(
-					`${t.tokenHash.slice(0, 12)}…\t${t.description}\t${uses}\t${t.expiresAt ? `expires ${t.expiresAt.toISOString()}` : 'no expiry'}\n\tgrant_types: ${t.allowedGrantTypes.join(' ') || "(open registration's)"}\tresources: ${t.allowedResources.join(' ') || '(none)'}\tscopes: ${t.allowedScopes.join(' ') || '(none)'}`
+					`${t.tokenHash.slice(0, 12)}…\t${t.description}\t${uses}\t${t.expiresAt ? `expires ${t.expiresAt.toISOString()}` : 'no expiry'}` +
+						`\n\tgrant_types: ${t.allowedGrantTypes.join(' ') || "(open registration's)"}` +
+						`\tresources: ${t.allowedResources.join(' ') || '(none)'}\tscopes: ${t.allowedScopes.join(' ') || '(none)'}`
 				);
 			}
 			if (rows.length === 0) console.log('no initial access tokens');

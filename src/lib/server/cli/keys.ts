@@ -41,7 +41,8 @@ export async function main(args: string[], env: Record<string, string | undefine
 		const rows = await handle.db.select().from(signingKeys).orderBy(signingKeys.createdAt);
 		for (const k of rows) {
 			console.log(
-				`${k.id}\t${k.alg}\t${k.status}\tcreated ${k.createdAt.toISOString()}${k.retiredAt ? `\t${k.status === 'revoked' ? 'revoked' : 'retired'} ${k.retiredAt.toISOString()}` : ''}`
+				`${k.id}\t${k.alg}\t${k.status}\tcreated ${k.createdAt.toISOString()}` +
+					`${k.retiredAt ? `\t${k.status === 'revoked' ? 'revoked' : 'retired'} ${k.retiredAt.toISOString()}` : ''}`
 			);
 		}
 		if (rows.length === 0) console.log('no keys yet: they are created on the first JWKS request or token');

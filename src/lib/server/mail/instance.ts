@@ -49,7 +49,10 @@ export function describeMail(issuer: string): string {
 	if (mode.kind === 'dev-mailbox') {
 		const line = `[sso] mail: development mailbox at ${issuer}/dev/mailbox`;
 		if (!mode.explicit) return line;
-		return `${line}\n[sso] WARNING: DEV_MAILBOX=true: anyone who can reach ${issuer} can read every mail it sends (sign-up links included). Never on an exposed server; set SMTP_URL instead.`;
+		return (
+			`${line}\n[sso] WARNING: DEV_MAILBOX=true: anyone who can reach ${issuer} can read every mail it sends (sign-up links included). ` +
+			`Never on an exposed server; set SMTP_URL instead.`
+		);
 	}
 	return `[sso] mail: OFF (SMTP_URL is not set). Unavailable until it is: ${FEATURES_NEEDING_MAIL.join(', ')}.`;
 }

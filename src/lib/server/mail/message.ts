@@ -44,7 +44,9 @@ export function composeMail(serviceName: string, content: MailContent): MailMess
 		...paragraphs.map((p) => `<p>${escapeHTML(p)}</p>`),
 		...(action
 			? [
-					`<p><a href="${escapeHTML(action.url)}" style="display:inline-block;padding:.6rem 1rem;background:#1d4ed8;color:#fff;border-radius:.4rem;text-decoration:none">${escapeHTML(action.label)}</a></p>`,
+					`<p><a href="${escapeHTML(action.url)}" ` +
+						`style="display:inline-block;padding:.6rem 1rem;background:#1d4ed8;color:#fff;border-radius:.4rem;text-decoration:none">` +
+						`${escapeHTML(action.label)}</a></p>`,
 					`<p style="font-size:.9rem">If the button does not work, copy this address into your browser:<br>${escapeHTML(action.url)}</p>`
 				]
 			: []),

@@ -68,37 +68,40 @@ describe('deleteAccount', () => {
 		ctx = testProtocolContext(database.db, new KeyStore(database.db, 'account-settings-test-secret'), clock.now);
 	});
 
-	it('ends every session by back-channel logout, and afterwards no row of any table mentions the user id or the address; other people keep theirs', async () => {
-		const user = await createTestUser(database.db);
-		const bystander = await createTestUser(database.db);
-		const rp = await createTestClient(database.db, { backchannelLogoutURI: 'https://rp.example/auth/backchannel-logout' });
-		const mine = [await createTestSession(database.db, user.id, clock.now()), await createTestSession(database.db, user.id, clock.now())];
-		const theirs = await createTestSession(database.db, bystander.id, clock.now());
-		for (const { session } of [...mine, theirs]) await grantFrom(session, rp, 'openid offline_access');
-		// What else the account leaves around: an upstream identity, mailed links, failed sign-ins.
-		await database.db
-			.insert(upstreamIdentities)
-			.values({ provider: 'github', subject: `gh-${user.id}`, userId: user.id, emailAtLink: user.email, linkedAt: clock.now() });
-		await issueOneTimeToken(database.db, { purpose: 'reset-password', userId: user.id, email: user.email, ttlSeconds: 1800 }, clock.now());
-		await issueOneTimeToken(database.db, { purpose: 'sign-up', email: user.email, payload: { name: 'Again' }, ttlSeconds: 1800 }, clock.now());
-		await signInWithPassword(database.db, { email: user.email, password: 'not the password', clientAddress: '192.0.2.7' }, SIGN_IN_LIMITS, clock.now());
-		// ... and its security log, one line of which names an earlier address.
-		await recordFailedSignIn(database.db, user.email, 'invalid', { ipAddress: '192.0.2.7', userAgent: 'curl/8' }, clock.now());
-		await recordSecurityEvent(database.db, user.id, 'email-changed', { from: `old-${user.email}`, to: user.email }, { ipAddress: '192.0.2.8' }, clock.now());
-		await recordSecurityEvent(database.db, bystander.id, 'sign-in', { method: 'password' }, {}, clock.now());
-		expect(await tablesMentioning([user.id, user.email])).not.toEqual([]);
+	it(
+		'ends every session by back-channel logout, ' + 'and afterwards no row of any table mentions the user id or the address; other people keep theirs',
+		async () => {
+			const user = await createTestUser(database.db);
+			const bystander = await createTestUser(database.db);
+			const rp = await createTestClient(database.db, { backchannelLogoutURI: 'https://rp.example/auth/backchannel-logout' });
+			const mine = [await createTestSession(database.db, user.id, clock.now()), await createTestSession(database.db, user.id, clock.now())];
+			const theirs = await createTestSession(database.db, bystander.id, clock.now());
+			for (const { session } of [...mine, theirs]) await grantFrom(session, rp, 'openid offline_access');
+			// What else the account leaves around: an upstream identity, mailed links, failed sign-ins.
+			await database.db
+				.insert(upstreamIdentities)
+				.values({ provider: 'github', subject: `gh-${user.id}`, userId: user.id, emailAtLink: user.email, linkedAt: clock.now() });
+			await issueOneTimeToken(database.db, { purpose: 'reset-password', userId: user.id, email: user.email, ttlSeconds: 1800 }, clock.now());
+			await issueOneTimeToken(database.db, { purpose: 'sign-up', email: user.email, payload: { name: 'Again' }, ttlSeconds: 1800 }, clock.now());
+			await signInWithPassword(database.db, { email: user.email, password: 'not the password', clientAddress: '192.0.2.7' }, SIGN_IN_LIMITS, clock.now());
+			// ... and its security log, one line of which names an earlier address.
+			await recordFailedSignIn(database.db, user.email, 'invalid', { ipAddress: '192.0.2.7', userAgent: 'curl/8' }, clock.now());
+			await recordSecurityEvent(database.db, user.id, 'email-changed', { from: `old-${user.email}`, to: user.email }, { ipAddress: '192.0.2.8' }, clock.now());
+			await recordSecurityEvent(database.db, bystander.id, 'sign-in', { method: 'password' }, {}, clock.now());
+			expect(await tablesMentioning([user.id, user.email])).not.toEqual([]);
 
-		const backchannel = recordingPost();
-		const deleted = await deleteAccount(ctx, user.id, { post: backchannel.post });
+			const backchannel = recordingPost();
+			const deleted = await deleteAccount(ctx, user.id, { post: backchannel.post });
 
-		expect(deleted?.email).toBe(user.email);
-		expect(backchannel.sids()).toEqual(mine.map(({ session }) => session.id).sort());
-		expect(await tablesMentioning([user.id, user.email])).toEqual([]);
-		expect(await tablesMentioning([bystander.id])).toContain('security_event mentions ' + bystander.id);
-		expect(await validateSessionToken(database.db, theirs.token, clock.now())).not.toBeNull();
-		expect(await database.db.select().from(grants).where(eq(grants.userId, bystander.id))).toHaveLength(1);
-		expect(await deleteAccount(ctx, user.id, { post: backchannel.post })).toBeNull();
-	});
+			expect(deleted?.email).toBe(user.email);
+			expect(backchannel.sids()).toEqual(mine.map(({ session }) => session.id).sort());
+			expect(await tablesMentioning([user.id, user.email])).toEqual([]);
+			expect(await tablesMentioning([bystander.id])).toContain('security_event mentions ' + bystander.id);
+			expect(await validateSessionToken(database.db, theirs.token, clock.now())).not.toBeNull();
+			expect(await database.db.select().from(grants).where(eq(grants.userId, bystander.id))).toHaveLength(1);
+			expect(await deleteAccount(ctx, user.id, { post: backchannel.post })).toBeNull();
+		}
+	);
 });
 
 describe('signOutElsewhereAfterPasswordChange', () => {

@@ -237,29 +237,32 @@ describe('KeyStore: revoking a compromised key (npm run keys -- revoke KID)', ()
 	const sign = (key: { alg: string; kid: string; privateKey: CryptoKey }) =>
 		new SignJWT({ hello: 'world' }).setProtectedHeader({ alg: key.alg, kid: key.kid }).setIssuedAt().sign(key.privateKey);
 
-	it('the active key: a new one signs at once; every instance refuses the old one after its next status check, without waiting for the JWKS refresh', async () => {
-		await resetKeys();
-		const clock = clockAt(new Date('2031-06-01T00:00:00Z'));
-		// Another instance that has verified with the key and keeps its JWKS for an hour.
-		const other = new KeyStore(database.db, SECRET, { now: clock.now, refreshSeconds: 3600, statusCheckSeconds: 5 });
-		const operator = new KeyStore(database.db, SECRET, { now: clock.now });
-		const compromised = await other.signingKey();
-		const token = await sign(compromised);
-		await expect(jwtVerify(token, (h) => other.verificationKey(h.kid).then((k) => k!))).resolves.toBeTruthy();
+	it(
+		'the active key: a new one signs at once; ' + 'every instance refuses the old one after its next status check, without waiting for the JWKS refresh',
+		async () => {
+			await resetKeys();
+			const clock = clockAt(new Date('2031-06-01T00:00:00Z'));
+			// Another instance that has verified with the key and keeps its JWKS for an hour.
+			const other = new KeyStore(database.db, SECRET, { now: clock.now, refreshSeconds: 3600, statusCheckSeconds: 5 });
+			const operator = new KeyStore(database.db, SECRET, { now: clock.now });
+			const compromised = await other.signingKey();
+			const token = await sign(compromised);
+			await expect(jwtVerify(token, (h) => other.verificationKey(h.kid).then((k) => k!))).resolves.toBeTruthy();
 
-		const result = await operator.revoke(compromised.kid);
-		expect(result).toMatchObject({ alg: 'RS256', wasActive: true });
-		expect(result!.activeKid).not.toBe(compromised.kid);
-		expect((await publishedKeys(operator)).map((k) => k.kid)).not.toContain(compromised.kid);
-		expect(await operator.verificationKey(compromised.kid)).toBeUndefined();
+			const result = await operator.revoke(compromised.kid);
+			expect(result).toMatchObject({ alg: 'RS256', wasActive: true });
+			expect(result!.activeKid).not.toBe(compromised.kid);
+			expect((await publishedKeys(operator)).map((k) => k.kid)).not.toContain(compromised.kid);
+			expect(await operator.verificationKey(compromised.kid)).toBeUndefined();
 
-		clock.advance(5);
-		expect(await other.verificationKey(compromised.kid)).toBeUndefined();
-		expect((await other.signingKey()).kid).toBe(result!.activeKid);
-		expect((await publishedKeys(other)).map((k) => k.kid)).not.toContain(compromised.kid);
-		const rows = (await keyRows()).filter((r) => r.alg === 'RS256');
-		expect(rows.map((r) => r.status).sort()).toEqual(['active', 'revoked']);
-	});
+			clock.advance(5);
+			expect(await other.verificationKey(compromised.kid)).toBeUndefined();
+			expect((await other.signingKey()).kid).toBe(result!.activeKid);
+			expect((await publishedKeys(other)).map((k) => k.kid)).not.toContain(compromised.kid);
+			const rows = (await keyRows()).filter((r) => r.alg === 'RS256');
+			expect(rows.map((r) => r.status).sort()).toEqual(['active', 'revoked']);
+		}
+	);
 
 	it('a key that is not signing (next or retired) is unpublished; the active key stays; an unknown kid → null', async () => {
 		await resetKeys();

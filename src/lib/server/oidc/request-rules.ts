@@ -72,7 +72,9 @@ export const REQUEST_RULES: Record<RequestRuleId, RequestRule> = {
 		rule: 'client_id must be a client registered with this provider.',
 		why: 'The provider only sends codes to redirect URIs registered for a known client; an unknown client has none.',
 		citations: [cite.rfc6749_4_1_2_1, cite.oidc_3_1_2_2],
-		fix: 'Check the client_id for typos and that the client is registered at this provider (npm run clients -- list, or register it: npm run clients -- add, or RFC 7591 POST /api/auth/register).'
+		fix:
+			'Check the client_id for typos and that the client is registered at this provider ' +
+			'(npm run clients -- list, or register it: npm run clients -- add, or RFC 7591 POST /api/auth/register).'
 	},
 	'redirect-uri-required': {
 		rule: 'OpenID Connect requests carry redirect_uri.',
@@ -82,7 +84,9 @@ export const REQUEST_RULES: Record<RequestRuleId, RequestRule> = {
 	},
 	'redirect-uri-unregistered': {
 		rule: 'redirect_uri must exactly match a URI registered for the client (simple string comparison).',
-		why: 'Never redirect to an unregistered URI: it would hand the authorization code to whoever controls that URI. The error is shown here instead of being sent there.',
+		why:
+			'Never redirect to an unregistered URI: it would hand the authorization code to whoever controls that URI. ' +
+			'The error is shown here instead of being sent there.',
 		citations: [cite.rfc6749_3_1_2_3, cite.rfc6749_4_1_2_1, cite.oidc_3_1_2_1],
 		fix: 'Send one of the registered URIs below character for character (scheme, host, port, path, trailing slash), or register this one.'
 	},
@@ -90,7 +94,9 @@ export const REQUEST_RULES: Record<RequestRuleId, RequestRule> = {
 		rule: 'Only a client registered for the authorization code grant may ask for a code.',
 		why: 'A client registered for other grants (such as client_credentials) was never meant to act for a user.',
 		citations: [cite.rfc6749_4_1_2_1],
-		fix: 'Register the client with the authorization_code grant type (npm run clients -- allow CLIENT_ID --grant-type authorization_code --grant-type refresh_token).'
+		fix:
+			'Register the client with the authorization_code grant type ' +
+			'(npm run clients -- allow CLIENT_ID --grant-type authorization_code --grant-type refresh_token).'
 	},
 	'response-type-required': {
 		rule: 'The request says which response it wants with response_type.',
@@ -100,7 +106,9 @@ export const REQUEST_RULES: Record<RequestRuleId, RequestRule> = {
 	},
 	'response-type-unsupported': {
 		rule: 'This provider supports only response_type=code (the authorization code flow).',
-		why: "The implicit and hybrid flows put tokens in the browser's address bar, where history, logs and Referer headers leak them; RFC 9700 advises against them.",
+		why:
+			"The implicit and hybrid flows put tokens in the browser's address bar, where history, logs and Referer headers leak them; " +
+			'RFC 9700 advises against them.',
 		citations: [cite.rfc6749_3_1_1, cite.rfc6749_4_1_2_1, cite.rfc9700_2_1_1],
 		fix: 'Send response_type=code and exchange the code at the token endpoint.'
 	},
@@ -112,9 +120,13 @@ export const REQUEST_RULES: Record<RequestRuleId, RequestRule> = {
 	},
 	'pkce-required': {
 		rule: 'A public client (one without a secret) must use PKCE with S256.',
-		why: 'A public client cannot prove who it is at the token endpoint; the code_verifier is the only thing that stops a stolen code from being redeemed by someone else.',
+		why:
+			'A public client cannot prove who it is at the token endpoint; ' +
+			'the code_verifier is the only thing that stops a stolen code from being redeemed by someone else.',
 		citations: [cite.rfc9700_2_1_1, cite.rfc7636_4_3],
-		fix: 'Create a random code_verifier, send code_challenge=BASE64URL(SHA-256(verifier)) with code_challenge_method=S256, and the verifier with the token request.'
+		fix:
+			'Create a random code_verifier, send code_challenge=BASE64URL(SHA-256(verifier)) with code_challenge_method=S256, ' +
+			'and the verifier with the token request.'
 	},
 	'pkce-method-s256': {
 		rule: 'code_challenge_method must be S256 (and a method needs a code_challenge).',
@@ -179,9 +191,8 @@ function registerAnotherCommands(context: RejectionContext): string[] {
 		];
 	}
 	// `add --id` replaces an operator-registered client (and prints a new secret).
-	return [
-		`npm run clients -- add --id ${shellWord(clientId)} --name ${shellWord(context.clientName ?? clientId)} ${all.map((uri) => `--redirect-uri ${shellWord(uri)}`).join(' ')}`
-	];
+	const redirectURIOptions = all.map((uri) => `--redirect-uri ${shellWord(uri)}`).join(' ');
+	return [`npm run clients -- add --id ${shellWord(clientId)} --name ${shellWord(context.clientName ?? clientId)} ${redirectURIOptions}`];
 }
 
 /**

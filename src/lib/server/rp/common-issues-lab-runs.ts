@@ -145,7 +145,8 @@ export async function requestKeyRotation(
 		form.set('client_id', context.rp.clientId);
 		form.set('client_secret', context.rp.clientSecret);
 	} else {
-		headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(context.rp.clientId)}:${encodeURIComponent(context.rp.clientSecret)}`).toString('base64')}`;
+		const credentials = `${encodeURIComponent(context.rp.clientId)}:${encodeURIComponent(context.rp.clientSecret)}`;
+		headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
 	}
 	const response = await fetchFn(new URL('/dev/keys/rotate', context.issuer), { method: 'POST', headers, body: form });
 	if (response.status === 404) throw new LabUnavailable("The provider's developer pages are off (DEVELOPER_PAGES), so it offers no key rotation to the lab.");

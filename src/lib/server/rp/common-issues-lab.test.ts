@@ -36,7 +36,8 @@ describe('the key rotation diagnosis (scenario 5)', () => {
 		expect(d.outcome).toBe('accepted');
 		expect(row(d, 'Did the site refetch the JWKS?')?.value).toBe('yes: the kid was unknown');
 		expect(d.cause[0]).toBe(
-			"The token's kid new-kid was not in the JWKS the site cached at 2026-01-01T10:02:00.000Z (old-kid); the provider published it at 2026-01-01T10:05:00.000Z and signed with it at once."
+			"The token's kid new-kid was not in the JWKS the site cached at 2026-01-01T10:02:00.000Z (old-kid); " +
+				'the provider published it at 2026-01-01T10:05:00.000Z and signed with it at once.'
 		);
 		expect(d.cause[1]).toContain("183 s after its last fetch, past jose's 30 s cooldown");
 	});

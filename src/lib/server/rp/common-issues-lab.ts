@@ -111,13 +111,20 @@ export function diagnoseEmptyJWKS(run: {
 		caughtBy: run.failure?.checkName,
 		facts,
 		cause: [
-			`The site fetched ${run.emptyJWKSURI}${run.fetchedAt ? ` at ${iso(run.fetchedAt)}` : ''} and got a key set with no keys, so no key matches kid ${run.tokenKid}. jose refuses before it even looks at the signature: with no key there is nothing to verify with, and a relying party must never fall back to trusting the token.`,
-			'The guide\'s cause ("SELECT * FROM jwks → 0 rows"): keys are generated lazily, so the table is empty until the first sign-in or JWKS request; or the migrations never ran; or the site reads a JWKS URL that is not the provider\'s.',
-			`This provider generates its keys lazily too, but creates every algorithm's key before it serves its first JWKS, so no relying party ever caches an empty set from it: ${run.providerJWKSURI} lists ${run.providerKids.length} key${run.providerKids.length === 1 ? '' : 's'} right now. An empty set seen by a relying party therefore means a wrong jwks_uri (a proxy or another service answering), not "no keys yet".`
+			`The site fetched ${run.emptyJWKSURI}${run.fetchedAt ? ` at ${iso(run.fetchedAt)}` : ''} and got a key set with no keys, so no key matches ` +
+				`kid ${run.tokenKid}. jose refuses before it even looks at the signature: with no key there is nothing to verify with, and a relying party ` +
+				`must never fall back to trusting the token.`,
+			'The guide\'s cause ("SELECT * FROM jwks → 0 rows"): keys are generated lazily, so the table is empty until the first sign-in or JWKS ' +
+				"request; or the migrations never ran; or the site reads a JWKS URL that is not the provider's.",
+			`This provider generates its keys lazily too, but creates every algorithm's key before it serves its first JWKS, so no relying party ever ` +
+				`caches an empty set from it: ${run.providerJWKSURI} lists ${run.providerKids.length} key${run.providerKids.length === 1 ? '' : 's'} right ` +
+				`now. An empty set seen by a relying party therefore means a wrong jwks_uri (a proxy or another service answering), not "no keys yet".`
 		],
 		fix: [
-			"Take jwks_uri from the provider's discovery document instead of hard-coding it, and check it answers with your provider's keys: curl the URI, or `npm run keys -- list` on the provider.",
-			'On a fresh database the provider applies its migrations at start; `npm run keys -- list` says "no keys yet" until the first JWKS request or token creates them.',
+			"Take jwks_uri from the provider's discovery document instead of hard-coding it, and check it answers with your provider's keys: " +
+				'curl the URI, or `npm run keys -- list` on the provider.',
+			'On a fresh database the provider applies its migrations at start; `npm run keys -- list` says "no keys yet" until the first JWKS request or ' +
+				'token creates them.',
 			'Never accept a token because the key set is empty or unreachable: fail closed, as jose does.'
 		],
 		code: [
@@ -151,21 +158,30 @@ export function diagnoseInvalidSignature(run: {
 	if (run.variant === 'altered-payload' && run.altered) {
 		facts.push({ name: `Claim "${run.altered.claim}"`, value: `${run.altered.before} → ${run.altered.after}` });
 		cause.push(
-			`The payload of the site's real ID token was altered in one character ("${run.altered.claim}": ${run.altered.before} → ${run.altered.after}); header and signature were left as the provider wrote them. The signature covers the header and payload exactly as encoded, so the provider's key ${run.kid} no longer verifies it: one changed byte is enough.`
+			`The payload of the site's real ID token was altered in one character ("${run.altered.claim}": ` +
+				`${run.altered.before} → ${run.altered.after}); header and signature were left as the provider wrote them. ` +
+				`The signature covers the header and payload exactly as encoded, so the provider's key ${run.kid} no longer verifies it: ` +
+				`one changed byte is enough.`
 		);
 	} else {
 		facts.push({ name: 'Key that really signed (thumbprint)', value: run.foreignKeyThumbprint ?? '?' });
 		cause.push(
-			`The token names kid ${run.kid}, which the provider's JWKS does hold, so the site picked that public key; but it was signed with another private key (${run.foreignKeyThumbprint ?? 'a key the provider never published'}). That is the guide's "token signed with different key": a token from another environment (another database or server secret behind the same kid), or a forgery.`
+			`The token names kid ${run.kid}, which the provider's JWKS does hold, so the site picked that public key; ` +
+				`but it was signed with another private key (${run.foreignKeyThumbprint ?? 'a key the provider never published'}). ` +
+				`That is the guide's "token signed with different key": a token from another environment (another database or server secret behind the ` +
+				`same kid), or a forgery.`
 		);
 	}
 	if (run.failure?.check === 'signature') {
 		cause.push(
-			`The checks before it passed: a well-formed JWT, an allowed alg, a kid found in the JWKS. The signature check (${run.failure.checkName}) stopped it, so no claim was even read.`
+			`The checks before it passed: a well-formed JWT, an allowed alg, a kid found in the JWKS. The signature check (${run.failure.checkName}) ` +
+				`stopped it, so no claim was even read.`
 		);
 	}
 	cause.push(
-		'The guide also blames a wrong issuer or audience; those fail differently (jose says `unexpected "iss" claim value` or `unexpected "aud" claim value`, after the signature verified). A wrong JWKS endpoint usually fails with "no applicable key", unless it serves a key with the same kid.'
+		'The guide also blames a wrong issuer or audience; ' +
+			'those fail differently (jose says `unexpected "iss" claim value` or `unexpected "aud" claim value`, after the signature verified). ' +
+			'A wrong JWKS endpoint usually fails with "no applicable key", unless it serves a key with the same kid.'
 	);
 	return {
 		scenario: 'invalid-signature',
@@ -176,7 +192,8 @@ export function diagnoseInvalidSignature(run: {
 		cause,
 		fix: [
 			'Never edit a token, and never decode one and trust it without verifying: the only fix for a bad signature is a token from the right provider.',
-			"Verify with the JWKS of the provider that issued the token (its discovery document's jwks_uri), and compare the token's kid with that JWKS's kids when in doubt (the guide's snippet).",
+			"Verify with the JWKS of the provider that issued the token (its discovery document's jwks_uri), and compare the token's kid with that " +
+				"JWKS's kids when in doubt (the guide's snippet).",
 			'Treat a signature failure as an attack or a misconfiguration: refuse, log it, do not retry with other keys.'
 		],
 		code: [VERIFY, CHECKS],
@@ -203,12 +220,16 @@ export function diagnoseRedirectMismatch(run: {
 			{ name: 'Authorization endpoint', value: run.authorizationEndpoint }
 		],
 		cause: [
-			`The authorization request named redirect_uri ${run.sentRedirectURI}, which is not one of the URIs registered for client ${run.clientId}. The provider compares the whole string, character for character: another path, port, scheme, host name (localhost is not 127.0.0.1) or a trailing slash is a different URI.`,
-			'It cannot tell the site: the only way back is the redirect_uri, and redirecting to an unverified URI would hand the authorization response (the code) to whoever wrote it. So the error stays on the provider, and the site never hears of the attempt.'
+			`The authorization request named redirect_uri ${run.sentRedirectURI}, which is not one of the URIs registered for client ${run.clientId}. ` +
+				`The provider compares the whole string, character for character: another path, port, scheme, host name (localhost is not 127.0.0.1) ` +
+				`or a trailing slash is a different URI.`,
+			'It cannot tell the site: the only way back is the redirect_uri, and redirecting to an unverified URI would hand the authorization response ' +
+				'(the code) to whoever wrote it. So the error stays on the provider, and the site never hears of the attempt.'
 		],
 		fix: [
 			`Send exactly a registered URI (this site uses ${run.registeredRedirectURI}), built from configuration rather than from the request's Host header.`,
-			'To use a new URI, register it: `npm run clients -- add --id CLIENT --redirect-uri URI` on the provider (its "For developers" section shows the command with the registered URIs).',
+			'To use a new URI, register it: `npm run clients -- add --id CLIENT --redirect-uri URI` on the provider (its "For developers" section shows ' +
+				'the command with the registered URIs).',
 			'Never loosen the provider to prefix or wildcard matching: an attacker would register a path or subdomain you did not mean.'
 		],
 		code: [
@@ -249,13 +270,18 @@ export function diagnoseExpiredToken(run: {
 			}
 		],
 		cause: [
-			`The site checked its real ID token with its clock at ${iso(run.checkedAt)}: past exp (${iso(new Date(run.exp * 1000))}) plus the ${run.clockSkewSeconds} s it allows for clock differences between servers. The same verification code refuses it, with jose's exact words above.`,
-			`The provider gives ID tokens a ${lifetime} s life on purpose: a token that leaks (a log, a proxy, a browser history) is useless soon after. The site verifies the ID token once, in the callback, and then keeps its own session; it never needs the ID token to stay valid.`
+			`The site checked its real ID token with its clock at ${iso(run.checkedAt)}: past exp (${iso(new Date(run.exp * 1000))}) ` +
+				`plus the ${run.clockSkewSeconds} s it allows for clock differences between servers. ` +
+				`The same verification code refuses it, with jose's exact words above.`,
+			`The provider gives ID tokens a ${lifetime} s life on purpose: a token that leaks (a log, a proxy, a browser history) is useless soon after. ` +
+				`The site verifies the ID token once, in the callback, and then keeps its own session; it never needs the ID token to stay valid.`
 		],
 		fix: [
 			'Do not re-verify an old ID token to authorize later requests: use your own session (this site) or a fresh access token.',
-			"For API calls after expiry, use the refresh token (grant_type=refresh_token, the guide's fix) or sign in again; never stretch exp checks or disable them.",
-			`Keep server clocks in sync (NTP): the ${run.clockSkewSeconds} s leeway covers drift, not hours. A token refused as "expired" right after it was issued points to a clock that is wrong.`
+			"For API calls after expiry, use the refresh token (grant_type=refresh_token, the guide's fix) or sign in again; " +
+				'never stretch exp checks or disable them.',
+			`Keep server clocks in sync (NTP): the ${run.clockSkewSeconds} s leeway covers drift, not hours. ` +
+				`A token refused as "expired" right after it was issued points to a clock that is wrong.`
 		],
 		code: [
 			{ ...VERIFY, what: 'CLOCK_SKEW_SECONDS and ID_TOKEN_MAX_AGE_SECONDS: the leeway the site allows' },
@@ -328,8 +354,12 @@ export function diagnoseKeyRotation(run: KeyRotationRun, signIn: RotationSignIn 
 	];
 	const spec = [SPEC.rotation, SPEC.kid];
 	const fix = [
-		"Publish a new key before it signs, for longer than any relying party caches the JWKS: `npm run keys:rotate` publishes the successor and this provider lets it sign only after KEY_PUBLISH_BEFORE_USE_SECONDS (15 minutes by default, longer than jose's 10-minute cache). Relying parties then never meet an unknown kid.",
-		"As a relying party, refetch the JWKS on an unknown kid, but at most once per cooldown: jose's createRemoteJWKSet does both. The guide's manual retry (a fresh createRemoteJWKSet on every failure) lets anyone who sends tokens with made-up kids make you fetch the JWKS on every request.",
+		'Publish a new key before it signs, for longer than any relying party caches the JWKS: ' +
+			'`npm run keys:rotate` publishes the successor and this provider lets it sign only after KEY_PUBLISH_BEFORE_USE_SECONDS ' +
+			"(15 minutes by default, longer than jose's 10-minute cache). Relying parties then never meet an unknown kid.",
+		"As a relying party, refetch the JWKS on an unknown kid, but at most once per cooldown: jose's createRemoteJWKSet does both. " +
+			"The guide's manual retry (a fresh createRemoteJWKSet on every failure) lets anyone who sends tokens with made-up kids make you fetch the " +
+			'JWKS on every request.',
 		'Keep the old key published after it stops signing, for as long as anything it signed may still be presented (this provider: keepRetiredSeconds).'
 	];
 	if (!signIn) {
@@ -365,19 +395,29 @@ export function diagnoseKeyRotation(run: KeyRotationRun, signIn: RotationSignIn 
 	if (wasCached) {
 		symptom = 'Nothing: the sign-in succeeded without the site fetching the JWKS.';
 		cause.push(
-			`The token's kid ${kid} was already in the JWKS the site cached${heldAt ? ` at ${iso(heldAt)}` : ''}: the provider published it at ${iso(run.publishedAt)}, before it signed anything. The site verified from its cache with no request to the provider: this is what publishing ahead buys.`,
-			`In real time, the key is published ${Math.round((run.signsFrom.getTime() - run.publishedAt.getTime()) / 60000)} minutes before it signs, and jose refreshes a cache older than ${Math.round(cache.maxAgeSeconds / 60)} minutes on its own; the lab compressed both waits into one click.`
+			`The token's kid ${kid} was already in the JWKS the site cached${heldAt ? ` at ${iso(heldAt)}` : ''}: ` +
+				`the provider published it at ${iso(run.publishedAt)}, before it signed anything. ` +
+				`The site verified from its cache with no request to the provider: this is what publishing ahead buys.`,
+			`In real time, the key is published ${Math.round((run.signsFrom.getTime() - run.publishedAt.getTime()) / 60000)} minutes before it signs, ` +
+				`and jose refreshes a cache older than ${Math.round(cache.maxAgeSeconds / 60)} minutes on its own; ` +
+				`the lab compressed both waits into one click.`
 		);
 	} else if (signIn.outcome === 'succeeded' && signIn.refetched) {
+		const metAfter =
+			sinceFetch !== undefined ? `${seconds(sinceFetch)} after its last fetch, past jose's ${cache.cooldownSeconds} s cooldown` : 'with no earlier fetch';
 		symptom = 'The sign-in succeeded, one JWKS request later than usual.';
 		cause.push(
-			`The token's kid ${kid} was not in the JWKS the site cached${heldAt ? ` at ${iso(heldAt)}` : ''} (${list(heldBefore)}); the provider published it at ${iso(run.publishedAt)} and signed with it at once.`,
-			`The site met an unknown kid ${sinceFetch !== undefined ? `${seconds(sinceFetch)} after its last fetch, past jose's ${cache.cooldownSeconds} s cooldown` : 'with no earlier fetch'}, so jose refetched the JWKS during the verification and the new set held ${kid}: verified.`,
-			'It worked here, but every relying party paid a request at the moment of the switch, and one that had fetched within the cooldown would have refused valid tokens (try it: rotate again right after this sign-in).'
+			`The token's kid ${kid} was not in the JWKS the site cached${heldAt ? ` at ${iso(heldAt)}` : ''} (${list(heldBefore)}); ` +
+				`the provider published it at ${iso(run.publishedAt)} and signed with it at once.`,
+			`The site met an unknown kid ${metAfter}, so jose refetched the JWKS during the verification and the new set held ${kid}: verified.`,
+			'It worked here, but every relying party paid a request at the moment of the switch, and one that had fetched within the cooldown would have ' +
+				'refused valid tokens (try it: rotate again right after this sign-in).'
 		);
 		if (earlierFailure) {
 			cause.push(
-				`Your first sign-in after the rotation, at ${iso(earlierFailure.at)}, was refused${earlierFailure.failureMessage ? ` ("${earlierFailure.failureMessage}")` : ''}: it came within the cooldown, so jose did not refetch. This one came after it.`
+				`Your first sign-in after the rotation, at ${iso(earlierFailure.at)}, was ` +
+					`refused${earlierFailure.failureMessage ? ` ("${earlierFailure.failureMessage}")` : ''}: ` +
+					`it came within the cooldown, so jose did not refetch. This one came after it.`
 			);
 			facts.push({ name: 'Earlier sign-in refused (within the cooldown)', value: earlierFailure.failureMessage ?? 'failed', time: iso(earlierFailure.at) });
 		}
@@ -386,8 +426,11 @@ export function diagnoseKeyRotation(run: KeyRotationRun, signIn: RotationSignIn 
 			? `ERR_JWKS_NO_MATCHING_KEY: ${signIn.failureMessage}`
 			: "The sign-in failed: no key in the cached JWKS matched the token's kid.";
 		cause.push(
-			`The token's kid ${kid} was not in the JWKS the site cached${heldAt ? ` at ${iso(heldAt)}` : ''} (${list(heldBefore)}); the provider published it at ${iso(run.publishedAt)} and signed with it at once.`,
-			`The token arrived ${sinceFetch !== undefined ? seconds(sinceFetch) : 'soon'} after the site's last fetch, within jose's ${cache.cooldownSeconds} s cooldown, so jose did not refetch and refused a perfectly valid token (the guide's "no key found with kid"). The cooldown protects the provider from a flood of refetches, and it is why an unannounced rotation breaks sign-ins.`,
+			`The token's kid ${kid} was not in the JWKS the site cached${heldAt ? ` at ${iso(heldAt)}` : ''} (${list(heldBefore)}); ` +
+				`the provider published it at ${iso(run.publishedAt)} and signed with it at once.`,
+			`The token arrived ${sinceFetch !== undefined ? seconds(sinceFetch) : 'soon'} after the site's last fetch, within jose's ` +
+				`${cache.cooldownSeconds} s cooldown, so jose did not refetch and refused a perfectly valid token (the guide's "no key found with kid"). ` +
+				`The cooldown protects the provider from a flood of refetches, and it is why an unannounced rotation breaks sign-ins.`,
 			cooldownEndsAt
 				? `From ${iso(cooldownEndsAt)} the next unknown kid makes jose refetch: sign in again after that and it succeeds.`
 				: 'Sign in again after the cooldown and it succeeds.'
@@ -395,9 +438,14 @@ export function diagnoseKeyRotation(run: KeyRotationRun, signIn: RotationSignIn 
 		if (cooldownEndsAt) facts.push({ name: 'Cooldown ends', value: `${cache.cooldownSeconds} s after the last fetch`, time: iso(cooldownEndsAt) });
 	} else {
 		symptom = signIn.failureMessage ?? `The sign-in ${signIn.outcome}.`;
-		cause.push(
-			`The token's kid ${kid} was not in the cached JWKS (${list(heldBefore)}); the site ${signIn.refetched ? 'refetched the JWKS' : 'did not refetch'} and the sign-in ${signIn.outcome}. ${signIn.outcome === 'failed' ? 'A refetched set without the kid means the provider did not publish it where the site looks (another instance, another jwks_uri).' : ''}`.trim()
-		);
+		const sentences = [
+			`The token's kid ${kid} was not in the cached JWKS (${list(heldBefore)}); ` +
+				`the site ${signIn.refetched ? 'refetched the JWKS' : 'did not refetch'} and the sign-in ${signIn.outcome}.`
+		];
+		if (signIn.outcome === 'failed') {
+			sentences.push('A refetched set without the kid means the provider did not publish it where the site looks (another instance, another jwks_uri).');
+		}
+		cause.push(sentences.join(' '));
 	}
 	return { scenario: 'key-rotation', outcome: signIn.outcome === 'succeeded' ? 'accepted' : 'refused', symptom, facts, cause, fix, code, spec };
 }

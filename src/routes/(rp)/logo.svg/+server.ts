@@ -5,9 +5,19 @@ import type { RequestHandler } from './$types';
 // same everywhere and is safe in an <img>.
 const LOGOS = {
 	// Internal Dashboard: bars of a chart.
-	site1: `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40"><rect width="40" height="40" rx="8" fill="#1d4ed8"/><rect x="9" y="21" width="5" height="10" rx="1" fill="#fff"/><rect x="17.5" y="14" width="5" height="17" rx="1" fill="#fff"/><rect x="26" y="9" width="5" height="22" rx="1" fill="#fff"/></svg>`,
+	site1:
+		`<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40">` +
+		`<rect width="40" height="40" rx="8" fill="#1d4ed8"/>` +
+		`<rect x="9" y="21" width="5" height="10" rx="1" fill="#fff"/>` +
+		`<rect x="17.5" y="14" width="5" height="17" rx="1" fill="#fff"/>` +
+		`<rect x="26" y="9" width="5" height="22" rx="1" fill="#fff"/>` +
+		`</svg>`,
 	// Team Wiki: an open book.
-	site2: `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40"><rect width="40" height="40" rx="8" fill="#047857"/><path d="M8 12c4-2 8-2 12 1v16c-4-3-8-3-12-1z M32 12c-4-2-8-2-12 1v16c4-3 8-3 12-1z" fill="#fff"/></svg>`
+	site2:
+		`<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40">` +
+		`<rect width="40" height="40" rx="8" fill="#047857"/>` +
+		`<path d="M8 12c4-2 8-2 12 1v16c-4-3-8-3-12-1z M32 12c-4-2-8-2-12 1v16c4-3 8-3 12-1z" fill="#fff"/>` +
+		`</svg>`
 } as const;
 
 export const GET: RequestHandler = ({ locals }) => {

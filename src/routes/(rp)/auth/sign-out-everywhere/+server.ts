@@ -55,7 +55,9 @@ export const POST: RequestHandler = async ({ locals, cookies, url }) => {
 		if (endSession) {
 			recorder.request('browser', 'provider', 'GET', endSession, {
 				notes: END_SESSION_NOTES,
-				note: 'RP-Initiated Logout 1.0 §2. The provider ends its session, sends a logout token to every site the session signed in to (back-channel, listed next if it reached this site), then sends the browser to post_logout_redirect_uri.',
+				note:
+					'RP-Initiated Logout 1.0 §2. The provider ends its session, sends a logout token to every site the session signed in to ' +
+					'(back-channel, listed next if it reached this site), then sends the browser to post_logout_redirect_uri.',
 				seenBySite: false
 			});
 		}

@@ -75,7 +75,9 @@ export const actions: Actions = {
 				'If it was you, open this link in the same browser within 15 minutes and confirm. After that you can sign in with either.'
 			],
 			action: { label: `Link ${upstreamName} account`, url: link },
-			footer: `you (or someone) tried to sign in with ${upstreamName} using ${pending.email}. If it was not you, ignore this mail: nothing is linked unless the link is confirmed.`
+			footer:
+				`you (or someone) tried to sign in with ${upstreamName} using ${pending.email}. ` +
+				`If it was not you, ignore this mail: nothing is linked unless the link is confirmed.`
 		});
 		sendInBackground(mail, message, 'link-upstream');
 		redirect(303, '/auth/upstream/link?mailed=1');

@@ -34,7 +34,9 @@ export const load: PageServerLoad = async ({ params, url, cookies, locals, reque
 		const where =
 			upstream.kind === 'github' ? 'Make a verified address your primary one in GitHub’s email settings' : `Verify your address at ${upstream.name}`;
 		error(403, {
-			message: `${upstream.name} did not confirm an email address for your account, so this provider cannot sign you in with it. ${where}, then try again, or sign in another way.`,
+			message:
+				`${upstream.name} did not confirm an email address for your account, so this provider cannot sign you in with it. ` +
+				`${where}, then try again, or sign in another way.`,
 			back
 		});
 	}

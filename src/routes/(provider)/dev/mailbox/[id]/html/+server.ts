@@ -15,8 +15,12 @@ export const GET: RequestHandler = async ({ params }) => {
 		headers: {
 			'content-type': 'text/html; charset=utf-8',
 			'cache-control': 'no-store',
-			'content-security-policy':
-				"sandbox allow-top-navigation-by-user-activation allow-popups allow-popups-to-escape-sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+			'content-security-policy': [
+				'sandbox allow-top-navigation-by-user-activation allow-popups allow-popups-to-escape-sandbox',
+				"default-src 'none'",
+				"style-src 'unsafe-inline'",
+				'img-src data:'
+			].join('; ')
 		}
 	});
 };
