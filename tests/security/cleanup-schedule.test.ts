@@ -21,7 +21,8 @@ const server = useProductionServer(
 			// Counters are kept for the longest configured window: make them all short.
 			RATE_LIMIT_PASSWORD_RESET_PER_IP: '3/1s',
 			RATE_LIMIT_MAIL_PER_RECIPIENT: '3/1s',
-			RATE_LIMIT_SECOND_FACTOR_PER_ACCOUNT: '3/1s'
+			RATE_LIMIT_SECOND_FACTOR_PER_ACCOUNT: '3/1s',
+			RATE_LIMIT_PASSKEY_OPTIONS_PER_IP: '3/1s'
 		}
 	},
 	180_000

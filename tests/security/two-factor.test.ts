@@ -38,10 +38,10 @@ const EXPIRED = '/auth/login?notice=two-factor-expired';
 const currentStep = () => Math.floor(Date.now() / 1000 / 30);
 /** The code an app shows `offset` time steps from now (the server accepts -1, 0 and +1). */
 const codeAt = (key: Uint8Array, offset: number) => generateHOTP(key, BigInt(currentStep() + offset), 6);
-/** Waits while the current 30-second step is about to end, so a code computed now is checked in the same step. */
-async function awayFromStepBoundary(): Promise<void> {
+/** Waits while the current 30-second step ends within `marginMs`, so a code computed now is checked in the same step. */
+async function awayFromStepBoundary(marginMs = 4000): Promise<void> {
 	const left = 30_000 - (Date.now() % 30_000);
-	if (left < 4000) await new Promise((resolve) => setTimeout(resolve, left + 200));
+	if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 200));
 }
 const wrongCode = (key: Uint8Array, i: number) => {
 	const right = new Set([-1, 0, 1].map((o) => codeAt(key, o)));
@@ -327,6 +327,9 @@ describe('a server with short windows (TWO_FACTOR_PENDING_SECONDS=2, REAUTHENTIC
 	});
 
 	async function freshAccount() {
+		// The sign-in below must still be recent (3 s) when enrol() confirms the code: wait for a
+		// step boundary here, not between the two (enrol's own wait is then a no-op).
+		await awayFromStepBoundary(12_000);
 		const email = uniqueEmail('totp-short');
 		const password = 'Short-Window-Passphrase-7';
 		expect((await postJSON(`${base}/api/auth/sign-up/email`, { email, password, name: 'Short Window' })).status).toBe(202);
