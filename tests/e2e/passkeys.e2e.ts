@@ -181,8 +181,11 @@ test.describe('passkeys', () => {
 			}
 		});
 		await page.context().clearCookies();
+		// Checked in the page as served: in the browser the virtual authenticator answers the
+		// autofill request at once, and the page may already have moved on to /account.
+		const served = await (await request.get(`${PROVIDER_URL}/auth/login?return_to=%2Faccount`)).text();
+		expect(served).toContain('autocomplete="username webauthn"');
 		await page.goto(`${PROVIDER_URL}/auth/login?return_to=%2Faccount`);
-		await expect(page.getByLabel('Email')).toHaveAttribute('autocomplete', 'username webauthn');
 		await expect(page).toHaveURL(`${PROVIDER_URL}/account`);
 		await expect(page.getByRole('heading', { level: 1, name: 'Your account' })).toBeVisible();
 	});
